@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Hot numeric loops (layer norm, attention softmax, GELU, AdamW) are plain Swift over
+/// unsafe pointers; `-Ounchecked` drops the overflow and bounds traps that would
+/// otherwise dominate them. Shapes are validated once at the API boundary instead.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "dma",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dma", targets: ["dma"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // GSL + OpenBLAS headers and link settings (see Sources/CNumerics/module.modulemap).
+        .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
+        .target(name: "Numerics", dependencies: ["CNumerics"], swiftSettings: fastMath),
+        .target(name: "Transformer", dependencies: ["Numerics"], swiftSettings: fastMath),
+        .target(name: "Corpus", dependencies: ["Numerics"], swiftSettings: fastMath),
+        .target(name: "Evaluation", dependencies: ["Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
+        .executableTarget(
+            name: "dma",
+            dependencies: [
+                "Numerics", "Transformer", "Corpus", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fastMath
+        ),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Numerics"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Numerics"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Transformer", "Corpus", "Numerics"]),
+    ]
+)

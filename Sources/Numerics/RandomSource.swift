@@ -1,0 +1,70 @@
+import CNumerics
+
+/// A seeded Mersenne Twister (GSL's `gsl_rng_mt19937`) with the distributions dma uses.
+///
+/// Every random choice in dma draws from one of these, so the same seed gives the same result.
+/// Not thread-safe: give each task its own, derived with `RandomSource(seed:stream:)`.
+public final class RandomSource {
+    private let rng: UnsafeMutablePointer<gsl_rng>
+    /// The seed this generator was created with.
+    public let seed: UInt64
+
+    /// Creates a generator; `stream` derives independent generators from one seed.
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        NumericsRuntime.installErrorHandling()
+        guard let r = gsl_rng_alloc(dma_rng_mt19937()) else { fatalError("gsl_rng_alloc failed: out of memory") }
+        rng = r
+        self.seed = seed
+        gsl_rng_set(rng, UInt(truncatingIfNeeded: RandomSource.mix(seed, stream)))
+    }
+
+    deinit { gsl_rng_free(rng) }
+
+    /// SplitMix64 finaliser: decorrelates nearby (seed, stream) pairs before they seed MT19937.
+    public static func mix(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public func uniform() -> Double { gsl_rng_uniform(rng) }
+
+    /// Uniform integer in 0..<n.
+    public func int(below n: Int) -> Int {
+        precondition(n > 0, "int(below:) needs a positive bound")
+        return Int(gsl_rng_uniform_int(rng, UInt(n)))
+    }
+
+    /// Normal with mean 0 and standard deviation `sigma`.
+    public func gaussian(sigma: Double = 1) -> Double { gsl_ran_gaussian_ziggurat(rng, sigma) }
+
+    /// A draw from Dirichlet(alpha); every alpha must be positive.
+    public func dirichlet(_ alpha: [Double]) -> [Double] {
+        precondition(!alpha.isEmpty && alpha.allSatisfy { $0 > 0 && $0.isFinite }, "Dirichlet needs positive, finite concentrations")
+        var a = alpha
+        var theta = [Double](repeating: 0, count: alpha.count)
+        gsl_ran_dirichlet(rng, alpha.count, &a, &theta)
+        return theta
+    }
+
+    /// Index drawn with probability proportional to `weights`.
+    public func categorical(_ weights: [Double]) -> Int {
+        let total = weights.reduce(0, +)
+        var u = uniform() * total
+        for (i, w) in weights.enumerated() {
+            u -= w
+            if u < 0 { return i }
+        }
+        return weights.count - 1
+    }
+
+    /// Fisher–Yates shuffle in place.
+    public func shuffle<T>(_ items: inout [T]) {
+        guard items.count > 1 else { return }
+        for i in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(i, int(below: i + 1))
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import Numerics
+
+@main
+struct DMA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dma",
+        abstract: "Data Mixing Agent: learn how to re-weight training-data domains during continual pre-training.",
+        subcommands: [
+            PretrainCommand.self,
+            GenerateCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}

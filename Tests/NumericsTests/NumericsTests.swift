@@ -1,0 +1,63 @@
+import Testing
+@testable import Numerics
+
+@Suite struct BLASTests {
+    @Test func sgemmMatchesNaiveProduct() {
+        let m = 5, n = 7, k = 3
+        let a = (0..<(m * k)).map { Float($0 % 7) - 3 }
+        let b = (0..<(k * n)).map { Float($0 % 5) * 0.5 - 1 }
+        var c = [Float](repeating: 0, count: m * n)
+        BLAS.sgemm(m: m, n: n, k: k, a: a, b: b, c: &c)
+        for i in 0..<m { for j in 0..<n {
+            var s: Float = 0
+            for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
+            #expect(abs(c[i * n + j] - s) < 1e-5)
+        } }
+    }
+
+    @Test func sgemmTransposedOperands() {
+        let m = 4, n = 3, k = 6
+        let at = (0..<(k * m)).map { Float($0) * 0.1 }    // stored (k, m)
+        let bt = (0..<(n * k)).map { Float($0 % 4) - 1 }  // stored (n, k)
+        var c = [Float](repeating: 1, count: m * n)
+        BLAS.sgemm(transA: true, transB: true, m: m, n: n, k: k, a: at, b: bt, beta: 1, c: &c)
+        for i in 0..<m { for j in 0..<n {
+            var s: Float = 1
+            for p in 0..<k { s += at[p * m + i] * bt[j * k + p] }
+            #expect(abs(c[i * n + j] - s) < 1e-4)
+        } }
+    }
+}
+
+@Suite struct RandomSourceTests {
+    @Test func sameSeedSameStream() {
+        let a = RandomSource(seed: 42), b = RandomSource(seed: 42), c = RandomSource(seed: 42, stream: 1)
+        let xa = (0..<10).map { _ in a.uniform() }
+        let xb = (0..<10).map { _ in b.uniform() }
+        let xc = (0..<10).map { _ in c.uniform() }
+        #expect(xa == xb)
+        #expect(xa != xc)
+    }
+
+    @Test func dirichletMeanMatchesConcentrations() {
+        let r = RandomSource(seed: 7)
+        let alpha = [1.0, 2.0, 7.0]
+        var mean = [0.0, 0.0, 0.0]
+        let n = 20_000
+        for _ in 0..<n {
+            let x = r.dirichlet(alpha)
+            #expect(abs(x.reduce(0, +) - 1) < 1e-9)
+            for i in 0..<3 { mean[i] += x[i] / Double(n) }
+        }
+        for i in 0..<3 { #expect(abs(mean[i] - alpha[i] / 10) < 0.01) }
+    }
+
+    @Test func gaussianMoments() {
+        let r = RandomSource(seed: 3)
+        let xs = (0..<50_000).map { _ in r.gaussian(sigma: 2) }
+        let mean = xs.reduce(0, +) / Double(xs.count)
+        let variance = xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(xs.count)
+        #expect(abs(mean) < 0.05)
+        #expect(abs(variance - 4) < 0.1)
+    }
+}
