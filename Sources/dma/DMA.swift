@@ -7,6 +7,7 @@ struct DMA: ParsableCommand {
         commandName: "dma",
         abstract: "Data Mixing Agent: learn how to re-weight training-data domains during continual pre-training.",
         subcommands: [
+            DataCommand.self,
             PretrainCommand.self,
             GenerateCommand.self,
             BenchCommand.self,

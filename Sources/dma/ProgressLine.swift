@@ -1,0 +1,46 @@
+import Foundation
+
+/// A progress line with rate and ETA: rewritten in place on a terminal, printed every ~5% otherwise.
+final class ProgressLine {
+    let label: String
+    let total: Int
+    let unit: String
+    private let start = Date()
+    private var lastPrinted = -1
+    private let interactive = isatty(2) != 0
+
+    init(_ label: String, total: Int, unit: String = "it") {
+        self.label = label
+        self.total = max(1, total)
+        self.unit = unit
+    }
+
+    var elapsed: Double { Date().timeIntervalSince(start) }
+
+    /// Reports `done` of `total`; `detail` is appended (e.g. the current loss).
+    func update(_ done: Int, detail: String = "") {
+        let elapsed = self.elapsed
+        let rate = Double(done) / max(elapsed, 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let bucket = done * 20 / total
+        guard interactive || bucket != lastPrinted || done == total else { return }
+        lastPrinted = bucket
+        let text = "\(label) \(done)/\(total) \(fmt(rate, 1)) \(unit)/s  eta \(clock(eta))  \(detail)"
+        if interactive {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (done == total ? "\n" : "")).utf8))
+        } else {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+
+    /// A one-off message on its own line.
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+func clock(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "--:--" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+}
