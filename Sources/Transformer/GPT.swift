@@ -1,0 +1,274 @@
+import Foundation
+import Numerics
+
+/// A byte-level decoder-only GPT: token + position embeddings, pre-LayerNorm blocks of causal
+/// multi-head attention and a 4× GELU MLP, a final LayerNorm, and an output head tied to `wte`.
+///
+/// Parameters and their gradients are each one contiguous buffer with named offsets
+/// (`ParameterLayout`); activations are one buffer sized for the largest (B, T) seen, so a training
+/// step allocates nothing.
+public final class GPT {
+    public let config: ModelConfig
+    public let layout: ParameterLayout
+    /// Flat parameter buffer (`layout.count` floats).
+    public let params: UnsafeMutablePointer<Float>
+    /// Flat gradient buffer, same layout.
+    public let grads: UnsafeMutablePointer<Float>
+    private var acts = ActivationBuffer()
+
+    /// A freshly initialised model (GPT-2 initialisation, seeded).
+    public init(config: ModelConfig, seed: UInt64) throws {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config)
+        params = .allocate(capacity: layout.count)
+        grads = .allocate(capacity: layout.count)
+        params.initialize(repeating: 0, count: layout.count)
+        grads.initialize(repeating: 0, count: layout.count)
+        initialize(seed: seed)
+    }
+
+    deinit {
+        params.deallocate()
+        grads.deallocate()
+        acts.release()
+    }
+
+    public var parameterCount: Int { layout.count }
+
+    /// A copy of the parameters.
+    public var parameterValues: [Float] { Array(UnsafeBufferPointer(start: params, count: layout.count)) }
+
+    /// Replaces all parameters (e.g. from a checkpoint).
+    public func setParameters(_ values: [Float]) {
+        precondition(values.count == layout.count, "setParameters: \(values.count) values for \(layout.count) parameters")
+        values.withUnsafeBufferPointer { params.update(from: $0.baseAddress!, count: layout.count) }
+    }
+
+    private func initialize(seed: UInt64) {
+        let rng = RandomSource(seed: seed, stream: 0x6770_74)
+        // Residual projections are scaled by 1/√(2L) so the residual stream's variance does not grow with depth (GPT-2).
+        let residualStd = 0.02 / (2.0 * Double(config.layers)).squareRoot()
+        for t in layout.tensors {
+            let p = params + t.offset
+            if t.name.hasSuffix("ln1w") || t.name.hasSuffix("ln2w") || t.name == "lnfw" {
+                for i in 0..<t.count { p[i] = 1 }
+            } else if t.decays {
+                let std = t.name.hasSuffix("attprojw") || t.name.hasSuffix("fcprojw") ? residualStd : (t.name == "wpe" ? 0.01 : 0.02)
+                for i in 0..<t.count { p[i] = Float(rng.gaussian(sigma: std)) }
+            }
+        }
+    }
+
+    // MARK: - Forward / backward
+
+    /// Mean next-byte loss (nats) of the batch, forward only.
+    public func loss(_ batch: TokenBatch) -> Float {
+        let losses = tokenLosses(batch)
+        return losses.reduce(0, +) / Float(losses.count)
+    }
+
+    /// Forward and backward: sets `grads` to the gradient of the mean loss and returns the loss.
+    @discardableResult
+    public func forwardBackward(_ batch: TokenBatch) -> Float {
+        let B = batch.batchSize, T = batch.positions
+        precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        grads.update(repeating: 0, count: layout.count)
+        acts.reserve(config, B: B, T: T, training: true)
+        return batch.tokens.withUnsafeBufferPointer { tok in
+            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: true, hits: nil)
+            backward(tok.baseAddress!, rowStride: batch.length, B: B, T: T)
+            let l = acts.ptr(.losses)
+            var sum: Float = 0
+            for i in 0..<(B * T) { sum += l[i] }
+            return sum / Float(B * T)
+        }
+    }
+
+    /// Per-position next-byte losses in nats, (B, T) row-major. Forward only.
+    public func tokenLosses(_ batch: TokenBatch) -> [Float] {
+        scores(batch).losses
+    }
+
+    /// Per-position losses and whether each position's argmax equals the target, (B, T).
+    public func scores(_ batch: TokenBatch) -> (losses: [Float], hits: [Bool]) {
+        let B = batch.batchSize, T = batch.positions
+        precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        acts.reserve(config, B: B, T: T, training: false)
+        var hits = [Bool](repeating: false, count: B * T)
+        batch.tokens.withUnsafeBufferPointer { tok in
+            hits.withUnsafeMutableBufferPointer { h in
+                forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: h.baseAddress!)
+            }
+        }
+        return (Array(UnsafeBufferPointer(start: acts.ptr(.losses), count: B * T)), hits)
+    }
+
+    private func forward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, withGrad: Bool,
+                         hits: UnsafeMutablePointer<Bool>?) {
+        let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
+        let p = params, L = layout
+        Layers.encoderForward(acts.ptr(.encoded), tokens, rowStride: rowStride, p + L.wte, p + L.wpe, B: B, T: T, C: C)
+        var x: FloatPtr = acts.ptr(.encoded)
+        for l in 0..<config.layers {
+            let w = L.blocks[l]
+            let a = acts.layer(l)
+            Layers.layerNormForward(a.ln1, a.ln1Mean, a.ln1Rstd, x, p + w.ln1w, p + w.ln1b, N: N, C: C)
+            Layers.matmulForward(a.qkv, a.ln1, p + w.qkvw, p + w.qkvb, N: N, C: C, OC: 3 * C)
+            Layers.attentionForward(a.atty, a.att, a.qkv, B: B, T: T, C: C, NH: NH)
+            Layers.matmulForward(a.attproj, a.atty, p + w.attprojw, p + w.attprojb, N: N, C: C, OC: C)
+            Layers.residualForward(a.res2, x, a.attproj, N: N * C)
+            Layers.layerNormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p + w.ln2w, p + w.ln2b, N: N, C: C)
+            Layers.matmulForward(a.fch, a.ln2, p + w.fcw, p + w.fcb, N: N, C: C, OC: 4 * C)
+            Layers.geluForward(a.fchGelu, a.fch, N: N * 4 * C)
+            Layers.matmulForward(a.fcproj, a.fchGelu, p + w.fcprojw, p + w.fcprojb, N: N, C: 4 * C, OC: C)
+            Layers.residualForward(a.res3, a.res2, a.fcproj, N: N * C)
+            x = a.res3
+        }
+        Layers.layerNormForward(acts.ptr(.lnf), acts.ptr(.lnfMean), acts.ptr(.lnfRstd), x, p + L.lnfw, p + L.lnfb, N: N, C: C)
+        Layers.matmulForward(acts.ptr(.logits), acts.ptr(.lnf), p + L.wte, nil, N: N, C: C, OC: V)
+        Layers.crossEntropy(acts.ptr(.logits), targets: { n in tokens[(n / T) * rowStride + n % T + 1] },
+                            losses: acts.ptr(.losses), hits: hits, dlogits: withGrad ? acts.ptr(.dlogits) : nil,
+                            gradScale: 1 / Float(N), N: N, V: V)
+    }
+
+    private func backward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int) {
+        let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
+        let p = params, g = grads, L = layout
+        let dres = acts.ptr(.dres), dln = acts.ptr(.dln)
+        // Output head (tied to wte) and final LayerNorm.
+        dln.update(repeating: 0, count: N * C)
+        Layers.matmulBackward(dln, g + L.wte, nil, acts.ptr(.dlogits), acts.ptr(.lnf), p + L.wte, N: N, C: C, OC: V)
+        let lastResidual: FloatPtr = config.layers > 0 ? acts.layer(config.layers - 1).res3 : acts.ptr(.encoded)
+        dres.update(repeating: 0, count: N * C)
+        Layers.layerNormBackward(dres, g + L.lnfw, g + L.lnfb, dln, lastResidual, p + L.lnfw, acts.ptr(.lnfMean), acts.ptr(.lnfRstd), N: N, C: C)
+        for l in stride(from: config.layers - 1, through: 0, by: -1) {
+            let w = L.blocks[l]
+            let a = acts.layer(l)
+            let x: FloatPtr = l == 0 ? acts.ptr(.encoded) : acts.layer(l - 1).res3
+            // res3 = res2 + fcproj: dres flows to both unchanged.
+            let dfchGelu = acts.ptr(.dfchGelu), dfch = acts.ptr(.dfch)
+            dfchGelu.update(repeating: 0, count: N * 4 * C)
+            Layers.matmulBackward(dfchGelu, g + w.fcprojw, g + w.fcprojb, dres, a.fchGelu, p + w.fcprojw, N: N, C: 4 * C, OC: C)
+            dfch.update(repeating: 0, count: N * 4 * C)
+            Layers.geluBackward(dfch, a.fch, dfchGelu, N: N * 4 * C)
+            dln.update(repeating: 0, count: N * C)
+            Layers.matmulBackward(dln, g + w.fcw, g + w.fcb, dfch, a.ln2, p + w.fcw, N: N, C: C, OC: 4 * C)
+            Layers.layerNormBackward(dres, g + w.ln2w, g + w.ln2b, dln, a.res2, p + w.ln2w, a.ln2Mean, a.ln2Rstd, N: N, C: C)
+            // res2 = x + attproj.
+            let datty = acts.ptr(.datty), dqkv = acts.ptr(.dqkv)
+            datty.update(repeating: 0, count: N * C)
+            Layers.matmulBackward(datty, g + w.attprojw, g + w.attprojb, dres, a.atty, p + w.attprojw, N: N, C: C, OC: C)
+            dqkv.update(repeating: 0, count: N * 3 * C)
+            Layers.attentionBackward(dqkv, datty, a.qkv, a.att, acts.ptr(.dattScratch), B: B, T: T, C: C, NH: NH)
+            dln.update(repeating: 0, count: N * C)
+            Layers.matmulBackward(dln, g + w.qkvw, g + w.qkvb, dqkv, a.ln1, p + w.qkvw, N: N, C: C, OC: 3 * C)
+            Layers.layerNormBackward(dres, g + w.ln1w, g + w.ln1b, dln, x, p + w.ln1w, a.ln1Mean, a.ln1Rstd, N: N, C: C)
+        }
+        Layers.encoderBackward(g + L.wte, g + L.wpe, dres, tokens, rowStride: rowStride, B: B, T: T, C: C)
+    }
+
+    // MARK: - Generation
+
+    /// Continues each prompt by up to `maxNewTokens` bytes, stopping a row at `stopByte` (included).
+    /// Temperature 0 is greedy; otherwise bytes are sampled from softmax(logits / temperature) with `rng`.
+    /// Prompts longer than the context are left-truncated; rows of different lengths share one batch
+    /// (right padding cannot influence earlier positions under causal attention).
+    public func complete(prompts: [[UInt8]], maxNewTokens: Int, stopByte: UInt8? = nil,
+                         temperature: Float = 0, rng: RandomSource? = nil) -> [[UInt8]] {
+        precondition(temperature == 0 || rng != nil, "sampling with temperature > 0 needs a RandomSource")
+        var seqs = prompts.map { $0.isEmpty ? [UInt8(ascii: "\n")] : $0 }
+        var outputs = [[UInt8]](repeating: [], count: prompts.count)
+        var active = Array(prompts.indices)
+        let ctx = config.context, V = config.vocab
+        for _ in 0..<maxNewTokens where !active.isEmpty {
+            let windows = active.map { Array(seqs[$0].suffix(ctx)) }
+            let T = windows.map(\.count).max()!
+            var tokens = [UInt8](repeating: 0, count: windows.count * (T + 1))
+            for (r, w) in windows.enumerated() { for (j, b) in w.enumerated() { tokens[r * (T + 1) + j] = b } }
+            acts.reserve(config, B: windows.count, T: T, training: false)
+            tokens.withUnsafeBufferPointer { tok in
+                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil)
+            }
+            let logits = acts.ptr(.logits)
+            var stillActive: [Int] = []
+            for (r, row) in active.enumerated() {
+                let lg = logits + (r * T + windows[r].count - 1) * V
+                var next = 0
+                if temperature == 0 {
+                    for v in 1..<V where lg[v] > lg[next] { next = v }
+                } else {
+                    var mx = lg[0]
+                    for v in 1..<V { mx = max(mx, lg[v]) }
+                    let w = (0..<V).map { Double(expf((lg[$0] - mx) / temperature)) }
+                    next = rng!.categorical(w)
+                }
+                let byte = UInt8(next)
+                seqs[row].append(byte)
+                outputs[row].append(byte)
+                if byte != stopByte { stillActive.append(row) }
+            }
+            active = stillActive
+        }
+        return outputs
+    }
+}
+
+/// All activations of one forward/backward, carved from one allocation sized for (B, T).
+struct ActivationBuffer {
+    enum Global: Int, CaseIterable {
+        case encoded, lnf, lnfMean, lnfRstd, logits, losses, dlogits, dres, dln, datty, dqkv, dfch, dfchGelu, dattScratch
+    }
+
+    struct LayerViews {
+        var ln1, ln1Mean, ln1Rstd, qkv, atty, att, attproj, res2, ln2, ln2Mean, ln2Rstd, fch, fchGelu, fcproj, res3: FloatPtr
+    }
+
+    private var storage: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+    private var globals: [FloatPtr] = []
+    private var layers: [LayerViews] = []
+    private var shape = (B: 0, T: 0, training: false)
+
+    func ptr(_ g: Global) -> FloatPtr { globals[g.rawValue] }
+
+    mutating func release() {
+        storage?.deallocate()
+        storage = nil
+        capacity = 0
+        globals = []
+        layers = []
+    }
+    func layer(_ l: Int) -> LayerViews { layers[l] }
+
+    /// Lays out views for (B, T), growing the allocation if needed (never inside a steady training loop).
+    mutating func reserve(_ c: ModelConfig, B: Int, T: Int, training: Bool) {
+        if shape.B == B && shape.T == T && (shape.training || !training) && !globals.isEmpty { return }
+        let C = c.dModel, V = c.vocab, NH = c.heads, N = B * T
+        let globalSizes: [Global: Int] = [
+            .encoded: N * C, .lnf: N * C, .lnfMean: N, .lnfRstd: N, .logits: N * V, .losses: N,
+            .dlogits: training ? N * V : 0, .dres: training ? N * C : 0, .dln: training ? N * C : 0,
+            .datty: training ? N * C : 0, .dqkv: training ? N * 3 * C : 0, .dfch: training ? N * 4 * C : 0,
+            .dfchGelu: training ? N * 4 * C : 0, .dattScratch: training ? T * T : 0,
+        ]
+        let layerSizes = [N * C, N, N, N * 3 * C, N * C, B * NH * T * T, N * C, N * C, N * C, N, N, N * 4 * C, N * 4 * C, N * C, N * C]
+        // 16-float alignment keeps every view on a 64-byte boundary for BLAS.
+        func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
+        let total = Global.allCases.reduce(0) { $0 + aligned(globalSizes[$1]!) } + c.layers * layerSizes.reduce(0) { $0 + aligned($1) }
+        if total > capacity {
+            storage?.deallocate()
+            storage = .allocate(capacity: total)
+            storage!.initialize(repeating: 0, count: total)
+            capacity = total
+        }
+        var cursor = storage!
+        globals = Global.allCases.map { g in defer { cursor += aligned(globalSizes[g]!) }; return cursor }
+        layers = (0..<c.layers).map { _ in
+            var v: [FloatPtr] = []
+            for s in layerSizes { v.append(cursor); cursor += aligned(s) }
+            return LayerViews(ln1: v[0], ln1Mean: v[1], ln1Rstd: v[2], qkv: v[3], atty: v[4], att: v[5], attproj: v[6],
+                              res2: v[7], ln2: v[8], ln2Mean: v[9], ln2Rstd: v[10], fch: v[11], fchGelu: v[12], fcproj: v[13], res3: v[14])
+        }
+        shape = (B, T, training)
+    }
+}
