@@ -4,7 +4,7 @@ import PackageDescription
 /// Hot numeric loops (layer norm, attention softmax, GELU, AdamW) are plain Swift over
 /// unsafe pointers; `-Ounchecked` drops the overflow and bounds traps that would
 /// otherwise dominate them. Shapes are validated once at the API boundary instead.
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"], .when(configuration: .release))]
 
 let package = Package(
     name: "dma",

@@ -35,6 +35,15 @@ public enum NumericsRuntime {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// Sets the threads dma computes with: OpenBLAS gets `count`; our own loops (`Parallel`) get
+    /// `loopThreads`. Measured on 2 cores: giving both 2 threads made the `target` preset train 2×
+    /// slower (OpenBLAS's idle threads spin while Dispatch workers run the elementwise loops), so
+    /// loops default to 1 and all parallelism goes through BLAS.
+    public static func setThreads(_ count: Int, loopThreads: Int = 1) {
+        setBLASThreads(count)
+        Parallel.threads = loopThreads
+    }
+
     /// The OpenBLAS thread count currently in force.
     public static var blasThreads: Int { Int(openblas_get_num_threads()) }
 

@@ -115,7 +115,7 @@ public final class GPT {
             let a = acts.layer(l)
             Layers.layerNormForward(a.ln1, a.ln1Mean, a.ln1Rstd, x, p + w.ln1w, p + w.ln1b, N: N, C: C)
             Layers.matmulForward(a.qkv, a.ln1, p + w.qkvw, p + w.qkvb, N: N, C: C, OC: 3 * C)
-            Layers.attentionForward(a.atty, a.att, a.qkv, B: B, T: T, C: C, NH: NH)
+            Layers.attentionForward(a.atty, a.att, a.qkv, B: B, T: T, C: C, NH: NH, keepProbabilities: withGrad)
             Layers.matmulForward(a.attproj, a.atty, p + w.attprojw, p + w.attprojb, N: N, C: C, OC: C)
             Layers.residualForward(a.res2, x, a.attproj, N: N * C)
             Layers.layerNormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p + w.ln2w, p + w.ln2b, N: N, C: C)
@@ -127,7 +127,7 @@ public final class GPT {
         }
         Layers.layerNormForward(acts.ptr(.lnf), acts.ptr(.lnfMean), acts.ptr(.lnfRstd), x, p + L.lnfw, p + L.lnfb, N: N, C: C)
         Layers.matmulForward(acts.ptr(.logits), acts.ptr(.lnf), p + L.wte, nil, N: N, C: C, OC: V)
-        Layers.crossEntropy(acts.ptr(.logits), targets: { n in tokens[(n / T) * rowStride + n % T + 1] },
+        Layers.crossEntropy(acts.ptr(.logits), targets: tokens, rowStride: rowStride, T: T,
                             losses: acts.ptr(.losses), hits: hits, dlogits: withGrad ? acts.ptr(.dlogits) : nil,
                             gradScale: 1 / Float(N), N: N, V: V)
     }
@@ -141,7 +141,7 @@ public final class GPT {
         Layers.matmulBackward(dln, g + L.wte, nil, acts.ptr(.dlogits), acts.ptr(.lnf), p + L.wte, N: N, C: C, OC: V)
         let lastResidual: FloatPtr = config.layers > 0 ? acts.layer(config.layers - 1).res3 : acts.ptr(.encoded)
         dres.update(repeating: 0, count: N * C)
-        Layers.layerNormBackward(dres, g + L.lnfw, g + L.lnfb, dln, lastResidual, p + L.lnfw, acts.ptr(.lnfMean), acts.ptr(.lnfRstd), N: N, C: C)
+        Layers.layerNormBackward(dres, g + L.lnfw, g + L.lnfb, dln, lastResidual, p + L.lnfw, acts.ptr(.lnfMean), acts.ptr(.lnfRstd), scratch: acts.ptr(.lnScratch), N: N, C: C)
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let w = L.blocks[l]
             let a = acts.layer(l)
@@ -150,11 +150,10 @@ public final class GPT {
             let dfchGelu = acts.ptr(.dfchGelu), dfch = acts.ptr(.dfch)
             dfchGelu.update(repeating: 0, count: N * 4 * C)
             Layers.matmulBackward(dfchGelu, g + w.fcprojw, g + w.fcprojb, dres, a.fchGelu, p + w.fcprojw, N: N, C: 4 * C, OC: C)
-            dfch.update(repeating: 0, count: N * 4 * C)
             Layers.geluBackward(dfch, a.fch, dfchGelu, N: N * 4 * C)
             dln.update(repeating: 0, count: N * C)
             Layers.matmulBackward(dln, g + w.fcw, g + w.fcb, dfch, a.ln2, p + w.fcw, N: N, C: C, OC: 4 * C)
-            Layers.layerNormBackward(dres, g + w.ln2w, g + w.ln2b, dln, a.res2, p + w.ln2w, a.ln2Mean, a.ln2Rstd, N: N, C: C)
+            Layers.layerNormBackward(dres, g + w.ln2w, g + w.ln2b, dln, a.res2, p + w.ln2w, a.ln2Mean, a.ln2Rstd, scratch: acts.ptr(.lnScratch), N: N, C: C)
             // res2 = x + attproj.
             let datty = acts.ptr(.datty), dqkv = acts.ptr(.dqkv)
             datty.update(repeating: 0, count: N * C)
@@ -163,7 +162,7 @@ public final class GPT {
             Layers.attentionBackward(dqkv, datty, a.qkv, a.att, acts.ptr(.dattScratch), B: B, T: T, C: C, NH: NH)
             dln.update(repeating: 0, count: N * C)
             Layers.matmulBackward(dln, g + w.qkvw, g + w.qkvb, dqkv, a.ln1, p + w.qkvw, N: N, C: C, OC: 3 * C)
-            Layers.layerNormBackward(dres, g + w.ln1w, g + w.ln1b, dln, x, p + w.ln1w, a.ln1Mean, a.ln1Rstd, N: N, C: C)
+            Layers.layerNormBackward(dres, g + w.ln1w, g + w.ln1b, dln, x, p + w.ln1w, a.ln1Mean, a.ln1Rstd, scratch: acts.ptr(.lnScratch), N: N, C: C)
         }
         Layers.encoderBackward(g + L.wte, g + L.wpe, dres, tokens, rowStride: rowStride, B: B, T: T, C: C)
     }
@@ -196,7 +195,7 @@ public final class GPT {
                 let lg = logits + (r * T + windows[r].count - 1) * V
                 var next = 0
                 if temperature == 0 {
-                    for v in 1..<V where lg[v] > lg[next] { next = v }
+                    for v in 1..<V where lg[v] > lg[next] { next = v }  // first maximum, as in `scores`
                 } else {
                     var mx = lg[0]
                     for v in 1..<V { mx = max(mx, lg[v]) }
@@ -217,7 +216,7 @@ public final class GPT {
 /// All activations of one forward/backward, carved from one allocation sized for (B, T).
 struct ActivationBuffer {
     enum Global: Int, CaseIterable {
-        case encoded, lnf, lnfMean, lnfRstd, logits, losses, dlogits, dres, dln, datty, dqkv, dfch, dfchGelu, dattScratch
+        case encoded, lnf, lnfMean, lnfRstd, logits, losses, dlogits, dres, dln, datty, dqkv, dfch, dfchGelu, dattScratch, lnScratch
     }
 
     struct LayerViews {
@@ -249,12 +248,17 @@ struct ActivationBuffer {
             .encoded: N * C, .lnf: N * C, .lnfMean: N, .lnfRstd: N, .logits: N * V, .losses: N,
             .dlogits: training ? N * V : 0, .dres: training ? N * C : 0, .dln: training ? N * C : 0,
             .datty: training ? N * C : 0, .dqkv: training ? N * 3 * C : 0, .dfch: training ? N * 4 * C : 0,
-            .dfchGelu: training ? N * 4 * C : 0, .dattScratch: training ? T * T : 0,
+            .dfchGelu: training ? N * 4 * C : 0, .dattScratch: training ? Layers.chunks * T * T : 0,
+            .lnScratch: training ? 2 * Layers.chunks * C : 0,
         ]
-        let layerSizes = [N * C, N, N, N * 3 * C, N * C, B * NH * T * T, N * C, N * C, N * C, N, N, N * 4 * C, N * 4 * C, N * C, N * C]
+        // Inference keeps no per-layer activations: two alternating sets suffice (a layer reads the
+        // previous one's output), and attention needs one (T,T) block per chunk, not per head.
+        let attSize = training ? B * NH * T * T : Layers.chunks * T * T
+        let layerSets = training ? c.layers : min(c.layers, 2)
+        let layerSizes = [N * C, N, N, N * 3 * C, N * C, attSize, N * C, N * C, N * C, N, N, N * 4 * C, N * 4 * C, N * C, N * C]
         // 16-float alignment keeps every view on a 64-byte boundary for BLAS.
         func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
-        let total = Global.allCases.reduce(0) { $0 + aligned(globalSizes[$1]!) } + c.layers * layerSizes.reduce(0) { $0 + aligned($1) }
+        let total = Global.allCases.reduce(0) { $0 + aligned(globalSizes[$1]!) } + layerSets * layerSizes.reduce(0) { $0 + aligned($1) }
         if total > capacity {
             storage?.deallocate()
             storage = .allocate(capacity: total)
@@ -263,12 +267,13 @@ struct ActivationBuffer {
         }
         var cursor = storage!
         globals = Global.allCases.map { g in defer { cursor += aligned(globalSizes[g]!) }; return cursor }
-        layers = (0..<c.layers).map { _ in
+        let sets: [LayerViews] = (0..<layerSets).map { _ in
             var v: [FloatPtr] = []
             for s in layerSizes { v.append(cursor); cursor += aligned(s) }
             return LayerViews(ln1: v[0], ln1Mean: v[1], ln1Rstd: v[2], qkv: v[3], atty: v[4], att: v[5], attproj: v[6],
                               res2: v[7], ln2: v[8], ln2Mean: v[9], ln2Rstd: v[10], fch: v[11], fchGelu: v[12], fcproj: v[13], res3: v[14])
         }
+        layers = (0..<c.layers).map { sets[$0 % layerSets] }
         shape = (B, T, training)
     }
 }

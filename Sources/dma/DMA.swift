@@ -10,6 +10,7 @@ struct DMA: ParsableCommand {
             DataCommand.self,
             PretrainCommand.self,
             GenerateCommand.self,
+            EvalCommand.self,
             BenchCommand.self,
         ]
     )

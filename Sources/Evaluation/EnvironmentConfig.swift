@@ -1,0 +1,162 @@
+import Corpus
+import Foundation
+import Numerics
+import Transformer
+
+/// An environment definition (`envs/*.json`): the domain space, model presets, pre-training and
+/// CPT budgets, benchmark sizes and the balanced-score weights.
+public struct EnvironmentConfig: Codable, Sendable {
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var name: String
+    public var description: String?
+    /// Built corpus directory (relative paths are relative to the working directory).
+    public var corpus: String
+    public var space: SpaceConfig
+    /// Model presets by name (`proxy`, `target`, or your own).
+    public var models: [String: ModelConfig]
+    public var pretrain: PretrainConfig
+    public var cpt: CPTConfig
+    public var benchmarks: BenchmarkConfig
+    public var score: ScoreConfig
+
+    public struct SpaceConfig: Codable, Sendable {
+        public var name: String
+        /// Source-field domains the mixture ranges over (and whose retention is scored).
+        public var source: [DomainName]
+        /// Target-field domains.
+        public var target: [DomainName]
+    }
+
+    /// Base-model pre-training on the source field.
+    public struct PretrainConfig: Codable, Sendable {
+        /// Corpus space the base model is trained on, under its natural (size-proportional) mixture.
+        public var space: String
+        public var steps: Int
+        public var batch: Int
+        public var peakLR: Double
+        public var minLR: Double
+        public var warmupSteps: Int
+        public var seed: UInt64
+    }
+
+    /// Continual pre-training: `rounds` re-weighting steps of `stepsPerRound` optimizer steps each.
+    public struct CPTConfig: Codable, Sendable {
+        public var rounds: Int
+        public var stepsPerRound: Int
+        public var batch: Int
+        public var peakLR: Double
+        public var minLR: Double
+        public var warmupSteps: Int
+
+        public var totalSteps: Int { rounds * stepsPerRound }
+    }
+
+    /// Benchmark sizes: `full` for `dma eval`, `feedback` for the cheap per-step subset during CPT.
+    public struct BenchmarkConfig: Codable, Sendable {
+        /// Seed for item selection (distractors, cut points): fixed so every checkpoint sees the same items.
+        public var seed: UInt64
+        public var full: BenchmarkSizes
+        public var feedback: BenchmarkSizes
+    }
+
+    public struct BenchmarkSizes: Codable, Sendable, Equatable {
+        /// Non-overlapping test windows per source / code domain for bits per byte (0 = all).
+        public var windowsPerDomain: Int
+        public var clozeItems: Int
+        public var definitionItems: Int
+        /// Held-out problems per math domain.
+        public var mathItems: Int
+        public var nextLineItems: Int
+    }
+
+    /// Balanced score = retentionWeight · retention + gainWeight · gain (see `BalancedScore`).
+    public struct ScoreConfig: Codable, Sendable {
+        public var retentionWeight: Double
+        public var gainWeight: Double
+        /// Share of a math domain's gain that comes from exact-match accuracy (the rest from answer bits per byte).
+        public var exactMatchShare: Double
+        /// Relative weight of each source domain in retention (missing domains weigh 1).
+        public var sourceWeights: [String: Double]
+    }
+
+    /// The ordered domain space: source domains, then target domains.
+    public func domainSpace() throws -> DomainSpace {
+        try DomainSpace(name: space.name, domains: space.source + space.target, context: "environment '\(name)'")
+    }
+
+    /// The model preset `name`, or a clear error listing the available ones.
+    public func model(_ preset: String) throws -> ModelConfig {
+        guard let m = models[preset] else {
+            throw EnvironmentError.invalid(path: "environment '\(name)'", reason: "no model preset '\(preset)' (available: \(models.keys.sorted().joined(separator: ", ")))")
+        }
+        return m
+    }
+
+    /// Loads and validates an environment file; relative corpus paths resolve against the working directory.
+    public static func load(from path: String) throws -> EnvironmentConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EnvironmentError.invalid(path: path, reason: "file not found")
+        }
+        let env: EnvironmentConfig
+        do { env = try JSONDecoder().decode(EnvironmentConfig.self, from: data) } catch {
+            throw EnvironmentError.invalid(path: path, reason: "not a valid environment: \(JSONErrorText.describe(error))")
+        }
+        try env.validate(path: path)
+        return env
+    }
+
+    /// A content hash of the file's canonical encoding (recorded in trajectories and checkpoints).
+    public var hash: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var h = StableHashOf.bytes((try? encoder.encode(self)) ?? Data())
+        h = h.isEmpty ? "0" : h
+        return h
+    }
+
+    func validate(path: String) throws {
+        func fail(_ reason: String) -> EnvironmentError { .invalid(path: path, reason: reason) }
+        guard version == Self.currentVersion else { throw fail("version \(version) is not supported (expected \(Self.currentVersion))") }
+        guard !space.source.isEmpty, !space.target.isEmpty else { throw fail("space needs at least one source and one target domain") }
+        do { _ = try domainSpace() } catch { throw fail("\(error)") }
+        for d in space.source where d.field != .source { throw fail("space.source lists '\(d)', which is not a source/ domain") }
+        for d in space.target where d.field == .source || d.field == nil { throw fail("space.target lists '\(d)', which is not a target-field domain") }
+        for (k, w) in score.sourceWeights {
+            guard space.source.contains(DomainName(k)) else { throw fail("score.sourceWeights names '\(k)', which is not in space.source") }
+            guard w.isFinite, w >= 0 else { throw fail("score.sourceWeights['\(k)'] must be a non-negative number") }
+        }
+        guard score.retentionWeight >= 0, score.gainWeight >= 0, score.retentionWeight + score.gainWeight > 0 else {
+            throw fail("score weights must be non-negative and not both zero")
+        }
+        guard (0...1).contains(score.exactMatchShare) else { throw fail("score.exactMatchShare must be in [0, 1]") }
+        guard cpt.rounds > 0, cpt.stepsPerRound > 0, cpt.batch > 0, cpt.peakLR > 0, cpt.minLR >= 0 else {
+            throw fail("cpt needs positive rounds, stepsPerRound, batch and peakLR")
+        }
+        guard pretrain.steps > 0, pretrain.batch > 0, pretrain.peakLR > 0 else { throw fail("pretrain needs positive steps, batch and peakLR") }
+        guard !models.isEmpty else { throw fail("no model presets") }
+        for (name, m) in models {
+            do { try m.validate() } catch { throw fail("model preset '\(name)': \(error)") }
+        }
+    }
+}
+
+/// Environment files that cannot be used.
+public enum EnvironmentError: Error, CustomStringConvertible {
+    case invalid(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(path, reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+enum StableHashOf {
+    static func bytes(_ data: Data) -> String {
+        var h = StableHash()
+        h.combine(bytes: data)
+        return h.hex
+    }
+}

@@ -1,0 +1,93 @@
+/// What evaluation needs from a language model: per-position next-byte loss and whether the
+/// model's top choice was the true byte.
+///
+/// `GPT` conforms (see `GPT+ScoringModel.swift`); tests use small exact models.
+public protocol ScoringModel: AnyObject {
+    /// Longest input the model accepts (tokens per row, excluding the final target).
+    var contextLength: Int { get }
+
+    /// Scores `rows` sequences of `length` bytes each (row-major in `tokens`): position `t` of row `r`
+    /// predicts `tokens[r][t + 1]` from `tokens[r][0...t]`. Returns `rows × (length − 1)` entries.
+    func score(tokens: [UInt8], rows: Int, length: Int) -> TokenScores
+}
+
+/// Per-position results of `ScoringModel.score`.
+public struct TokenScores: Sendable {
+    /// Next-byte negative log-likelihood in nats.
+    public var losses: [Float]
+    /// Whether the argmax of the predicted distribution equals the true next byte.
+    public var hits: [Bool]
+
+    public init(losses: [Float], hits: [Bool]) {
+        self.losses = losses
+        self.hits = hits
+    }
+}
+
+/// A sequence to score: bytes, and the range of target positions that count.
+///
+/// Target index `j` means predicting `tokens[j]` from `tokens[..<j]`.
+struct ScoringItem {
+    var tokens: [UInt8]
+    var scoredFrom: Int
+    var scoredTo: Int
+
+    init(tokens: [UInt8], scoredFrom: Int, scoredTo: Int? = nil) {
+        self.tokens = tokens
+        self.scoredFrom = scoredFrom
+        self.scoredTo = scoredTo ?? tokens.count
+    }
+
+    /// A prompt/continuation pair: only the continuation is scored. The prompt is left-truncated
+    /// so the whole item fits `context + 1` bytes.
+    init(prompt: [UInt8], continuation: [UInt8], context: Int) {
+        let room = max(1, context + 1 - continuation.count)
+        let p = prompt.count > room ? Array(prompt.suffix(room)) : prompt
+        let c = Array(continuation.prefix(context + 1 - p.count))
+        self.init(tokens: p + c, scoredFrom: p.count)
+    }
+}
+
+/// The result of scoring one item.
+struct ItemScore {
+    /// Sum of losses over scored positions (nats).
+    var nats: Double
+    var count: Int
+    /// Every scored position's argmax was right: greedy decoding would reproduce the continuation.
+    var exact: Bool
+
+    var meanNats: Double { nats / Double(max(count, 1)) }
+}
+
+enum Scorer {
+    /// Scores items in length-sorted batches (right padding is harmless under causal attention, and
+    /// sorting keeps padding small). Results are in the items' original order. Small batches keep the
+    /// activations in cache: 8–16 rows scored ~15% faster per byte than 64 in `dma bench`.
+    static func score(_ items: [ScoringItem], model: ScoringModel, maxRows: Int = 16) -> [ItemScore] {
+        var results = [ItemScore](repeating: ItemScore(nats: 0, count: 0, exact: true), count: items.count)
+        let order = items.indices.sorted { items[$0].tokens.count < items[$1].tokens.count }
+        var start = 0
+        while start < order.count {
+            let end = min(order.count, start + maxRows)
+            let chunk = order[start..<end]
+            let length = chunk.map { items[$0].tokens.count }.max()!
+            var tokens = [UInt8](repeating: 0, count: chunk.count * length)
+            for (r, i) in chunk.enumerated() {
+                for (j, b) in items[i].tokens.enumerated() { tokens[r * length + j] = b }
+            }
+            let s = model.score(tokens: tokens, rows: chunk.count, length: length)
+            let width = length - 1
+            for (r, i) in chunk.enumerated() {
+                var nats = 0.0, exact = true
+                let item = items[i]
+                for j in item.scoredFrom..<item.scoredTo {
+                    nats += Double(s.losses[r * width + j - 1])
+                    exact = exact && s.hits[r * width + j - 1]
+                }
+                results[i] = ItemScore(nats: nats, count: item.scoredTo - item.scoredFrom, exact: exact)
+            }
+            start = end
+        }
+        return results
+    }
+}

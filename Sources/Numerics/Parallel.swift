@@ -1,0 +1,29 @@
+import Dispatch
+
+/// Splits loops over independent rows across cores.
+///
+/// Work is cut into a fixed number of chunks whatever the thread count, so results (including
+/// per-chunk partial sums reduced in chunk order) are identical with 1 or 2 threads.
+public enum Parallel {
+    nonisolated(unsafe) private static var threadCount = 1
+
+    /// Worker threads for `forEachChunk` (the CLI sets it together with the BLAS thread count).
+    public static var threads: Int {
+        get { threadCount }
+        set { threadCount = max(1, newValue) }
+    }
+
+    /// Calls `body(chunk, range)` for `chunks` contiguous slices of 0..<n, concurrently when threads > 1.
+    public static func forEachChunk(_ n: Int, chunks: Int = 8, _ body: (Int, Range<Int>) -> Void) {
+        let k = max(1, min(chunks, n))
+        if threads > 1 && n >= 2 {
+            // The body writes disjoint slices of caller-owned buffers; Dispatch cannot see that.
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let work = body
+                DispatchQueue.concurrentPerform(iterations: k) { c in work(c, (c * n / k)..<((c + 1) * n / k)) }
+            }
+        } else {
+            for c in 0..<k { body(c, (c * n / k)..<((c + 1) * n / k)) }
+        }
+    }
+}
