@@ -22,17 +22,20 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Numerics"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Numerics"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
+        .target(name: "Trajectories", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Numerics", "Transformer", "Corpus", "Evaluation",
+                "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
         ),
+        .target(name: "DMATestSupport", dependencies: ["Corpus", "Evaluation", "Transformer", "Numerics"], path: "Tests/Support"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Numerics"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Numerics"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Transformer", "Corpus", "Numerics"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["DMATestSupport", "Evaluation", "Transformer", "Corpus", "Numerics"]),
+        .testTarget(name: "TrajectoriesTests", dependencies: ["DMATestSupport", "Trajectories", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )

@@ -26,4 +26,14 @@ public enum Parallel {
             for c in 0..<k { body(c, (c * n / k)..<((c + 1) * n / k)) }
         }
     }
+
+    /// Runs `body(worker)` on `count` concurrent threads and waits for all. The caller guarantees
+    /// the workers share nothing mutable except under its own lock.
+    public static func workers(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 1 else { body(0); return }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: count) { w in work(w) }
+        }
+    }
 }

@@ -11,6 +11,8 @@ struct DMA: ParsableCommand {
             PretrainCommand.self,
             GenerateCommand.self,
             EvalCommand.self,
+            CPTCommand.self,
+            EnvCommand.self,
             BenchCommand.self,
         ]
     )

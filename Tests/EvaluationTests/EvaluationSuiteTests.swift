@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DMATestSupport
 @testable import Corpus
 @testable import Evaluation
 

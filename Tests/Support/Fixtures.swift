@@ -5,10 +5,10 @@ import Numerics
 import Transformer
 
 /// A model that predicts every byte uniformly: 8 bits per byte, and its argmax (byte 0) is never right.
-final class UniformModel: ScoringModel {
-    let contextLength: Int
-    init(context: Int) { contextLength = context }
-    func score(tokens: [UInt8], rows: Int, length: Int) -> TokenScores {
+public final class UniformModel: ScoringModel {
+    public let contextLength: Int
+    public init(context: Int) { contextLength = context }
+    public func score(tokens: [UInt8], rows: Int, length: Int) -> TokenScores {
         var hits: [Bool] = []
         for r in 0..<rows { for t in 1..<length { hits.append(tokens[r * length + t] == 0) } }
         return TokenScores(losses: [Float](repeating: Float(log(256.0)), count: rows * (length - 1)), hits: hits)
@@ -17,18 +17,18 @@ final class UniformModel: ScoringModel {
 
 /// A model that has memorised a set of texts: for a position whose preceding bytes (up to `order`)
 /// occur in one memorised text, it puts probability 0.9 on the byte that followed there.
-final class MemorisingModel: ScoringModel {
-    let contextLength: Int
+public final class MemorisingModel: ScoringModel {
+    public let contextLength: Int
     let order: Int
     var table: [[UInt8]: UInt8] = [:]
-    init(context: Int, order: Int = 12, texts: [[UInt8]]) {
+    public init(context: Int, order: Int = 12, texts: [[UInt8]]) {
         contextLength = context
         self.order = order
         for t in texts where t.count > order {
             for i in order..<t.count { table[Array(t[(i - order)..<i])] = t[i] }
         }
     }
-    func score(tokens: [UInt8], rows: Int, length: Int) -> TokenScores {
+    public func score(tokens: [UInt8], rows: Int, length: Int) -> TokenScores {
         var losses: [Float] = [], hits: [Bool] = []
         for r in 0..<rows {
             let row = Array(tokens[(r * length)..<((r + 1) * length)])
@@ -48,7 +48,7 @@ final class MemorisingModel: ScoringModel {
 }
 
 /// Writes a small synthetic corpus (two source domains, two math domains) straight to disk.
-func makeFixtureCorpus() throws -> String {
+public func makeFixtureCorpus() throws -> String {
     let dir = NSTemporaryDirectory() + "dma-eval-\(UUID().uuidString)"
     let fm = FileManager.default
     try fm.createDirectory(atPath: dir + "/domains", withIntermediateDirectories: true)
@@ -91,12 +91,12 @@ func makeFixtureCorpus() throws -> String {
     return dir
 }
 
-func fixtureEnvironment(corpus: String) throws -> EnvironmentConfig {
+public func fixtureEnvironment(corpus: String) throws -> EnvironmentConfig {
     let sizes = EnvironmentConfig.BenchmarkSizes(windowsPerDomain: 0, clozeItems: 30, definitionItems: 20, mathItems: 40, nextLineItems: 0)
     return EnvironmentConfig(
         version: 1, name: "fixture", description: nil, corpus: corpus,
         space: .init(name: "fixture", source: ["source/a", "source/b"], target: ["math/add-sub", "math/compare-sort"]),
-        models: ["tiny": ModelConfig.proxy],
+        models: ["tiny": ModelConfig(name: "tiny", dModel: 16, layers: 1, heads: 2, context: 24), "proxy": ModelConfig.proxy],
         pretrain: .init(space: "topic", steps: 10, batch: 4, peakLR: 1e-3, minLR: 1e-4, warmupSteps: 2, seed: 1),
         cpt: .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 1e-3, minLR: 1e-4, warmupSteps: 1),
         benchmarks: .init(seed: 9, full: sizes, feedback: .init(windowsPerDomain: 4, clozeItems: 10, definitionItems: 5, mathItems: 10, nextLineItems: 0)),

@@ -1,0 +1,113 @@
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+import Transformer
+
+/// One re-weighting step of a CPT run as it happened.
+public struct RoundRecord: Codable, Sendable, Equatable {
+    public var round: Int
+    public var mixture: [Double]
+    /// Sequences trained per domain (exactly the mixture's apportionment of the round's sequences).
+    public var sequencesPerDomain: [Int]
+    /// Tokens (predicted bytes) trained per domain.
+    public var tokensPerDomain: [Int]
+    public var feedback: Feedback
+    public var score: BalancedScore
+    /// Learning rate at the round's last step.
+    public var lr: Double
+    public var trainLoss: Double
+    public var seconds: Double
+}
+
+/// A finished CPT run.
+public struct CPTResult: Sendable {
+    public var rounds: [RoundRecord]
+    /// Full-suite feedback and score after the last round, when requested.
+    public var finalFeedback: Feedback?
+    public var finalScore: BalancedScore?
+    public var seconds: Double
+}
+
+/// Runs continual pre-training from a base checkpoint with a policy choosing each round's mixture.
+///
+/// Each round trains `cpt.stepsPerRound` optimizer steps of `cpt.batch` sequences sampled (stratified)
+/// under the round's mixture, then evaluates the per-step feedback subset. The LR schedule (warm-up,
+/// cosine) spans the whole run. Not thread-safe; give each worker its own runner.
+public final class CPTRunner {
+    public let env: EnvironmentConfig
+    public let space: DomainSpace
+    public let base: Checkpoint
+    public let baseFeedback: Feedback
+    public let baseFullFeedback: Feedback?
+    let feedbackSuite: EvaluationSuite
+    let fullSuite: EvaluationSuite?
+    let sampler: MixtureSampler
+
+    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false) throws {
+        self.env = env
+        self.base = base
+        space = try env.domainSpace()
+        try store.requireDomains(space.domains, context: "environment '\(env.name)'")
+        sampler = try MixtureSampler(streams: try space.domains.map { try store.stream($0, .train) }, sequenceLength: base.config.context + 1)
+        feedbackSuite = try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.feedback, contextLength: base.config.context)
+        fullSuite = fullEvaluation ? try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.full, contextLength: base.config.context) : nil
+        let model = try base.makeModel()
+        baseFeedback = feedbackSuite.evaluate(model)
+        baseFullFeedback = fullSuite?.evaluate(model)
+    }
+
+    /// The LR schedule of a run.
+    public var schedule: LRSchedule {
+        let c = env.cpt
+        return LRSchedule(peak: c.peakLR, minimum: c.minLR, warmupSteps: c.warmupSteps, totalSteps: c.totalSteps)
+    }
+
+    public func run(policy: MixturePolicy, seed: UInt64, progress: (RoundRecord) -> Void = { _ in }) throws -> CPTResult {
+        let start = Date()
+        let c = env.cpt
+        let model = try base.makeModel()
+        let trainer = Trainer(model: model)
+        let schedule = self.schedule
+        var state = PolicyState(space: space, round: 0, rounds: c.rounds, mixtures: [], feedback: [baseFeedback],
+                                scores: [try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)])
+        var records: [RoundRecord] = []
+        let length = sampler.sequenceLength
+        for round in 0..<c.rounds {
+            let roundStart = Date()
+            state.round = round
+            let mixture = try policy.nextMixture(state)
+            guard mixture.count == space.count else {
+                throw CorpusError.invalidMixture(reason: "policy '\(policy.name)' returned \(mixture.count) weights for \(space.count) domains")
+            }
+            // One stratified sample per round: its composition matches the mixture exactly.
+            let rows = c.stepsPerRound * c.batch
+            let sample = try sampler.sample(mixture, sequences: rows, rng: RandomSource(seed: seed, stream: UInt64(round) + 1))
+            var lossSum = 0.0
+            var lr = 0.0
+            for s in 0..<c.stepsPerRound {
+                let lo = s * c.batch * length
+                let batch = TokenBatch(batchSize: c.batch, length: length, tokens: Array(sample.tokens[lo..<(lo + c.batch * length)]))
+                lr = schedule.lr(at: trainer.step)
+                lossSum += Double(try trainer.step(batch, lr: Float(lr)))
+            }
+            let feedback = feedbackSuite.evaluate(model)
+            let score = try BalancedScore.compute(feedback, base: baseFeedback, env: env)
+            let record = RoundRecord(round: round, mixture: mixture.weights, sequencesPerDomain: sample.rowsPerDomain,
+                                     tokensPerDomain: sample.rowsPerDomain.map { $0 * (length - 1) }, feedback: feedback, score: score,
+                                     lr: lr, trainLoss: lossSum / Double(c.stepsPerRound), seconds: Date().timeIntervalSince(roundStart))
+            records.append(record)
+            state.mixtures.append(mixture)
+            state.feedback.append(feedback)
+            state.scores.append(score)
+            progress(record)
+        }
+        var finalFeedback: Feedback?, finalScore: BalancedScore?
+        if let fullSuite, let baseFullFeedback {
+            let f = fullSuite.evaluate(model)
+            finalFeedback = f
+            finalScore = try BalancedScore.compute(f, base: baseFullFeedback, env: env)
+        }
+        return CPTResult(rounds: records, finalFeedback: finalFeedback, finalScore: finalScore, seconds: Date().timeIntervalSince(start))
+    }
+}

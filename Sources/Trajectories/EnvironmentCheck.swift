@@ -1,0 +1,203 @@
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+
+/// `dma env check`: real CPT experiments that tell whether an environment has a measurable
+/// trade-off worth training an agent on (criteria 1–6 of the calibration).
+public struct EnvironmentCheck {
+    public struct Settings: Codable, Sendable {
+        public var seeds = 3
+        /// Source shares of the fixed mixtures (uniform within each field); must include 0 and 1.
+        public var ratios: [Double] = [0, 0.1, 0.25, 0.5, 0.75, 1]
+        public var randomSchedules = 30
+        /// Two-phase schedule: source share in the first half, then in the second half.
+        public var twoPhase: [Double] = [0.1, 0.6]
+        public var kappa = 20.0
+        public var startConcentration = 4.0
+        public var floor = 0.05
+        public init() {}
+    }
+
+    /// One planned CPT run.
+    public struct Run: Codable, Sendable, Hashable {
+        public enum Kind: String, Codable, Sendable { case fixed, random, twoPhase, twoPhaseAverage }
+        public var kind: Kind
+        public var share: Double?
+        /// Schedule seed (random schedules).
+        public var schedule: UInt64?
+        public var seed: UInt64
+        public var id: String {
+            switch kind {
+            case .fixed: return "fixed-\(share!)-s\(seed)"
+            case .random: return "random-\(schedule!)-s\(seed)"
+            case .twoPhase: return "two-phase-s\(seed)"
+            case .twoPhaseAverage: return "two-phase-average-s\(seed)"
+            }
+        }
+    }
+
+    /// A finished run as logged.
+    public struct Outcome: Codable, Sendable {
+        public var id: String
+        public var run: Run
+        public var balanced: Double
+        public var retention: Double
+        public var gain: Double
+        /// Mean relative change of source bits per byte vs the base (0.1 = 10% worse).
+        public var sourceBpbChange: Double
+        /// Mean change of math exact match vs the base (absolute).
+        public var mathEMChange: Double
+        public var mixtures: [[Double]]
+        public var seconds: Double
+    }
+
+    public let env: EnvironmentConfig
+    public let settings: Settings
+    public let space: DomainSpace
+
+    public init(env: EnvironmentConfig, settings: Settings) throws {
+        self.env = env
+        self.settings = settings
+        space = try env.domainSpace()
+    }
+
+    /// Runs that do not depend on other results.
+    public func firstPhase() -> [Run] {
+        var runs: [Run] = []
+        for s in 1...settings.seeds {
+            for r in settings.ratios { runs.append(Run(kind: .fixed, share: r, seed: UInt64(s))) }
+            runs.append(Run(kind: .twoPhase, seed: UInt64(s)))
+            runs.append(Run(kind: .twoPhaseAverage, seed: UInt64(s)))
+        }
+        for k in 1...settings.randomSchedules { runs.append(Run(kind: .random, schedule: UInt64(k), seed: 1)) }
+        return runs
+    }
+
+    /// The best random schedule re-run on the remaining seeds.
+    public func secondPhase(after outcomes: [Outcome]) -> [Run] {
+        guard let best = outcomes.filter({ $0.run.kind == .random }).max(by: { $0.balanced < $1.balanced }) else { return [] }
+        return (2...max(2, settings.seeds)).filter { $0 <= settings.seeds }.map { Run(kind: .random, schedule: best.run.schedule, seed: UInt64($0)) }
+    }
+
+    public func policy(for run: Run) throws -> MixturePolicy {
+        let src = space.indices(in: .source)
+        let tgt = space.domains.indices.filter { !src.contains($0) }
+        func split(_ share: Double) throws -> Mixture { try Mixture.split(count: space.count, first: src, second: tgt, share: share) }
+        switch run.kind {
+        case .fixed:
+            return SchedulePolicy(name: "fixed-\(run.share!)", schedule: [try split(run.share!)])
+        case .random:
+            return DirichletWalk(prior: [Double](repeating: 1, count: space.count), startConcentration: settings.startConcentration,
+                                 kappa: settings.kappa, floor: settings.floor, seed: run.schedule!)
+        case .twoPhase:
+            let half = env.cpt.rounds / 2
+            let schedule = (0..<env.cpt.rounds).map { $0 < half ? settings.twoPhase[0] : settings.twoPhase[1] }
+            return SchedulePolicy(name: "two-phase", schedule: try schedule.map(split))
+        case .twoPhaseAverage:
+            let half = env.cpt.rounds / 2
+            let avg = (Double(half) * settings.twoPhase[0] + Double(env.cpt.rounds - half) * settings.twoPhase[1]) / Double(env.cpt.rounds)
+            return SchedulePolicy(name: "two-phase-average", schedule: [try split(avg)])
+        }
+    }
+
+    /// Summarises a run's final (full-suite) feedback against the base.
+    public func outcome(_ run: Run, result: CPTResult, baseFull: Feedback) -> Outcome {
+        let f = result.finalFeedback!, s = result.finalScore!
+        let src = env.space.source.map { "bpb/\($0.rawValue)" }
+        let srcChange = src.map { f[$0]! / baseFull[$0]! - 1 }.reduce(0, +) / Double(src.count)
+        let math = env.space.target.filter { $0.field == .math }.map { "em/\($0.rawValue)" }
+        let emChange = math.isEmpty ? 0 : math.map { f[$0]! - baseFull[$0]! }.reduce(0, +) / Double(math.count)
+        return Outcome(id: run.id, run: run, balanced: s.balanced, retention: s.retention, gain: s.gain, sourceBpbChange: srcChange,
+                       mathEMChange: emChange, mixtures: result.rounds.map(\.mixture), seconds: result.seconds)
+    }
+
+    // MARK: - Criteria
+
+    public struct Criterion: Codable, Sendable {
+        public var number: Int
+        public var name: String
+        public var measured: String
+        public var required: String
+        /// nil for report-only criteria.
+        public var passed: Bool?
+    }
+
+    public struct GroupStats: Codable, Sendable {
+        public var label: String
+        public var mean: Double
+        public var sd: Double
+        public var n: Int
+        public var retention: Double
+        public var gain: Double
+        public var sourceBpbChange: Double
+        public var mathEMChange: Double
+    }
+
+    public struct Report: Codable, Sendable {
+        public var environment: String
+        public var criteria: [Criterion]
+        public var groups: [GroupStats]
+        /// Pooled standard deviation of the balanced score across seeds.
+        public var seedSD: Double
+        public var randomScheduleScores: [Double]
+    }
+
+    public func report(_ outcomes: [Outcome]) -> Report {
+        func stats(_ label: String, _ xs: [Outcome]) -> GroupStats {
+            let b = xs.map(\.balanced)
+            let mean = b.reduce(0, +) / Double(max(b.count, 1))
+            let sd = b.count > 1 ? (b.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(b.count - 1)).squareRoot() : 0
+            func avg(_ k: KeyPath<Outcome, Double>) -> Double { xs.map { $0[keyPath: k] }.reduce(0, +) / Double(max(xs.count, 1)) }
+            return GroupStats(label: label, mean: mean, sd: sd, n: b.count, retention: avg(\.retention), gain: avg(\.gain),
+                              sourceBpbChange: avg(\.sourceBpbChange), mathEMChange: avg(\.mathEMChange))
+        }
+        var groups: [GroupStats] = settings.ratios.map { r in stats("fixed share \(r)", outcomes.filter { $0.run.kind == .fixed && $0.run.share == r }) }
+        let random = outcomes.filter { $0.run.kind == .random && $0.run.seed == 1 }
+        let best = random.max { $0.balanced < $1.balanced }
+        let bestRuns = best.map { b in outcomes.filter { $0.run.kind == .random && $0.run.schedule == b.run.schedule } } ?? []
+        groups.append(stats("best random schedule (\(best.map { "#\($0.run.schedule!)" } ?? "-"))", bestRuns))
+        groups.append(stats("two-phase \(settings.twoPhase[0])→\(settings.twoPhase[1])", outcomes.filter { $0.run.kind == .twoPhase }))
+        groups.append(stats("static average of two-phase", outcomes.filter { $0.run.kind == .twoPhaseAverage }))
+
+        let fixedGroups = Array(groups.prefix(settings.ratios.count)).filter { $0.n > 0 }
+        let multi = groups.filter { $0.n > 1 }
+        let seedSD = multi.isEmpty ? 0 : (multi.map { $0.sd * $0.sd }.reduce(0, +) / Double(multi.count)).squareRoot()
+        var criteria: [Criterion] = []
+        let targetOnly = fixedGroups.first { $0.label == "fixed share 0.0" }
+        let sourceOnly = fixedGroups.first { $0.label == "fixed share 1.0" }
+        if let t = targetOnly {
+            criteria.append(Criterion(number: 1, name: "target-only CPT forgets the source field", measured: "source bpb \(pct(t.sourceBpbChange))",
+                                      required: "≥ +10%", passed: t.sourceBpbChange >= 0.10))
+        }
+        if let s = sourceOnly {
+            criteria.append(Criterion(number: 2, name: "source-only CPT leaves math accuracy near the base", measured: "math EM change \(num(s.mathEMChange))",
+                                      required: "|Δ| ≤ 0.02", passed: abs(s.mathEMChange) <= 0.02))
+        }
+        let interior = fixedGroups.filter { $0.label != targetOnly?.label && $0.label != sourceOnly?.label }
+        if let bestInterior = interior.max(by: { $0.mean < $1.mean }), let t = targetOnly, let s = sourceOnly {
+            criteria.append(Criterion(number: 3, name: "a fixed mixture beats both extremes", measured: "\(bestInterior.label): \(num(bestInterior.mean)) vs \(num(t.mean)) / \(num(s.mean))",
+                                      required: "> both", passed: bestInterior.mean > max(t.mean, s.mean)))
+        }
+        if let hi = fixedGroups.max(by: { $0.mean < $1.mean }), let lo = fixedGroups.min(by: { $0.mean < $1.mean }) {
+            let spread = hi.mean - lo.mean
+            criteria.append(Criterion(number: 4, name: "fixed-mixture spread above seed noise", measured: "spread \(num(spread)), seed sd \(num(seedSD))",
+                                      required: "≥ 3 × sd", passed: spread >= 3 * seedSD))
+        }
+        if let bestFixed = fixedGroups.max(by: { $0.mean < $1.mean }), let r = groups.first(where: { $0.label.hasPrefix("best random") }), r.n > 0 {
+            let margin = r.mean - bestFixed.mean
+            criteria.append(Criterion(number: 5, name: "headroom: best of \(random.count) random schedules over best field ratio",
+                                      measured: "\(num(r.mean)) vs \(num(bestFixed.mean)) (margin \(num(margin)), n=\(r.n))",
+                                      required: "margin > 2 × sd (\(num(2 * seedSD)))", passed: margin > 2 * seedSD))
+        }
+        if let tp = groups.first(where: { $0.label.hasPrefix("two-phase") }), let avg = groups.first(where: { $0.label.hasPrefix("static average") }), tp.n > 0, avg.n > 0 {
+            let d = tp.mean - avg.mean
+            criteria.append(Criterion(number: 6, name: "schedule vs its static average (report)", measured: "difference \(num(d)) (\(abs(d) > 2 * seedSD ? "above" : "within") 2 × sd)",
+                                      required: "report", passed: nil))
+        }
+        return Report(environment: env.name, criteria: criteria, groups: groups, seedSD: seedSD, randomScheduleScores: random.map(\.balanced))
+    }
+
+    private func pct(_ x: Double) -> String { String(format: "%+.1f%%", 100 * x) }
+    private func num(_ x: Double) -> String { String(format: "%.4f", x) }
+}

@@ -1,0 +1,42 @@
+import Corpus
+import Evaluation
+
+/// What a policy sees before choosing the next mixture.
+public struct PolicyState: Sendable {
+    public var space: DomainSpace
+    /// Index of the round about to be trained (0-based).
+    public var round: Int
+    public var rounds: Int
+    /// Mixtures of the rounds trained so far.
+    public var mixtures: [Mixture]
+    /// Feedback of the base model, then after each round trained so far.
+    public var feedback: [Feedback]
+    public var scores: [BalancedScore]
+
+    /// Progress t/T in [0, 1).
+    public var progress: Double { Double(round) / Double(max(rounds, 1)) }
+}
+
+/// Maps the state to the next mixture. Random samplers, baselines and the agent all implement it;
+/// the CPT runner knows only this protocol.
+public protocol MixturePolicy: AnyObject {
+    /// A short description recorded in logs.
+    var name: String { get }
+    func nextMixture(_ state: PolicyState) throws -> Mixture
+}
+
+/// Replays a fixed schedule: one mixture per round (the last one repeats if the schedule is short).
+public final class SchedulePolicy: MixturePolicy {
+    public let name: String
+    public let schedule: [Mixture]
+
+    public init(name: String, schedule: [Mixture]) {
+        precondition(!schedule.isEmpty, "a schedule needs at least one mixture")
+        self.name = name
+        self.schedule = schedule
+    }
+
+    public func nextMixture(_ state: PolicyState) throws -> Mixture {
+        schedule[min(state.round, schedule.count - 1)]
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+import Trajectories
+import Transformer
+
+struct EnvCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "env",
+        abstract: "Inspect and check environments.",
+        subcommands: [EnvCheckCommand.self]
+    )
+}
+
+struct EnvCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run real CPT experiments that test whether an environment has a measurable trade-off.",
+        discussion: """
+        Criteria: (1) target-only CPT raises source bits per byte ≥ 10%; (2) source-only CPT leaves math
+        exact match within 0.02 of the base; (3) a fixed source:target ratio beats both extremes on the
+        balanced score; (4) the spread of fixed ratios is ≥ 3× the seed standard deviation; (5) the best
+        of N random domain-level Dirichlet-walk schedules, re-run on every seed, beats the best fixed ratio
+        by more than 2× the seed standard deviation; (6, reported) a two-phase schedule against its static
+        average. Every finished run is appended to --log; re-running resumes.
+        """
+    )
+
+    @Option(help: "Environment file.") var env: String
+    @Option(help: "Base checkpoint.") var base: String
+    @Option(name: .customLong("model"), help: "Model preset the base must match.") var preset = "proxy"
+    @Option(help: "Seeds per fixed mixture.") var seeds = 3
+    @Option(help: "Random domain-level schedules.") var randomSchedules = 30
+    @Option(help: "Source shares of the fixed mixtures, comma-separated (must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,1"
+    @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
+    @Option(help: "Append-only log of finished runs (resumable).") var log: String?
+    @Option(help: "Write the report as JSON to this file.") var json: String?
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let environment = try EnvironmentConfig.load(from: env)
+        let checkpoint = try Checkpoint.load(from: base, expecting: try environment.model(preset))
+        let store = try CorpusStore(directory: environment.corpus)
+        var settings = EnvironmentCheck.Settings()
+        settings.seeds = seeds
+        settings.randomSchedules = randomSchedules
+        settings.ratios = ratios.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard settings.ratios.contains(0), settings.ratios.contains(1), settings.ratios.allSatisfy({ (0...1).contains($0) }) else {
+            throw ValidationError("--ratios must lie in [0, 1] and include 0 and 1")
+        }
+        let check = try EnvironmentCheck(env: environment, settings: settings)
+        let logPath = log ?? "runs/env-check-\(environment.name)-\(checkpoint.parameterHash.prefix(8)).jsonl"
+        let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
+        let (previous, torn) = try appendLog.read()
+        if torn { ProgressLine.note("\(logPath): ignoring a partially written last line (interrupted run)") }
+        var outcomes = previous
+        ProgressLine.note("env check \(environment.name): \(previous.count) runs already in \(logPath)")
+
+        // Each worker owns a runner (model, suites); the base full-suite feedback is shared.
+        let runners = try (0..<max(1, workers)).map { _ in try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true) }
+        let baseFull = runners[0].baseFullFeedback!
+        for phase in 0..<2 {
+            let planned = phase == 0 ? check.firstPhase() : check.secondPhase(after: outcomes)
+            let done = Set(outcomes.map(\.id))
+            let todo = planned.filter { !done.contains($0.id) }
+            if todo.isEmpty { continue }
+            let bar = ProgressLine("env check phase \(phase + 1)", total: todo.count, unit: "runs")
+            let lock = NSLock()
+            var finished = 0
+            var failure: Error?
+            var collected: [EnvironmentCheck.Outcome] = []
+            let queue = todo
+            var next = 0
+            Parallel.workers(runners.count) { w in
+                while true {
+                    lock.lock()
+                    guard failure == nil, next < queue.count else { lock.unlock(); return }
+                    let run = queue[next]
+                    next += 1
+                    lock.unlock()
+                    do {
+                        let result = try runners[w].run(policy: try check.policy(for: run), seed: run.seed)
+                        let outcome = check.outcome(run, result: result, baseFull: baseFull)
+                        lock.lock()
+                        defer { lock.unlock() }
+                        try appendLog.append(outcome)
+                        collected.append(outcome)
+                        finished += 1
+                        bar.update(finished, detail: "\(run.id): balanced \(fmt(outcome.balanced, 4))")
+                    } catch {
+                        lock.lock()
+                        failure = error
+                        lock.unlock()
+                    }
+                }
+            }
+            if let failure { throw failure }
+            outcomes += collected
+        }
+        let report = check.report(outcomes)
+        var groups = Table(["mixture", "balanced", "sd", "n", "retention", "gain", "source bpb Δ", "math EM Δ"])
+        for g in report.groups where g.n > 0 {
+            groups.add([g.label, fmt(g.mean, 4), fmt(g.sd, 4), "\(g.n)", fmt(g.retention, 4), fmt(g.gain, 4),
+                        String(format: "%+.1f%%", 100 * g.sourceBpbChange), String(format: "%+.3f", g.mathEMChange)])
+        }
+        print(groups.render())
+        var table = Table(["#", "criterion", "measured", "required", "result"])
+        for c in report.criteria {
+            table.add(["\(c.number)", c.name, c.measured, c.required, c.passed.map { $0 ? "PASS" : "FAIL" } ?? "report"])
+        }
+        print(table.render())
+        print("seed sd of the balanced score: \(fmt(report.seedSD, 4)); random schedules: \(report.randomScheduleScores.count), best \(fmt(report.randomScheduleScores.max() ?? .nan, 4)), median \(fmt(report.randomScheduleScores.sorted()[safe: report.randomScheduleScores.count / 2] ?? .nan, 4))")
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(report), to: json)
+            print("wrote \(json)")
+        }
+    }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}

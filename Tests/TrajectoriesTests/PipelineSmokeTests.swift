@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import DMATestSupport
+import Corpus
+@testable import Evaluation
+import Numerics
+import Transformer
+@testable import Trajectories
+
+/// The whole pipeline built so far on a tiny configuration: corpus → pre-trained base → CPT runs
+/// with policies in the loop → feedback and balanced scores → environment check report.
+@Suite(.serialized) struct PipelineSmokeTests {
+    @Test func tinyPipelineEndToEnd() throws {
+        NumericsRuntime.setThreads(1)
+        let dir = try makeFixtureCorpus()
+        var env = try fixtureEnvironment(corpus: dir)
+        env.cpt = .init(rounds: 3, stepsPerRound: 4, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
+        let store = try CorpusStore(directory: dir)
+        let config = try env.model("tiny")
+
+        // Base: a few steps on the source domains only.
+        let trainer = Trainer(model: try GPT(config: config, seed: 1))
+        let sampler = try MixtureSampler(streams: try env.space.source.map { try store.stream($0, .train) }, sequenceLength: config.context + 1)
+        let uniform = Mixture.uniform(env.space.source.count)
+        for step in 0..<30 {
+            let s = try sampler.sample(uniform, sequences: 8, rng: RandomSource(seed: 1, stream: UInt64(step)))
+            try trainer.step(TokenBatch(batchSize: 8, length: config.context + 1, tokens: s.tokens), lr: 3e-3)
+        }
+        let path = NSTemporaryDirectory() + "dma-smoke-\(UUID().uuidString).ckpt"
+        try Checkpoint(model: trainer.model, trainer: trainer, metadata: ["env": env.name]).save(to: path)
+        let base = try Checkpoint.load(from: path, expecting: config)
+
+        // CPT with a fixed mixture: records are complete and consistent.
+        let runner = try CPTRunner(env: env, base: base, store: store, fullEvaluation: true)
+        let policy = SchedulePolicy(name: "half", schedule: [try Mixture.split(count: 4, first: [0, 1], second: [2, 3], share: 0.5)])
+        let result = try runner.run(policy: policy, seed: 7)
+        #expect(result.rounds.count == 3)
+        for r in result.rounds {
+            #expect(r.sequencesPerDomain.reduce(0, +) == 16)
+            #expect(r.sequencesPerDomain == [4, 4, 4, 4])
+            #expect(r.feedback.names == runner.baseFeedback.names)
+            #expect(r.score.balanced.isFinite && r.trainLoss.isFinite)
+        }
+        #expect(result.rounds.map(\.lr) == result.rounds.map(\.lr).sorted(by: >))
+        // Same seed, same run.
+        let again = try runner.run(policy: policy, seed: 7)
+        #expect(again.rounds.map(\.feedback) == result.rounds.map(\.feedback))
+        #expect(try runner.run(policy: policy, seed: 8).rounds.map(\.feedback) != result.rounds.map(\.feedback))
+
+        // Environment check on a tiny plan: every criterion computed from real runs.
+        var settings = EnvironmentCheck.Settings()
+        settings.seeds = 2
+        settings.randomSchedules = 2
+        settings.ratios = [0, 0.5, 1]
+        let check = try EnvironmentCheck(env: env, settings: settings)
+        var outcomes: [EnvironmentCheck.Outcome] = []
+        for run in check.firstPhase() {
+            outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!))
+        }
+        let second = check.secondPhase(after: outcomes)
+        #expect(second.count == 1 && second[0].seed == 2)
+        for run in second {
+            outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!))
+        }
+        let report = check.report(outcomes)
+        #expect(report.criteria.map(\.number) == [1, 2, 3, 4, 5, 6])
+        #expect(report.groups.first { $0.label.hasPrefix("best random") }?.n == 2)
+        // Target-only CPT moves the source bits per byte; source-only barely moves math.
+        let targetOnly = report.groups.first { $0.label == "fixed share 0.0" }!
+        let sourceOnly = report.groups.first { $0.label == "fixed share 1.0" }!
+        #expect(targetOnly.sourceBpbChange > sourceOnly.sourceBpbChange)
+        #expect(targetOnly.gain > sourceOnly.gain)
+    }
+}
