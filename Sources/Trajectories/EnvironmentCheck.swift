@@ -9,13 +9,15 @@ public struct EnvironmentCheck {
     public struct Settings: Codable, Sendable {
         public var seeds = 3
         /// Source shares of the fixed mixtures (uniform within each field); must include 0 and 1.
-        public var ratios: [Double] = [0, 0.1, 0.25, 0.5, 0.75, 1]
+        public var ratios: [Double] = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]
         public var randomSchedules = 30
         /// Two-phase schedule: source share in the first half, then in the second half.
         public var twoPhase: [Double] = [0.1, 0.6]
-        public var kappa = 20.0
-        public var startConcentration = 4.0
-        public var floor = 0.05
+        /// Random walks start RegMix-style around the natural token prior; schedule k uses
+        /// concentration `startConcentrations[k % count]`, so both near-prior and far-off starts occur.
+        public var startConcentrations: [Double] = [8, 16, 32, 64]
+        public var kappa = 40.0
+        public var floor = 0.02
         public init() {}
     }
 
@@ -50,16 +52,24 @@ public struct EnvironmentCheck {
         public var mathEMChange: Double
         public var mixtures: [[Double]]
         public var seconds: Double
+        /// Balanced score of the last round on the per-step feedback subset (to check the subset tracks the full suite).
+        public var subsetBalanced: Double?
     }
 
     public let env: EnvironmentConfig
     public let settings: Settings
     public let space: DomainSpace
+    /// The natural token prior of the space: each domain's share of the training bytes.
+    public let prior: [Double]
 
-    public init(env: EnvironmentConfig, settings: Settings) throws {
+    public init(env: EnvironmentConfig, settings: Settings, prior: [Double]) throws {
         self.env = env
         self.settings = settings
         space = try env.domainSpace()
+        guard prior.count == space.count, prior.allSatisfy({ $0 > 0 }) else {
+            throw CorpusError.invalidMixture(reason: "the natural prior needs one positive weight per domain of the space")
+        }
+        self.prior = prior
     }
 
     /// Runs that do not depend on other results.
@@ -88,7 +98,8 @@ public struct EnvironmentCheck {
         case .fixed:
             return SchedulePolicy(name: "fixed-\(run.share!)", schedule: [try split(run.share!)])
         case .random:
-            return DirichletWalk(prior: [Double](repeating: 1, count: space.count), startConcentration: settings.startConcentration,
+            let k = Int(run.schedule! - 1) % settings.startConcentrations.count
+            return DirichletWalk(prior: prior, startConcentration: settings.startConcentrations[k],
                                  kappa: settings.kappa, floor: settings.floor, seed: run.schedule!)
         case .twoPhase:
             let half = env.cpt.rounds / 2
@@ -109,7 +120,8 @@ public struct EnvironmentCheck {
         let math = env.space.target.filter { $0.field == .math }.map { "em/\($0.rawValue)" }
         let emChange = math.isEmpty ? 0 : math.map { f[$0]! - baseFull[$0]! }.reduce(0, +) / Double(math.count)
         return Outcome(id: run.id, run: run, balanced: s.balanced, retention: s.retention, gain: s.gain, sourceBpbChange: srcChange,
-                       mathEMChange: emChange, mixtures: result.rounds.map(\.mixture), seconds: result.seconds)
+                       mathEMChange: emChange, mixtures: result.rounds.map(\.mixture), seconds: result.seconds,
+                       subsetBalanced: result.rounds.last?.score.balanced)
     }
 
     // MARK: - Criteria
@@ -141,6 +153,8 @@ public struct EnvironmentCheck {
         /// Pooled standard deviation of the balanced score across seeds.
         public var seedSD: Double
         public var randomScheduleScores: [Double]
+        /// Pearson correlation between the feedback-subset and full-suite balanced scores over all runs.
+        public var subsetFullCorrelation: Double?
     }
 
     public func report(_ outcomes: [Outcome]) -> Report {
@@ -195,7 +209,9 @@ public struct EnvironmentCheck {
             criteria.append(Criterion(number: 6, name: "schedule vs its static average (report)", measured: "difference \(num(d)) (\(abs(d) > 2 * seedSD ? "above" : "within") 2 × sd)",
                                       required: "report", passed: nil))
         }
-        return Report(environment: env.name, criteria: criteria, groups: groups, seedSD: seedSD, randomScheduleScores: random.map(\.balanced))
+        let paired = outcomes.compactMap { o in o.subsetBalanced.map { ($0, o.balanced) } }
+        return Report(environment: env.name, criteria: criteria, groups: groups, seedSD: seedSD, randomScheduleScores: random.map(\.balanced),
+                      subsetFullCorrelation: paired.count > 2 ? Statistics.pearson(paired.map(\.0), paired.map(\.1)) : nil)
     }
 
     private func pct(_ x: Double) -> String { String(format: "%+.1f%%", 100 * x) }

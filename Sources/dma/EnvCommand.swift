@@ -33,7 +33,7 @@ struct EnvCheckCommand: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model preset the base must match.") var preset = "proxy"
     @Option(help: "Seeds per fixed mixture.") var seeds = 3
     @Option(help: "Random domain-level schedules.") var randomSchedules = 30
-    @Option(help: "Source shares of the fixed mixtures, comma-separated (must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,1"
+    @Option(help: "Source shares of the fixed mixtures, comma-separated (must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
     @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
     @Option(help: "Append-only log of finished runs (resumable).") var log: String?
     @Option(help: "Write the report as JSON to this file.") var json: String?
@@ -51,7 +51,8 @@ struct EnvCheckCommand: ParsableCommand {
         guard settings.ratios.contains(0), settings.ratios.contains(1), settings.ratios.allSatisfy({ (0...1).contains($0) }) else {
             throw ValidationError("--ratios must lie in [0, 1] and include 0 and 1")
         }
-        let check = try EnvironmentCheck(env: environment, settings: settings)
+        let prior = try environment.domainSpace().domains.map { Double(try store.stream($0, .train).bytes.count) }
+        let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
         let logPath = log ?? "runs/env-check-\(environment.name)-\(checkpoint.parameterHash.prefix(8)).jsonl"
         let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
         let (previous, torn) = try appendLog.read()
@@ -113,6 +114,9 @@ struct EnvCheckCommand: ParsableCommand {
         }
         print(table.render())
         print("seed sd of the balanced score: \(fmt(report.seedSD, 4)); random schedules: \(report.randomScheduleScores.count), best \(fmt(report.randomScheduleScores.max() ?? .nan, 4)), median \(fmt(report.randomScheduleScores.sorted()[safe: report.randomScheduleScores.count / 2] ?? .nan, 4))")
+        if let r = report.subsetFullCorrelation {
+            print("feedback subset vs full suite, balanced score over \(outcomes.count) runs: Pearson r = \(fmt(r, 3))")
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

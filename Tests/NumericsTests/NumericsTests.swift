@@ -61,3 +61,14 @@ import Testing
         #expect(abs(variance - 4) < 0.1)
     }
 }
+
+@Suite struct StatisticsTests {
+    @Test func pearsonOfLinearAndAnticorrelatedData() {
+        let x = [1.0, 2, 3, 4, 5]
+        #expect(abs(Statistics.pearson(x, x.map { 3 * $0 - 1 })! - 1) < 1e-12)
+        #expect(abs(Statistics.pearson(x, x.map { -$0 })! + 1) < 1e-12)
+        #expect(Statistics.pearson([1, 1, 1], [1, 2, 3]) == nil)
+        let (m, sd) = Statistics.meanAndSD([2, 4, 4, 4, 5, 5, 7, 9])
+        #expect(abs(m - 5) < 1e-12 && abs(sd - 2.138089935299395) < 1e-12)
+    }
+}

@@ -52,7 +52,7 @@ import Transformer
         settings.seeds = 2
         settings.randomSchedules = 2
         settings.ratios = [0, 0.5, 1]
-        let check = try EnvironmentCheck(env: env, settings: settings)
+        let check = try EnvironmentCheck(env: env, settings: settings, prior: [2, 2, 1, 1])
         var outcomes: [EnvironmentCheck.Outcome] = []
         for run in check.firstPhase() {
             outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!))

@@ -1,0 +1,21 @@
+import CNumerics
+
+/// Summary statistics through GSL.
+public enum Statistics {
+    /// Pearson correlation (`gsl_stats_correlation`); nil for fewer than 2 points or zero variance.
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+        precondition(x.count == y.count, "pearson needs paired samples")
+        guard x.count > 1 else { return nil }
+        var a = x, b = y
+        let r = gsl_stats_correlation(&a, 1, &b, 1, x.count)
+        return r.isFinite ? r : nil
+    }
+
+    /// Mean and sample standard deviation (`gsl_stats_mean`, `gsl_stats_sd`).
+    public static func meanAndSD(_ x: [Double]) -> (mean: Double, sd: Double) {
+        guard !x.isEmpty else { return (.nan, .nan) }
+        var a = x
+        let m = gsl_stats_mean(&a, 1, x.count)
+        return (m, x.count > 1 ? gsl_stats_sd_m(&a, 1, x.count, m) : 0)
+    }
+}
