@@ -135,7 +135,7 @@ public struct Checkpoint: Sendable {
         func floats(_ start: Int) -> [Float] {
             [Float](unsafeUninitializedCapacity: n) { buf, count in
                 bytes.withUnsafeBytes { raw in
-                    memcpy(buf.baseAddress!, raw.baseAddress! + start, 4 * n)
+                    _ = memcpy(buf.baseAddress!, raw.baseAddress! + start, 4 * n)
                 }
                 count = n
             }

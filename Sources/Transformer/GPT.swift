@@ -104,8 +104,10 @@ public final class GPT {
         return (Array(UnsafeBufferPointer(start: acts.ptr(.losses), count: B * T)), hits)
     }
 
+    /// With `head` false the pass stops after the final LayerNorm (`acts.lnf`): generation decodes
+    /// only each row's last position, so it runs the output head itself on those rows.
     private func forward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, withGrad: Bool,
-                         hits: UnsafeMutablePointer<Bool>?) {
+                         hits: UnsafeMutablePointer<Bool>?, head: Bool = true) {
         let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
         let p = params, L = layout
         Layers.encoderForward(acts.ptr(.encoded), tokens, rowStride: rowStride, p + L.wte, p + L.wpe, B: B, T: T, C: C)
@@ -126,6 +128,7 @@ public final class GPT {
             x = a.res3
         }
         Layers.layerNormForward(acts.ptr(.lnf), acts.ptr(.lnfMean), acts.ptr(.lnfRstd), x, p + L.lnfw, p + L.lnfb, N: N, C: C)
+        guard head else { return }
         Layers.matmulForward(acts.ptr(.logits), acts.ptr(.lnf), p + L.wte, nil, N: N, C: C, OC: V)
         Layers.crossEntropy(acts.ptr(.logits), targets: tokens, rowStride: rowStride, T: T,
                             losses: acts.ptr(.losses), hits: hits, dlogits: withGrad ? acts.ptr(.dlogits) : nil,
@@ -179,7 +182,8 @@ public final class GPT {
         var seqs = prompts.map { $0.isEmpty ? [UInt8(ascii: "\n")] : $0 }
         var outputs = [[UInt8]](repeating: [], count: prompts.count)
         var active = Array(prompts.indices)
-        let ctx = config.context, V = config.vocab
+        let ctx = config.context, V = config.vocab, C = config.dModel
+        var last: [Float] = [], logitRows: [Float] = []
         for _ in 0..<maxNewTokens where !active.isEmpty {
             let windows = active.map { Array(seqs[$0].suffix(ctx)) }
             let T = windows.map(\.count).max()!
@@ -187,29 +191,48 @@ public final class GPT {
             for (r, w) in windows.enumerated() { for (j, b) in w.enumerated() { tokens[r * (T + 1) + j] = b } }
             acts.reserve(config, B: windows.count, T: T, training: false)
             tokens.withUnsafeBufferPointer { tok in
-                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil)
+                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil, head: false)
             }
-            let logits = acts.ptr(.logits)
+            // The head on each row's last position only: (rows, C) · wteᵀ → (rows, V), instead of all rows·T.
+            let rows = windows.count
+            last.removeAll(keepingCapacity: true)
+            for r in 0..<rows {
+                let src = acts.ptr(.lnf) + (r * T + windows[r].count - 1) * C
+                last.append(contentsOf: UnsafeBufferPointer(start: src, count: C))
+            }
+            logitRows = [Float](repeating: 0, count: rows * V)
+            BLAS.sgemm(transB: true, m: rows, n: V, k: C, a: last, b: params + layout.wte, c: &logitRows)
             var stillActive: [Int] = []
-            for (r, row) in active.enumerated() {
-                let lg = logits + (r * T + windows[r].count - 1) * V
-                var next = 0
-                if temperature == 0 {
-                    for v in 1..<V where lg[v] > lg[next] { next = v }  // first maximum, as in `scores`
-                } else {
-                    var mx = lg[0]
-                    for v in 1..<V { mx = max(mx, lg[v]) }
-                    let w = (0..<V).map { Double(expf((lg[$0] - mx) / temperature)) }
-                    next = rng!.categorical(w)
+            logitRows.withUnsafeBufferPointer { all in
+                for (r, row) in active.enumerated() {
+                    let lg = all.baseAddress! + r * V
+                    var next = 0
+                    if temperature == 0 {
+                        for v in 1..<V where lg[v] > lg[next] { next = v }  // first maximum, as in `scores`
+                    } else {
+                        var mx = lg[0]
+                        for v in 1..<V { mx = max(mx, lg[v]) }
+                        let w = (0..<V).map { Double(expf((lg[$0] - mx) / temperature)) }
+                        next = rng!.categorical(w)
+                    }
+                    let byte = UInt8(next)
+                    seqs[row].append(byte)
+                    outputs[row].append(byte)
+                    if byte != stopByte { stillActive.append(row) }
                 }
-                let byte = UInt8(next)
-                seqs[row].append(byte)
-                outputs[row].append(byte)
-                if byte != stopByte { stillActive.append(row) }
             }
             active = stillActive
         }
         return outputs
+    }
+}
+
+extension GPT {
+    /// `complete(prompts:maxNewTokens:stopByte:temperature:rng:)` under the name the evaluation
+    /// design uses: greedy at temperature 0, sampled otherwise.
+    public func greedyComplete(prompts: [[UInt8]], maxNewTokens: Int, stopByte: UInt8?,
+                               temperature: Float = 0, rng: RandomSource? = nil) -> [[UInt8]] {
+        complete(prompts: prompts, maxNewTokens: maxNewTokens, stopByte: stopByte, temperature: temperature, rng: rng)
     }
 }
 

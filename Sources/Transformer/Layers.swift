@@ -55,12 +55,8 @@ enum Layers {
         Parallel.forEachChunk(N, chunks: chunks) { _, rows in
             for n in rows {
                 let x = inp + n * C
-                var m: Float = 0
-                for i in 0..<C { m += x[i] }
-                m /= Float(C)
-                var v: Float = 0
-                for i in 0..<C { let d = x[i] - m; v += d * d }
-                v /= Float(C)
+                let m = vectorSum(x, C) / Float(C)
+                let v = vectorSumSquaredDeviations(x, mean: m, C) / Float(C)
                 let s = 1 / (v + eps).squareRoot()
                 let o = out + n * C
                 for i in 0..<C { o[i] = (x[i] - m) * s * w[i] + bias[i] }
@@ -154,15 +150,11 @@ enum Layers {
                 let a = att + (keepProbabilities ? bh : chunk) * T * T
                 BLAS.sgemm(transB: true, m: T, n: T, k: hs, alpha: scale, a: q, lda: 3 * C, b: k, ldb: 3 * C, c: a, ldc: T)
                 for i in 0..<T {
-                    // Plain min/max/sum loops so LLVM vectorises them.
                     let row = a + i * T
-                    var mx = -Float.greatestFiniteMagnitude
-                    for j in 0...i { mx = max(mx, row[j]) }
-                    var sum: Float = 0
-                    for j in 0...i { let e = fastExp(row[j] - mx); row[j] = e; sum += e }
-                    let inv = 1 / sum
+                    let mx = vectorMax(row, i + 1)
+                    let inv = 1 / expShiftedSum(row, row, shift: mx, i + 1)
                     for j in 0...i { row[j] *= inv }
-                    for j in (i + 1)..<T { row[j] = 0 }
+                    (row + i + 1).update(repeating: 0, count: T - i - 1)
                 }
                 BLAS.sgemm(m: T, n: hs, k: T, a: a, b: v, ldb: 3 * C, c: out + b * T * C + h * hs, ldc: C)
             }
@@ -190,10 +182,9 @@ enum Layers {
                 // Softmax backward in place: dS_ij = P_ij (dP_ij − Σ_k P_ik dP_ik), causal part only.
                 for i in 0..<T {
                     let p = a + i * T, row = dp + i * T
-                    var dot: Float = 0
-                    for j in 0...i { dot += p[j] * row[j] }
+                    let dot = vectorDot(p, row, i + 1)
                     for j in 0...i { row[j] = p[j] * (row[j] - dot) }
-                    for j in (i + 1)..<T { row[j] = 0 }
+                    (row + i + 1).update(repeating: 0, count: T - i - 1)
                 }
                 // dQ += dS · K / √hs;  dK += dSᵀ · Q / √hs
                 BLAS.sgemm(m: T, n: hs, k: T, alpha: scale, a: dp, lda: T, b: k, ldb: 3 * C, beta: 1, c: dq, ldc: 3 * C)
@@ -248,27 +239,27 @@ enum Layers {
     static func crossEntropy(_ logits: ConstFloatPtr, targets: UnsafePointer<UInt8>, rowStride: Int, T: Int, losses: FloatPtr,
                              hits: UnsafeMutablePointer<Bool>?, dlogits: FloatPtr?, gradScale: Float, N: Int, V: Int) {
         Parallel.forEachChunk(N, chunks: chunks) { _, rows in
-            for n in rows {
-                let y = Int(targets[(n / T) * rowStride + n % T + 1])
-                let row = logits + n * V
-                var mx = row[0]
-                for v in 1..<V { mx = max(mx, row[v]) }
-                var sum: Float = 0
-                if let dlogits {
-                    let d = dlogits + n * V
-                    for v in 0..<V { let e = fastExp(row[v] - mx); d[v] = e; sum += e }
-                    let inv = gradScale / sum
-                    for v in 0..<V { d[v] *= inv }
-                    d[y] -= gradScale
-                } else {
-                    for v in 0..<V { sum += fastExp(row[v] - mx) }
-                }
-                losses[n] = logf(sum) + mx - row[y]
-                if let hits {
-                    // The argmax is the first maximal logit (the tie rule greedy decoding uses).
-                    var arg = 0
-                    while row[arg] != mx { arg += 1 }
-                    hits[n] = arg == y
+            // Forward-only rows still need somewhere to put the exps: one V-float row per chunk.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: V) { tmp in
+                for n in rows {
+                    let y = Int(targets[(n / T) * rowStride + n % T + 1])
+                    let row = logits + n * V
+                    let mx = vectorMax(row, V)
+                    let e = dlogits.map { $0 + n * V } ?? tmp.baseAddress!
+                    let sum = expShiftedSum(e, row, shift: mx, V)
+                    if dlogits != nil {
+                        let inv = gradScale / sum
+                        for v in 0..<V { e[v] *= inv }
+                        e[y] -= gradScale
+                    }
+                    losses[n] = logf(sum) + mx - row[y]
+                    if let hits {
+                        // The argmax is the first maximal logit (the tie rule greedy decoding uses);
+                        // the bound only matters for an all-NaN row.
+                        var arg = 0
+                        while row[arg] != mx && arg < V - 1 { arg += 1 }
+                        hits[n] = arg == y
+                    }
                 }
             }
         }

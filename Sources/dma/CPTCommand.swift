@@ -16,6 +16,7 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "Environment file.") var env: String
     @Option(help: "Base checkpoint.") var base: String
     @Option(help: "Source share of every round (uniform within each field).") var share = 0.5
+    @Option(help: "An explicit mixture for every round instead of --share: comma-separated weights in domain-space order (normalised).") var mixture: String?
     @Option(help: "Data-order seed.") var seed: UInt64 = 1
     @Option(help: "BLAS threads.") var threads = 1
     @Option(help: "Save the final model here.") var out: String?
@@ -28,7 +29,18 @@ struct CPTCommand: ParsableCommand {
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true)
         let src = runner.space.indices(in: .source)
         let tgt = runner.space.domains.indices.filter { !src.contains($0) }
-        let policy = SchedulePolicy(name: "fixed-\(share)", schedule: [try Mixture.split(count: runner.space.count, first: src, second: tgt, share: share)])
+        let fixed: Mixture
+        if let mixture {
+            let weights = mixture.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard weights.allSatisfy({ $0 != nil }) else { throw ValidationError("--mixture must be comma-separated numbers") }
+            fixed = try Mixture.normalized(weights.map { $0! })
+            guard fixed.count == runner.space.count else {
+                throw ValidationError("--mixture has \(fixed.count) weights; the space has \(runner.space.count): \(runner.space.domains.map(\.rawValue).joined(separator: ", "))")
+            }
+        } else {
+            fixed = try Mixture.split(count: runner.space.count, first: src, second: tgt, share: share)
+        }
+        let policy = SchedulePolicy(name: "fixed", schedule: [fixed])
         var table = Table(["round", "source share", "train loss", "lr", "retention", "gain", "balanced", "seconds"])
         let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "rounds")
         let result = try runner.run(policy: policy, seed: seed) { r in

@@ -10,10 +10,14 @@ struct Table {
     func render() -> String {
         let all = [header] + rows
         let widths = header.indices.map { c in all.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
+        // Numbers right-aligned, text left-aligned.
+        let numeric = header.indices.map { c in
+            rows.allSatisfy { r in !r.indices.contains(c) || Double(r[c].filter { !"%+×x,".contains($0) }) != nil }
+        }
         func line(_ r: [String]) -> String {
             r.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: max(0, widths[c] - cell.count))
-                return c == 0 ? cell + pad : pad + cell
+                return numeric[c] && c > 0 ? pad + cell : cell + pad
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
