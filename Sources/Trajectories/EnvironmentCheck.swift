@@ -15,8 +15,8 @@ public struct EnvironmentCheck {
         public var twoPhase: [Double] = [0.1, 0.6]
         /// Random walks start RegMix-style around the natural token prior; schedule k uses
         /// concentration `startConcentrations[k % count]`, so both near-prior and far-off starts occur.
-        public var startConcentrations: [Double] = [32, 64, 128, 256]
-        public var kappa = 100.0
+        public var startConcentrations: [Double] = [64, 128, 256, 512]
+        public var kappa = 200.0
         public var floor = 0.02
         public init() {}
     }

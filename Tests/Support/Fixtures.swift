@@ -1,7 +1,7 @@
 import Foundation
 import Numerics
-@testable import Corpus
-@testable import Evaluation
+import Corpus
+import Evaluation
 import Transformer
 
 /// A model that predicts every byte uniformly: 8 bits per byte, and its argmax (byte 0) is never right.
@@ -56,15 +56,16 @@ public func makeFixtureCorpus() throws -> String {
     let rng = RandomSource(seed: 4)
     let words = ["river", "stone", "quiet", "lantern", "harbor", "meadow", "copper", "willow", "signal", "orbit", "amber", "falcon"]
     func sentence() -> String { (0..<(8 + rng.int(below: 10))).map { _ in words[rng.int(below: words.count)] }.joined(separator: " ") + "." }
-    var infos: [CorpusManifest.DomainInfo] = []
+    // Written as JSON through the public formats only (no @testable), like a user's own corpus.
+    var infos: [[String: Any]] = []
     func write(_ name: DomainName, _ field: Field, _ docs: [Split: [String]]) throws {
-        var splits: [String: CorpusManifest.SplitInfo] = [:]
+        var splits: [String: Any] = [:]
         for s in Split.allCases {
             let d = docs[s] ?? []
             try DocumentFile.encode(d).write(to: URL(fileURLWithPath: "\(dir)/domains/\(name.fileStem).\(s.rawValue).txt"))
-            splits[s.rawValue] = .init(bytes: d.reduce(0) { $0 + $1.utf8.count }, documents: d.count)
+            splits[s.rawValue] = ["bytes": d.reduce(0) { $0 + $1.utf8.count }, "documents": d.count]
         }
-        infos.append(.init(name: name, field: field, splits: splits, origins: ["fixture"], hash: name.rawValue))
+        infos.append(["name": name.rawValue, "field": field.rawValue, "splits": splits, "origins": ["fixture"], "hash": name.rawValue])
     }
     // Random letters (lowercase in a, uppercase in b): every 16-byte context is unique, so the
     // memorising model knows exactly what it was shown and nothing else.
@@ -80,25 +81,41 @@ public func makeFixtureCorpus() throws -> String {
         for s in Split.allCases { docs[s] = (0..<60).map { _ in m.problem(difficulty: 1, rng: rng).text } }
         try write(m.domain, .math, docs)
     }
-    let defs = (0..<60).map { i in CorpusBuilder.DefinitionItem(domain: "source/a", term: "term\(i)", definition: "the meaning of entry number \(i) " + sentence()) }
-    let encoder = JSONEncoder()
-    try Data(defs.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").utf8)
-        .write(to: URL(fileURLWithPath: dir + "/benchmarks/definitions.test.jsonl"))
-    let manifest = CorpusManifest(version: 1, recipeHash: "fixture", domains: infos,
-                                  spaces: ["topic": ["source/a", "source/b"], "math": ["math/add-sub", "math/compare-sort"]],
-                                  groups: [:], codeRoot: "")
-    try encoder.encode(manifest).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
+    let defs = (0..<60).map { i -> String in
+        let item: [String: Any] = ["domain": "source/a", "term": "term\(i)", "definition": "the meaning of entry number \(i) " + sentence()]
+        return String(decoding: try! JSONSerialization.data(withJSONObject: item), as: UTF8.self)
+    }
+    try Data(defs.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: dir + "/benchmarks/definitions.test.jsonl"))
+    let manifest: [String: Any] = [
+        "version": 1, "recipeHash": "fixture", "domains": infos,
+        "spaces": ["topic": ["source/a", "source/b"], "math": ["math/add-sub", "math/compare-sort"]],
+        "groups": [String: Any](), "codeRoot": "",
+    ]
+    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
     return dir
 }
 
+/// The fixture's environment, written to a file and loaded (and validated) like any `envs/*.json`.
 public func fixtureEnvironment(corpus: String) throws -> EnvironmentConfig {
-    let sizes = EnvironmentConfig.BenchmarkSizes(windowsPerDomain: 0, clozeItems: 30, definitionItems: 20, mathItems: 40, nextLineItems: 0)
-    return EnvironmentConfig(
-        version: 1, name: "fixture", description: nil, corpus: corpus,
-        space: .init(name: "fixture", source: ["source/a", "source/b"], target: ["math/add-sub", "math/compare-sort"]),
-        models: ["tiny": ModelConfig(name: "tiny", dModel: 16, layers: 1, heads: 2, context: 24), "proxy": ModelConfig.proxy],
-        pretrain: .init(space: "topic", steps: 10, batch: 4, peakLR: 1e-3, minLR: 1e-4, warmupSteps: 2, seed: 1),
-        cpt: .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 1e-3, minLR: 1e-4, warmupSteps: 1),
-        benchmarks: .init(seed: 9, full: sizes, feedback: .init(windowsPerDomain: 4, clozeItems: 10, definitionItems: 5, mathItems: 10, nextLineItems: 0)),
-        score: .init(retentionWeight: 0.5, gainWeight: 0.5, exactMatchShare: 0.5, sourceWeights: ["source/a": 3]))
+    let json = """
+    {
+      "version": 1, "name": "fixture", "corpus": "\(corpus)",
+      "space": {"name": "fixture", "source": ["source/a", "source/b"], "target": ["math/add-sub", "math/compare-sort"]},
+      "models": {
+        "tiny": {"name": "tiny", "dModel": 16, "layers": 1, "heads": 2, "context": 24, "vocab": 256},
+        "proxy": {"name": "proxy", "dModel": 64, "layers": 2, "heads": 4, "context": 64, "vocab": 256}
+      },
+      "pretrain": {"space": "topic", "steps": 10, "batch": 4, "peakLR": 0.001, "minLR": 0.0001, "warmupSteps": 2, "seed": 1},
+      "cpt": {"rounds": 2, "stepsPerRound": 2, "batch": 4, "peakLR": 0.001, "minLR": 0.0001, "warmupSteps": 1},
+      "benchmarks": {
+        "seed": 9,
+        "full": {"windowsPerDomain": 0, "clozeItems": 30, "definitionItems": 20, "mathItems": 40, "nextLineItems": 0},
+        "feedback": {"windowsPerDomain": 4, "clozeItems": 10, "definitionItems": 5, "mathItems": 10, "nextLineItems": 0}
+      },
+      "score": {"retentionWeight": 0.5, "gainWeight": 0.5, "exactMatchShare": 0.5, "sourceWeights": {"source/a": 3}}
+    }
+    """
+    let path = NSTemporaryDirectory() + "dma-env-\(UUID().uuidString).json"
+    try json.write(toFile: path, atomically: true, encoding: .utf8)
+    return try EnvironmentConfig.load(from: path)
 }
