@@ -20,6 +20,24 @@ public struct EnvironmentConfig: Codable, Sendable {
     public var cpt: CPTConfig
     public var benchmarks: BenchmarkConfig
     public var score: ScoreConfig
+    /// How trajectory collection draws random schedules; the Trajectories stage interprets it
+    /// (absent: its defaults).
+    public var collection: CollectionSettings?
+
+    /// Schedule sampling for trajectory collection (see `Trajectories.CollectionConfig`).
+    public struct CollectionSettings: Codable, Sendable, Equatable {
+        public var families: [String: Double]
+        public var kappa: Double
+        public var floor: Double
+        public var startConcentrations: [Double]
+
+        public init(families: [String: Double], kappa: Double, floor: Double, startConcentrations: [Double]) {
+            self.families = families
+            self.kappa = kappa
+            self.floor = floor
+            self.startConcentrations = startConcentrations
+        }
+    }
 
     public struct SpaceConfig: Codable, Sendable {
         public var name: String

@@ -13,6 +13,8 @@ struct DMA: ParsableCommand {
             EvalCommand.self,
             CPTCommand.self,
             EnvCommand.self,
+            CollectCommand.self,
+            TrajectoriesCommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,137 @@
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+import Transformer
+
+/// Which slice of trajectory ids this process collects: shard i of n takes ids ≡ i (mod n).
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) throws {
+        guard count >= 1, (0..<count).contains(index) else {
+            throw TrajectoryError.mismatch(path: "--shard", reason: "shard \(index)/\(count) is out of range (need 0 ≤ i < n)")
+        }
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/n`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+            throw TrajectoryError.mismatch(path: "--shard", reason: "'\(text)' is not of the form i/n")
+        }
+        try self.init(index: i, count: n)
+    }
+
+    /// From a Slurm job array (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`) or a Kubernetes
+    /// indexed Job (`JOB_COMPLETION_INDEX`, with the count in `DMA_SHARD_COUNT`); nil when neither is set.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard? {
+        if let id = env["SLURM_ARRAY_TASK_ID"].flatMap(Int.init) {
+            let count = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) ?? 1
+            let minID = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
+            return try Shard(index: id - minID, count: count)
+        }
+        if let id = env["JOB_COMPLETION_INDEX"].flatMap(Int.init) {
+            guard let count = env["DMA_SHARD_COUNT"].flatMap(Int.init) else {
+                throw TrajectoryError.mismatch(path: "environment", reason: "JOB_COMPLETION_INDEX is set but DMA_SHARD_COUNT (the Job's completions) is not")
+            }
+            return try Shard(index: id, count: count)
+        }
+        return nil
+    }
+
+    public func ids(total: Int) -> [Int] { (0..<total).filter { $0 % count == index } }
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// Collects trajectories: CPT runs from one base under random schedules, appended to a log one
+/// complete trajectory per line, resumable (ids already in the log are skipped).
+public final class TrajectoryCollector {
+    public let env: EnvironmentConfig
+    public let base: Checkpoint
+    public let collection: CollectionConfig
+    public let prior: [Double]
+    public let seed: UInt64
+    private let runners: [CPTRunner]
+
+    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, workers: Int, seed: UInt64 = 0) throws {
+        self.env = env
+        self.base = base
+        collection = env.collection ?? .standard
+        try collection.validate(context: "environment '\(env.name)'")
+        prior = try env.domainSpace().domains.map { Double(try store.stream($0, .train).bytes.count) }
+        self.seed = seed
+        runners = try (0..<max(1, workers)).map { _ in try CPTRunner(env: env, base: base, store: store) }
+    }
+
+    /// The seeds of trajectory `id`: data order and schedule, both derived from the collection seed.
+    public func seeds(for id: Int) -> (data: UInt64, schedule: UInt64) {
+        (RandomSource.mix(seed, UInt64(id) &* 2), RandomSource.mix(seed, UInt64(id) &* 2 &+ 1))
+    }
+
+    /// Runs trajectory `id` on worker `worker`'s runner.
+    public func trajectory(_ id: Int, worker: Int = 0) throws -> Trajectory {
+        let runner = runners[worker]
+        let (dataSeed, scheduleSeed) = seeds(for: id)
+        let policy = RandomSchedulePolicy(config: collection, prior: prior, rounds: env.cpt.rounds, seed: scheduleSeed)
+        let result = try runner.run(policy: policy, seed: dataSeed)
+        let header = Trajectory.Header(
+            format: Trajectory.Header.formatName, version: Trajectory.Header.currentVersion, id: id,
+            environment: env.name, environmentHash: env.hash, domains: runner.space.domains,
+            feedbackNames: runner.baseFeedback.names, model: base.config, baseCheckpoint: base.parameterHash,
+            sampler: policy.sampled, dataSeed: dataSeed, scheduleSeed: scheduleSeed, codeVersion: DMAVersion.string)
+        let steps = result.rounds.map {
+            Trajectory.Step(mixture: $0.mixture, tokensPerDomain: $0.tokensPerDomain, feedback: $0.feedback.values,
+                            balanced: $0.score.balanced, retention: $0.score.retention, gain: $0.score.gain,
+                            lr: $0.lr, trainLoss: $0.trainLoss, seconds: $0.seconds)
+        }
+        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, steps: steps)
+    }
+
+    /// Collects `ids` not yet in `log`, `runners.count` at a time; calls `progress` after each.
+    public func collect(ids: [Int], log path: String, progress: (Trajectory, Int, Int) -> Void) throws -> [Trajectory] {
+        let log = AppendLog<Trajectory>(path: path)
+        var done = Set<Int>()
+        if FileManager.default.fileExists(atPath: path) {
+            let existing = try TrajectoryReader.read(path)
+            if let h = existing.trajectories.first?.header {
+                guard h.environmentHash == env.hash, h.baseCheckpoint == base.parameterHash else {
+                    throw TrajectoryError.mismatch(path: path, reason: "holds trajectories of \(h.environment)@\(h.environmentHash) from base \(h.baseCheckpoint); this run is \(env.name)@\(env.hash) from \(base.parameterHash). Use another --out")
+                }
+            }
+            done = Set(existing.trajectories.map(\.header.id))
+        }
+        let todo = ids.filter { !done.contains($0) }
+        let lock = NSLock()
+        var next = 0, finished = 0
+        var failure: Error?
+        var collected: [Trajectory] = []
+        Parallel.workers(runners.count) { w in
+            while true {
+                lock.lock()
+                guard failure == nil, next < todo.count else { lock.unlock(); return }
+                let id = todo[next]
+                next += 1
+                lock.unlock()
+                do {
+                    let t = try trajectory(id, worker: w)
+                    lock.lock()
+                    defer { lock.unlock() }
+                    try log.append(t)
+                    collected.append(t)
+                    finished += 1
+                    progress(t, finished, todo.count)
+                } catch {
+                    lock.lock()
+                    failure = error
+                    lock.unlock()
+                }
+            }
+        }
+        if let failure { throw failure }
+        return collected
+    }
+}

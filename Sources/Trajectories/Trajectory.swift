@@ -1,0 +1,149 @@
+import Corpus
+import Evaluation
+import Foundation
+import Transformer
+
+/// dma's own version, recorded in every trajectory header.
+public enum DMAVersion {
+    public static let string = "0.1.0"
+}
+
+/// One logged CPT run: a versioned header, the base model's feedback, and one record per
+/// re-weighting step. Stored as one JSON line (`datasets/README.md` documents the schema).
+public struct Trajectory: Codable, Sendable, Equatable {
+    public struct Header: Codable, Sendable, Equatable {
+        public static let formatName = "dma-trajectory"
+        public static let currentVersion = 1
+
+        public var format: String
+        public var version: Int
+        /// Trajectory id within the collection (shards take disjoint id slices).
+        public var id: Int
+        public var environment: String
+        public var environmentHash: String
+        public var domains: [DomainName]
+        public var feedbackNames: [String]
+        public var model: ModelConfig
+        /// `Checkpoint.parameterHash` of the base model every step started from.
+        public var baseCheckpoint: String
+        public var sampler: SampledSchedule
+        public var dataSeed: UInt64
+        public var scheduleSeed: UInt64
+        public var codeVersion: String
+    }
+
+    public struct Step: Codable, Sendable, Equatable {
+        public var mixture: [Double]
+        public var tokensPerDomain: [Int]
+        /// Values in `header.feedbackNames` order.
+        public var feedback: [Double]
+        public var balanced: Double
+        public var retention: Double
+        public var gain: Double
+        public var lr: Double
+        public var trainLoss: Double
+        public var seconds: Double
+    }
+
+    public var header: Header
+    public var baseFeedback: [Double]
+    public var steps: [Step]
+
+    /// Balanced score after the last step (the base's is 0.5·1 + 0.5·0 by construction for default weights).
+    public var finalBalanced: Double? { steps.last?.balanced }
+}
+
+/// A trajectory file that cannot be used, with the place that is wrong.
+public enum TrajectoryError: Error, CustomStringConvertible, Equatable {
+    case invalid(path: String, line: Int, reason: String)
+    case mismatch(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(path, line, reason): return "\(path):\(line): \(reason)"
+        case let .mismatch(path, reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+/// Reads and validates trajectory logs (JSON Lines).
+public enum TrajectoryReader {
+    public struct Result: Sendable {
+        public var trajectories: [Trajectory]
+        /// Lines skipped with `skipInvalid`, each with its reason.
+        public var skipped: [String]
+        /// The file ended in a partially written line (an interrupted writer); it was ignored.
+        public var tornTail: Bool
+    }
+
+    /// Every line must decode and agree with the first on version, environment, base checkpoint,
+    /// domains and feedback names; mixtures must be probability vectors and feedback finite.
+    public static func read(_ path: String, skipInvalid: Bool = false) throws -> Result {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrajectoryError.mismatch(path: path, reason: "file not found")
+        }
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let torn = data.last != UInt8(ascii: "\n") && !(lines.last?.isEmpty ?? true)
+        lines.removeLast()  // the empty remainder after the final newline, or the torn line
+        let decoder = JSONDecoder()
+        var out: [Trajectory] = []
+        var skipped: [String] = []
+        var first: Trajectory.Header?
+        var seen = Set<Int>()
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            do {
+                let t: Trajectory
+                do { t = try decoder.decode(Trajectory.self, from: Data(line)) } catch {
+                    throw TrajectoryError.invalid(path: path, line: i + 1, reason: "not a trajectory record: \(JSONErrorText.describe(error))")
+                }
+                try validate(t, against: first, path: path, line: i + 1)
+                guard seen.insert(t.header.id).inserted else {
+                    throw TrajectoryError.invalid(path: path, line: i + 1, reason: "trajectory id \(t.header.id) appears twice")
+                }
+                if first == nil { first = t.header }
+                out.append(t)
+            } catch let e as TrajectoryError {
+                guard skipInvalid else { throw e }
+                skipped.append(e.description)
+            }
+        }
+        return Result(trajectories: out, skipped: skipped, tornTail: torn)
+    }
+
+    static func validate(_ t: Trajectory, against first: Trajectory.Header?, path: String, line: Int) throws {
+        func fail(_ r: String) -> TrajectoryError { .invalid(path: path, line: line, reason: r) }
+        let h = t.header
+        guard h.format == Trajectory.Header.formatName else { throw fail("format '\(h.format)' is not '\(Trajectory.Header.formatName)'") }
+        guard h.version == Trajectory.Header.currentVersion else {
+            throw fail("trajectory format version \(h.version); this dma reads version \(Trajectory.Header.currentVersion)")
+        }
+        let known = Set(h.domains)
+        guard known.count == h.domains.count, h.domains.allSatisfy({ $0.field != nil }) else {
+            throw fail("domains must be distinct names with a field prefix (source/, math/, code/)")
+        }
+        if let f = first {
+            guard h.environment == f.environment, h.environmentHash == f.environmentHash else {
+                throw fail("environment \(h.environment)@\(h.environmentHash) differs from the file's \(f.environment)@\(f.environmentHash)")
+            }
+            guard h.baseCheckpoint == f.baseCheckpoint else { throw fail("base checkpoint \(h.baseCheckpoint) differs from the file's \(f.baseCheckpoint)") }
+            guard h.domains == f.domains else { throw fail("domain space differs from the file's first trajectory") }
+            guard h.feedbackNames == f.feedbackNames else { throw fail("feedback names differ from the file's first trajectory") }
+        }
+        guard t.baseFeedback.count == h.feedbackNames.count, t.baseFeedback.allSatisfy(\.isFinite) else {
+            throw fail("base feedback must have \(h.feedbackNames.count) finite values")
+        }
+        guard !t.steps.isEmpty else { throw fail("trajectory has no steps") }
+        for (k, s) in t.steps.enumerated() {
+            guard s.mixture.count == h.domains.count else { throw fail("step \(k + 1): mixture has \(s.mixture.count) weights for \(h.domains.count) domains") }
+            guard s.mixture.allSatisfy({ $0.isFinite && $0 >= 0 }), abs(s.mixture.reduce(0, +) - 1) <= 1e-6 else {
+                throw fail("step \(k + 1): mixture is not a probability vector (sum \(s.mixture.reduce(0, +)))")
+            }
+            guard s.feedback.count == h.feedbackNames.count else { throw fail("step \(k + 1): feedback has \(s.feedback.count) values, expected \(h.feedbackNames.count)") }
+            if let bad = s.feedback.firstIndex(where: { !$0.isFinite }) { throw fail("step \(k + 1): feedback '\(h.feedbackNames[bad])' is \(s.feedback[bad])") }
+            guard [s.balanced, s.retention, s.gain].allSatisfy(\.isFinite) else { throw fail("step \(k + 1): score is not finite") }
+            guard s.tokensPerDomain.count == h.domains.count, s.tokensPerDomain.allSatisfy({ $0 >= 0 }) else {
+                throw fail("step \(k + 1): tokensPerDomain must have \(h.domains.count) non-negative counts")
+            }
+        }
+    }
+}

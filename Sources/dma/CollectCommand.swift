@@ -1,0 +1,120 @@
+import ArgumentParser
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+import Trajectories
+import Transformer
+
+struct CollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Collect trajectories: CPT runs from the base under random mixing schedules.",
+        discussion: """
+        Trajectory ids 0..<N are split across shards (shard i of n takes ids ≡ i mod n); the shard
+        defaults from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/DMA_SHARD_COUNT.
+        Each finished trajectory is appended to --out as one JSON line (one write + fsync); re-running
+        the same command skips ids already there, and a line torn by kill -9 is ignored and cut.
+        """
+    )
+
+    @Option(help: "Environment file.") var env: String
+    @Option(help: "Base checkpoint.") var base: String
+    @Option(name: .customLong("model"), help: "Model preset the base must match.") var preset = "proxy"
+    @Option(help: "Total trajectories across all shards.") var trajectories: Int
+    @Option(help: "This process's shard, i/n (default: from Slurm/Kubernetes variables, else 0/1).") var shard: String?
+    @Option(help: "Trajectories run side by side in this process (one BLAS thread each).") var workers = 2
+    @Option(help: "Collection seed: trajectory id k uses seeds derived from (seed, k).") var seed: UInt64 = 0
+    @Option(help: "Output log (default: datasets/trajectories/<env>.shard-i-of-n.jsonl).") var out: String?
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        guard trajectories > 0 else { throw ValidationError("--trajectories must be positive") }
+        let environment = try EnvironmentConfig.load(from: env)
+        let checkpoint = try Checkpoint.load(from: base, expecting: try environment.model(preset))
+        let store = try CorpusStore(directory: environment.corpus)
+        let shard = try shard.map { try Shard(parsing: $0) } ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1)
+        let path = out ?? "datasets/trajectories/\(environment.name).shard-\(shard.index)-of-\(shard.count).jsonl"
+        let ids = shard.ids(total: trajectories)
+        let collector = try TrajectoryCollector(env: environment, base: checkpoint, store: store, workers: workers, seed: seed)
+        let bar = ProgressLine("collect \(shard)", total: ids.count, unit: "traj")
+        let start = Date()
+        let collected = try collector.collect(ids: ids, log: path) { t, done, total in
+            bar.update(done, detail: "#\(t.header.id) \(t.header.sampler.family) final \(fmt(t.finalBalanced ?? .nan, 4))")
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let all = try TrajectoryReader.read(path)
+        var table = Table(["shard", "ids", "new", "in log", "seconds", "traj/hour", "log"])
+        table.add(["\(shard)", "\(ids.count)", "\(collected.count)", "\(all.trajectories.count)", fmt(seconds, 1),
+                   fmt(collected.isEmpty ? 0 : Double(collected.count) / seconds * 3600, 1), path])
+        print(table.render())
+    }
+}
+
+struct TrajectoriesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trajectories",
+        abstract: "Inspect logged trajectories.",
+        subcommands: [TrajectoriesStatsCommand.self]
+    )
+}
+
+struct TrajectoriesStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts, sampler families, final balanced scores and tokens per domain.")
+
+    @Option(help: "Trajectory log(s), comma-separated.") var data: String
+    @Flag(help: "Skip invalid lines (reporting how many) instead of failing.") var skipInvalid = false
+    @Option(help: "Write the statistics as JSON to this file.") var json: String?
+
+    struct Stats: Codable {
+        var trajectories: Int
+        var steps: Int
+        var skipped: Int
+        var environment: String
+        var families: [String: Int]
+        var finalBalanced: [String: Double]
+        var tokensPerDomain: [String: Int]
+    }
+
+    func run() throws {
+        var all: [Trajectory] = []
+        var skipped = 0
+        for path in data.split(separator: ",").map(String.init) {
+            let r = try TrajectoryReader.read(path, skipInvalid: skipInvalid)
+            if r.tornTail { ProgressLine.note("\(path): ignored a partially written last line") }
+            for s in r.skipped { ProgressLine.note("skipped \(s)") }
+            skipped += r.skipped.count
+            all += r.trajectories
+        }
+        guard let first = all.first else { throw ValidationError("no trajectories in \(data)") }
+        var families: [String: Int] = [:]
+        var tokens = [Int](repeating: 0, count: first.header.domains.count)
+        for t in all {
+            families[t.header.sampler.family, default: 0] += 1
+            for s in t.steps { for (i, n) in s.tokensPerDomain.enumerated() where i < tokens.count { tokens[i] += n } }
+        }
+        let finals = all.compactMap(\.finalBalanced).sorted()
+        let (mean, sd) = Statistics.meanAndSD(finals)
+        let q = { (p: Double) in finals[min(finals.count - 1, Int(p * Double(finals.count - 1)))] }
+        let stats = Stats(trajectories: all.count, steps: all.reduce(0) { $0 + $1.steps.count }, skipped: skipped,
+                          environment: first.header.environment, families: families,
+                          finalBalanced: ["min": finals.first!, "p25": q(0.25), "median": q(0.5), "p75": q(0.75), "max": finals.last!, "mean": mean, "sd": sd],
+                          tokensPerDomain: Dictionary(uniqueKeysWithValues: zip(first.header.domains.map(\.rawValue), tokens)))
+        print("\(stats.trajectories) trajectories, \(stats.steps) steps, environment \(stats.environment)\(skipped > 0 ? ", \(skipped) invalid lines skipped" : "")")
+        var fam = Table(["family", "trajectories"])
+        for (f, n) in families.sorted(by: { $0.key < $1.key }) { fam.add([f, "\(n)"]) }
+        print(fam.render())
+        var fb = Table(["final balanced", "value"])
+        for k in ["min", "p25", "median", "p75", "max", "mean", "sd"] { fb.add([k, fmt(stats.finalBalanced[k]!, 4)]) }
+        print(fb.render())
+        var tok = Table(["domain", "tokens"])
+        for (d, n) in zip(first.header.domains, tokens) { tok.add([d.rawValue, "\(n)"]) }
+        print(tok.render())
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(stats), to: json)
+        }
+    }
+}

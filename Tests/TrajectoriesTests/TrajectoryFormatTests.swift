@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import DMATestSupport
+import Corpus
+@testable import Evaluation
+import Numerics
+import Transformer
+@testable import Trajectories
+
+func sampleTrajectory(id: Int, domains: [DomainName] = ["source/a", "math/b"], version: Int = 1) -> Trajectory {
+    let header = Trajectory.Header(format: "dma-trajectory", version: version, id: id, environment: "e", environmentHash: "h",
+                                   domains: domains, feedbackNames: ["bpb/source/a", "bpb/math/b"], model: ModelConfig.proxy,
+                                   baseCheckpoint: "base", sampler: SampledSchedule(family: "constant", parameters: ["startConcentration": 4]),
+                                   dataSeed: 1, scheduleSeed: 2, codeVersion: DMAVersion.string)
+    let step = Trajectory.Step(mixture: [0.25, 0.75], tokensPerDomain: [64, 192], feedback: [2.5, 6.0], balanced: 0.6,
+                               retention: 0.9, gain: 0.3, lr: 1e-3, trainLoss: 1.2, seconds: 1)
+    return Trajectory(header: header, baseFeedback: [2.4, 7.0], steps: [step, step])
+}
+
+func writeLines(_ lines: [String], raw tail: String = "") throws -> String {
+    let path = NSTemporaryDirectory() + "dma-traj-\(UUID().uuidString).jsonl"
+    try (lines.map { $0 + "\n" }.joined() + tail).write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+func json(_ t: Trajectory) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    return String(decoding: try! e.encode(t), as: UTF8.self)
+}
+
+@Suite struct TrajectoryFormatTests {
+    @Test func roundTripThroughTheLog() throws {
+        let path = NSTemporaryDirectory() + "dma-traj-\(UUID().uuidString).jsonl"
+        let log = AppendLog<Trajectory>(path: path)
+        for i in 0..<3 { try log.append(sampleTrajectory(id: i)) }
+        let r = try TrajectoryReader.read(path)
+        #expect(r.trajectories == (0..<3).map { sampleTrajectory(id: $0) })
+        #expect(!r.tornTail && r.skipped.isEmpty)
+    }
+
+    @Test func everyMalformationNamesFileAndLine() throws {
+        var bad = sampleTrajectory(id: 1)
+        bad.steps[0].mixture = [0.5, 0.6]
+        var wrongLength = sampleTrajectory(id: 2)
+        wrongLength.steps[1].feedback = [1]
+        var negative = sampleTrajectory(id: 3)
+        negative.steps[0].mixture = [1.5, -0.5]
+        let cases: [(String, String)] = [
+            (json(sampleTrajectory(id: 1, version: 9)), "version 9"),
+            (json(sampleTrajectory(id: 1, domains: ["source/a", "source/a"])), "distinct"),
+            (json(sampleTrajectory(id: 1, domains: ["source/a", "nofield"])), "field prefix"),
+            (json(bad), "probability vector"),
+            (json(negative), "probability vector"),
+            (json(wrongLength), "feedback has 1 values"),
+            (json(sampleTrajectory(id: 0)), "appears twice"),
+            ("{\"header\": 3}", "not a trajectory record"),
+        ]
+        for (line, message) in cases {
+            let path = try writeLines([json(sampleTrajectory(id: 0)), line])
+            do { _ = try TrajectoryReader.read(path); Issue.record("accepted: \(message)") } catch {
+                #expect("\(error)".contains("\(path):2"), "\(error)")
+                #expect("\(error)".contains(message), "\(error)")
+            }
+            let skipped = try TrajectoryReader.read(path, skipInvalid: true)
+            #expect(skipped.trajectories.count == 1 && skipped.skipped.count == 1)
+        }
+    }
+
+    @Test func inconsistentHeadersAreRejected() throws {
+        var other = sampleTrajectory(id: 1)
+        other.header.baseCheckpoint = "another-base"
+        var env = sampleTrajectory(id: 2)
+        env.header.environmentHash = "x"
+        for t in [other, env] {
+            let path = try writeLines([json(sampleTrajectory(id: 0)), json(t)])
+            #expect(throws: TrajectoryError.self) { try TrajectoryReader.read(path) }
+        }
+    }
+
+    @Test func tornLastLineIsIgnored() throws {
+        let path = try writeLines([json(sampleTrajectory(id: 0))], raw: String(json(sampleTrajectory(id: 1)).prefix(40)))
+        let r = try TrajectoryReader.read(path)
+        #expect(r.trajectories.count == 1 && r.tornTail)
+    }
+}
+
+@Suite struct ShardAndScheduleTests {
+    @Test func shardsPartitionIds() throws {
+        let shards = try (0..<4).map { try Shard(index: $0, count: 4) }
+        let all = shards.flatMap { $0.ids(total: 10) }.sorted()
+        #expect(all == Array(0..<10))
+        #expect(try Shard(parsing: "1/4").ids(total: 10) == [1, 5, 9])
+        #expect(throws: TrajectoryError.self) { try Shard(parsing: "4/4") }
+        #expect(throws: TrajectoryError.self) { try Shard(parsing: "x") }
+        #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"]) == Shard(index: 3, count: 4))
+        #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "2", "DMA_SHARD_COUNT": "5"]) == Shard(index: 2, count: 5))
+        #expect(throws: TrajectoryError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "2"]) }
+        #expect(try Shard.fromEnvironment([:]) == nil)
+    }
+
+    @Test func randomSchedulesAreSeededFlooredAndCoverFamilies() throws {
+        let space = try DomainSpace(name: "s", domains: ["source/a", "source/b", "math/c", "math/d"])
+        var config = CollectionConfig.standard
+        config.floor = 0.01
+        func schedule(_ seed: UInt64) throws -> (String, [Mixture]) {
+            let p = RandomSchedulePolicy(config: config, prior: [2, 2, 1, 1], rounds: 6, seed: seed)
+            var ms: [Mixture] = []
+            for t in 0..<6 { ms.append(try p.nextMixture(PolicyState(space: space, round: t, rounds: 6, mixtures: ms, feedback: [], scores: []))) }
+            return (p.sampled.family, ms)
+        }
+        #expect(try schedule(7).1 == schedule(7).1)
+        var families = Set<String>()
+        for seed in 0..<60 {
+            let (family, ms) = try schedule(UInt64(seed))
+            families.insert(family)
+            for m in ms { #expect(m.weights.allSatisfy { $0 >= 0.01 / (1 + 4 * 0.01) - 1e-12 }) }
+            if family == "constant" { #expect(Set(ms.map(\.weights)).count == 1) }
+            if family == "two-phase" { #expect(Set(ms.map(\.weights)).count == 2) }
+        }
+        #expect(families == Set(CollectionConfig.knownFamilies))
+        var bad = CollectionConfig.standard
+        bad.families["spiral"] = 1
+        #expect(throws: CorpusError.self) { try bad.validate(context: "test") }
+    }
+}
+
+@Suite(.serialized) struct CollectorTests {
+    @Test func collectsResumesAndRefusesForeignLogs() throws {
+        NumericsRuntime.setThreads(1)
+        let dir = try makeFixtureCorpus()
+        var env = try fixtureEnvironment(corpus: dir)
+        env.cpt = .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
+        let store = try CorpusStore(directory: dir)
+        let model = try GPT(config: try env.model("tiny"), seed: 1)
+        let base = Checkpoint(model: model)
+        let collector = try TrajectoryCollector(env: env, base: base, store: store, workers: 2, seed: 5)
+        let path = NSTemporaryDirectory() + "dma-collect-\(UUID().uuidString).jsonl"
+        let first = try collector.collect(ids: [0, 1, 2], log: path) { _, _, _ in }
+        #expect(first.count == 3)
+        // A crash mid-write leaves a torn line; the next run ignores it and skips finished ids.
+        let handle = FileHandle(forWritingAtPath: path)!
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"header\":{\"id\":3".utf8))
+        handle.closeFile()
+        let second = try collector.collect(ids: [0, 1, 2, 3], log: path) { _, _, _ in }
+        #expect(second.map(\.header.id) == [3])
+        let all = try TrajectoryReader.read(path)
+        #expect(all.trajectories.map(\.header.id).sorted() == [0, 1, 2, 3] && !all.tornTail)
+        // Same id, same trajectory (deterministic in the collection seed).
+        let again = try collector.trajectory(1)
+        #expect(again.steps.map(\.feedback) == all.trajectories.first { $0.header.id == 1 }!.steps.map(\.feedback))
+        // A log of another base is refused.
+        let otherBase = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 2))
+        let other = try TrajectoryCollector(env: env, base: otherBase, store: store, workers: 1, seed: 5)
+        #expect(throws: TrajectoryError.self) { try other.collect(ids: [4], log: path) { _, _, _ in } }
+    }
+}
