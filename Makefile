@@ -6,7 +6,7 @@ DMA := .build/release/dma
 # Benchmarks and tests pin BLAS threads: on a loaded 2-core machine extra threads can slow things down.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: demo test setup build bench clean
+.PHONY: demo test test-slurm setup build bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -20,6 +20,10 @@ demo: build
 test: setup
 	swift build --build-tests
 	swift test --skip-build --parallel
+
+# A real single-node Slurm on localhost running a 4-task collection array (needs root; ~2 min).
+test-slurm:
+	bash scripts/test-slurm.sh
 
 bench: build
 	$(DMA) bench

@@ -88,7 +88,8 @@ public final class TrajectoryCollector {
                             balanced: $0.score.balanced, retention: $0.score.retention, gain: $0.score.gain,
                             lr: $0.lr, trainLoss: $0.trainLoss, seconds: $0.seconds)
         }
-        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, steps: steps)
+        let baseScore = try BalancedScore.compute(runner.baseFeedback, base: runner.baseFeedback, env: env)
+        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: baseScore.balanced, steps: steps)
     }
 
     /// Collects `ids` not yet in `log`, `runners.count` at a time; calls `progress` after each.

@@ -47,9 +47,11 @@ public struct Trajectory: Codable, Sendable, Equatable {
 
     public var header: Header
     public var baseFeedback: [Double]
+    /// Balanced score of the base model (retention 1, gain 0): the reference for the first reward.
+    public var baseBalanced: Double
     public var steps: [Step]
 
-    /// Balanced score after the last step (the base's is 0.5·1 + 0.5·0 by construction for default weights).
+    /// Balanced score after the last step.
     public var finalBalanced: Double? { steps.last?.balanced }
 }
 
@@ -129,6 +131,7 @@ public enum TrajectoryReader {
             guard h.domains == f.domains else { throw fail("domain space differs from the file's first trajectory") }
             guard h.feedbackNames == f.feedbackNames else { throw fail("feedback names differ from the file's first trajectory") }
         }
+        guard t.baseBalanced.isFinite else { throw fail("base balanced score is not finite") }
         guard t.baseFeedback.count == h.feedbackNames.count, t.baseFeedback.allSatisfy(\.isFinite) else {
             throw fail("base feedback must have \(h.feedbackNames.count) finite values")
         }

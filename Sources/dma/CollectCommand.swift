@@ -56,7 +56,7 @@ struct TrajectoriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trajectories",
         abstract: "Inspect logged trajectories.",
-        subcommands: [TrajectoriesStatsCommand.self]
+        subcommands: [TrajectoriesStatsCommand.self, TrajectoriesExportCommand.self, TrajectoriesMergeCommand.self]
     )
 }
 
@@ -116,5 +116,57 @@ struct TrajectoriesStatsCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(stats), to: json)
         }
+    }
+}
+
+struct TrajectoriesExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write flat transitions (D4RL-style columns) for other RL tools.",
+        discussion: """
+        Columns: trajectory, step, obs:<feedback>… obs:mix/<domain>… obs:progress, action:<domain>…,
+        reward (change of the balanced score), next_obs:…, terminal (1 on a trajectory's last step).
+        """
+    )
+
+    @Option(help: "Trajectory log(s), comma-separated.") var data: String
+    @Option(help: "Export format (csv).") var format = "csv"
+    @Option(help: "Output file.") var out: String
+    @Flag(help: "Skip invalid lines instead of failing.") var skipInvalid = false
+
+    func run() throws {
+        guard format == "csv" else { throw ValidationError("--format must be csv") }
+        var all: [Trajectory] = []
+        for path in data.split(separator: ",").map(String.init) {
+            all += try TrajectoryReader.read(path, skipInvalid: skipInvalid).trajectories
+        }
+        guard !all.isEmpty else { throw ValidationError("no trajectories in \(data)") }
+        try AtomicFile.write(Data(TransitionExport.csv(all).utf8), to: out)
+        print("wrote \(all.reduce(0) { $0 + $1.steps.count }) transitions of \(all.count) trajectories to \(out)")
+    }
+}
+
+struct TrajectoriesMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine shard logs: same environment and base required, duplicate ids kept once, sorted by id."
+    )
+
+    @Argument(help: "Shard logs to merge.") var inputs: [String]
+    @Option(help: "Merged output (written atomically).") var out: String
+    @Flag(help: "Skip invalid lines instead of failing.") var skipInvalid = false
+
+    func run() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one log to merge") }
+        let (trajectories, duplicates) = try TrajectoryMerge.merge(inputs, skipInvalid: skipInvalid)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = Data()
+        for t in trajectories {
+            data.append(try encoder.encode(t))
+            data.append(UInt8(ascii: "\n"))
+        }
+        try AtomicFile.write(data, to: out)
+        print("merged \(trajectories.count) trajectories from \(inputs.count) logs into \(out) (\(duplicates) duplicate ids dropped)")
     }
 }

@@ -14,7 +14,7 @@ func sampleTrajectory(id: Int, domains: [DomainName] = ["source/a", "math/b"], v
                                    dataSeed: 1, scheduleSeed: 2, codeVersion: DMAVersion.string)
     let step = Trajectory.Step(mixture: [0.25, 0.75], tokensPerDomain: [64, 192], feedback: [2.5, 6.0], balanced: 0.6,
                                retention: 0.9, gain: 0.3, lr: 1e-3, trainLoss: 1.2, seconds: 1)
-    return Trajectory(header: header, baseFeedback: [2.4, 7.0], steps: [step, step])
+    return Trajectory(header: header, baseFeedback: [2.4, 7.0], baseBalanced: 0.5, steps: [step, step])
 }
 
 func writeLines(_ lines: [String], raw tail: String = "") throws -> String {
@@ -154,5 +154,41 @@ func json(_ t: Trajectory) -> String {
         let otherBase = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 2))
         let other = try TrajectoryCollector(env: env, base: otherBase, store: store, workers: 1, seed: 5)
         #expect(throws: TrajectoryError.self) { try other.collect(ids: [4], log: path) { _, _, _ in } }
+    }
+}
+
+@Suite struct TransitionExportTests {
+    @Test func rewardsTelescopeAndColumnsLineUp() throws {
+        var t = sampleTrajectory(id: 4)
+        t.steps[0].balanced = 0.55
+        t.steps[1].balanced = 0.62
+        let header = TransitionExport.header(t.header)
+        let rows = TransitionExport.rows(t)
+        #expect(rows.count == 2 && rows.allSatisfy { $0.count == header.count })
+        let r = header.firstIndex(of: "reward")!
+        let rewards = rows.map { Double($0[r])! }
+        #expect(abs(rewards.reduce(0, +) - (0.62 - t.baseBalanced)) < 1e-12)
+        #expect(rows.map { $0.last! } == ["0", "1"])
+        // The next observation of step k is the observation of step k + 1.
+        let width = (header.count - 2 - 1 - 1 - t.header.domains.count) / 2
+        let obs0 = header.firstIndex(of: "obs:bpb/source/a")!
+        let next0 = header.firstIndex(of: "next_obs:bpb/source/a")!
+        #expect(Array(rows[0][next0..<(next0 + width)]) == Array(rows[1][obs0..<(obs0 + width)]))
+        #expect(TransitionExport.csv([t]).split(separator: "\n").count == 3)
+    }
+}
+
+@Suite struct MergeTests {
+    @Test func mergesDeduplicatesAndRefusesMixing() throws {
+        let a = try writeLines([json(sampleTrajectory(id: 2)), json(sampleTrajectory(id: 0))])
+        let b = try writeLines([json(sampleTrajectory(id: 1)), json(sampleTrajectory(id: 2))])
+        let (merged, dups) = try TrajectoryMerge.merge([a, b])
+        #expect(merged.map(\.header.id) == [0, 1, 2] && dups == 1)
+        var foreign = sampleTrajectory(id: 5)
+        foreign.header.baseCheckpoint = "other"
+        let c = try writeLines([json(foreign)])
+        do { _ = try TrajectoryMerge.merge([a, c]); Issue.record("mixed two bases") } catch {
+            #expect("\(error)".contains("refusing to mix"))
+        }
     }
 }
