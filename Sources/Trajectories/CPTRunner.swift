@@ -63,17 +63,41 @@ public final class CPTRunner {
         return LRSchedule(peak: c.peakLR, minimum: c.minLR, warmupSteps: c.warmupSteps, totalSteps: c.totalSteps)
     }
 
-    public func run(policy: MixturePolicy, seed: UInt64, progress: (RoundRecord) -> Void = { _ in }) throws -> CPTResult {
+    /// Runs T rounds. With `snapshot`, the model, optimizer state and records are saved there
+    /// (atomically) after every round, and a run that finds a snapshot resumes after its last round:
+    /// the policy is replayed over the recorded history (it must choose the same mixtures again) and
+    /// each round's data comes from its own seeded stream, so nothing is repeated or skipped.
+    /// The snapshot is removed when the run completes.
+    public func run(policy: MixturePolicy, seed: UInt64, snapshot: String? = nil,
+                    progress: (RoundRecord) -> Void = { _ in }) throws -> CPTResult {
         let start = Date()
         let c = env.cpt
-        let model = try base.makeModel()
-        let trainer = Trainer(model: model)
+        var model = try base.makeModel()
+        var trainer = Trainer(model: model)
         let schedule = self.schedule
         var state = PolicyState(space: space, round: 0, rounds: c.rounds, mixtures: [], feedback: [baseFeedback],
                                 scores: [try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)])
         var records: [RoundRecord] = []
         let length = sampler.sequenceLength
-        for round in 0..<c.rounds {
+        let runKey = "\(env.hash)|\(base.parameterHash)|\(seed)|\(policy.name)"
+        if let snapshot, let saved = try? Checkpoint.load(from: snapshot, expecting: base.config),
+           saved.metadata["run"] == runKey, let json = saved.metadata["records"], let optimizer = saved.optimizer {
+            let restored = try JSONDecoder().decode([RoundRecord].self, from: Data(json.utf8))
+            model = try saved.makeModel()
+            trainer = Trainer(model: model, state: optimizer)
+            for r in restored {
+                state.round = r.round
+                let replayed = try policy.nextMixture(state)
+                guard replayed.weights == r.mixture else {
+                    throw CorpusError.invalidMixture(reason: "cannot resume from \(snapshot): policy '\(policy.name)' chose a different mixture for round \(r.round + 1) on replay")
+                }
+                state.mixtures.append(replayed)
+                state.feedback.append(r.feedback)
+                state.scores.append(r.score)
+                records.append(r)
+            }
+        }
+        for round in records.count..<c.rounds {
             let roundStart = Date()
             state.round = round
             let mixture = try policy.nextMixture(state)
@@ -100,8 +124,13 @@ public final class CPTRunner {
             state.mixtures.append(mixture)
             state.feedback.append(feedback)
             state.scores.append(score)
+            if let snapshot, round + 1 < c.rounds {
+                let json = String(decoding: try JSONEncoder().encode(records), as: UTF8.self)
+                try Checkpoint(model: model, trainer: trainer, metadata: ["run": runKey, "records": json]).save(to: snapshot)
+            }
             progress(record)
         }
+        if let snapshot { try? FileManager.default.removeItem(atPath: snapshot) }
         var finalFeedback: Feedback?, finalScore: BalancedScore?
         if let fullSuite, let baseFullFeedback {
             let f = fullSuite.evaluate(model)

@@ -72,12 +72,12 @@ public final class TrajectoryCollector {
         (RandomSource.mix(seed, UInt64(id) &* 2), RandomSource.mix(seed, UInt64(id) &* 2 &+ 1))
     }
 
-    /// Runs trajectory `id` on worker `worker`'s runner.
-    public func trajectory(_ id: Int, worker: Int = 0) throws -> Trajectory {
+    /// Runs trajectory `id` on worker `worker`'s runner; with `snapshot`, resumable after each step.
+    public func trajectory(_ id: Int, worker: Int = 0, snapshot: String? = nil) throws -> Trajectory {
         let runner = runners[worker]
         let (dataSeed, scheduleSeed) = seeds(for: id)
         let policy = RandomSchedulePolicy(config: collection, prior: prior, rounds: env.cpt.rounds, seed: scheduleSeed)
-        let result = try runner.run(policy: policy, seed: dataSeed)
+        let result = try runner.run(policy: policy, seed: dataSeed, snapshot: snapshot)
         let header = Trajectory.Header(
             format: Trajectory.Header.formatName, version: Trajectory.Header.currentVersion, id: id,
             environment: env.name, environmentHash: env.hash, domains: runner.space.domains,
@@ -118,7 +118,8 @@ public final class TrajectoryCollector {
                 next += 1
                 lock.unlock()
                 do {
-                    let t = try trajectory(id, worker: w)
+                    // Per-step snapshots next to the log: a killed run resumes mid-trajectory.
+                    let t = try trajectory(id, worker: w, snapshot: "\(path).partial-\(id).ckpt")
                     lock.lock()
                     defer { lock.unlock() }
                     try log.append(t)

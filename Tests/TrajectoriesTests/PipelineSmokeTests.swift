@@ -72,3 +72,42 @@ import Transformer
         #expect(targetOnly.gain > sourceOnly.gain)
     }
 }
+
+/// Throws when asked for round `failAt`, once: an interruption in the middle of a run.
+final class InterruptingPolicy: MixturePolicy {
+    let inner: MixturePolicy
+    var failAt: Int?
+    init(_ inner: MixturePolicy, failAt: Int) { self.inner = inner; self.failAt = failAt }
+    var name: String { inner.name }
+    struct Interrupted: Error {}
+    func nextMixture(_ state: PolicyState) throws -> Mixture {
+        if state.round == failAt { failAt = nil; throw Interrupted() }
+        return try inner.nextMixture(state)
+    }
+}
+
+@Suite(.serialized) struct ResumeTests {
+    @Test func interruptedRunResumesExactly() throws {
+        NumericsRuntime.setThreads(1)
+        let dir = try makeFixtureCorpus()
+        var env = try fixtureEnvironment(corpus: dir)
+        env.cpt = .init(rounds: 4, stepsPerRound: 3, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
+        let store = try CorpusStore(directory: dir)
+        let base = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 1))
+        let runner = try CPTRunner(env: env, base: base, store: store)
+        func walk() -> MixturePolicy { DirichletWalk(prior: [2, 2, 1, 1], startConcentration: 8, kappa: 30, floor: 0.02, seed: 9) }
+        let uninterrupted = try runner.run(policy: walk(), seed: 3)
+
+        let snapshot = NSTemporaryDirectory() + "dma-resume-\(UUID().uuidString).ckpt"
+        let interrupting = InterruptingPolicy(walk(), failAt: 2)
+        #expect(throws: InterruptingPolicy.Interrupted.self) { try runner.run(policy: interrupting, seed: 3, snapshot: snapshot) }
+        #expect(FileManager.default.fileExists(atPath: snapshot))
+        var resumedRounds: [Int] = []
+        let resumed = try runner.run(policy: walk(), seed: 3, snapshot: snapshot) { resumedRounds.append($0.round) }
+        #expect(resumedRounds == [2, 3])  // rounds 0 and 1 came from the snapshot
+        #expect(resumed.rounds.map(\.mixture) == uninterrupted.rounds.map(\.mixture))
+        #expect(resumed.rounds.map(\.feedback) == uninterrupted.rounds.map(\.feedback))
+        #expect(resumed.rounds.map(\.lr) == uninterrupted.rounds.map(\.lr))
+        #expect(!FileManager.default.fileExists(atPath: snapshot))
+    }
+}
