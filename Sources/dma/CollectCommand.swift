@@ -57,7 +57,7 @@ struct TrajectoriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trajectories",
         abstract: "Inspect logged trajectories.",
-        subcommands: [TrajectoriesStatsCommand.self, TrajectoriesExportCommand.self, TrajectoriesMergeCommand.self]
+        subcommands: [TrajectoriesStatsCommand.self, TrajectoriesExportCommand.self, TrajectoriesMergeCommand.self, TrajectoriesImportCommand.self]
     )
 }
 
@@ -169,5 +169,39 @@ struct TrajectoriesMergeCommand: ParsableCommand {
         }
         try AtomicFile.write(data, to: out)
         print("merged \(trajectories.count) trajectories from \(inputs.count) logs into \(out) (\(duplicates) duplicate ids dropped)")
+    }
+}
+
+struct TrajectoriesImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import your own logged CPT runs (CSV) as a trajectory log.",
+        discussion: """
+        CSV columns: trajectory, step (0 = base model, then 1…T), mixture:<domain> for every domain of
+        the environment's space, feedback:<signal> (must include bpb/<domain> for every domain and
+        em/<domain> for math domains), optional tokens:<domain>, lr, train_loss, seconds. Balanced
+        scores are computed with the environment's weights. See datasets/README.md.
+        """
+    )
+
+    @Option(help: "CSV of logged runs.") var from: String
+    @Option(help: "Environment the runs belong to (its domain space and score weights).") var env: String
+    @Option(name: .customLong("model"), help: "Model preset of the environment the runs trained.") var preset = "proxy"
+    @Option(help: "An identifier of your base model, recorded as the base checkpoint.") var baseId = "imported"
+    @Option(help: "Output trajectory log (written atomically).") var out: String
+
+    func run() throws {
+        let environment = try EnvironmentConfig.load(from: env)
+        let trajectories = try TrajectoryImport.read(csv: from, env: environment, model: try environment.model(preset), baseID: baseId)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = Data()
+        for t in trajectories {
+            data.append(try encoder.encode(t))
+            data.append(UInt8(ascii: "\n"))
+        }
+        try AtomicFile.write(data, to: out)
+        _ = try TrajectoryReader.read(out)  // the written log passes the same validation as collected ones
+        print("imported \(trajectories.count) trajectories (\(trajectories.reduce(0) { $0 + $1.steps.count }) steps) into \(out)")
     }
 }

@@ -1,0 +1,89 @@
+import Corpus
+import Evaluation
+import Foundation
+import Transformer
+
+/// Reads a user's own logged CPT runs (CSV) into trajectories, so the rest of the pipeline works on
+/// trajectories from their GPUs.
+///
+/// CSV schema (one header row, comma-separated, no quoted commas):
+///
+///     trajectory,step,mixture:<domain>…,feedback:<signal>…[,tokens:<domain>…][,lr][,train_loss][,seconds]
+///
+/// `step` 0 is the base model (its mixture cells are empty), steps 1…T follow the re-weighting
+/// steps in order. Domains are those of the environment's space (all of them, any order); feedback
+/// signals are free-form but must include what the balanced score needs: `bpb/<domain>` for every
+/// domain and `em/<domain>` for every math domain.
+public enum TrajectoryImport {
+    public static func read(csv path: String, env: EnvironmentConfig, model: ModelConfig, baseID: String) throws -> [Trajectory] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrajectoryError.mismatch(path: path, reason: "file not found")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+        guard let headerLine = lines.first else { throw TrajectoryError.mismatch(path: path, reason: "empty file") }
+        let columns = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        func fail(_ line: Int, _ reason: String) -> TrajectoryError { .invalid(path: path, line: line, reason: reason) }
+        let space = try env.domainSpace()
+        guard let idCol = columns.firstIndex(of: "trajectory"), let stepCol = columns.firstIndex(of: "step") else {
+            throw fail(1, "header needs 'trajectory' and 'step' columns")
+        }
+        var mixCol = [Int](repeating: -1, count: space.count), tokCol = [Int](repeating: -1, count: space.count)
+        var feedbackNames: [String] = [], feedbackCols: [Int] = []
+        let optional = ["lr", "train_loss", "seconds"]
+        for (i, c) in columns.enumerated() where i != idCol && i != stepCol {
+            if c.hasPrefix("mixture:") || c.hasPrefix("tokens:") {
+                let name = DomainName(String(c.drop { $0 != ":" }.dropFirst()))
+                guard let d = space.index(of: name) else {
+                    throw fail(1, "column '\(c)': domain '\(name)' is not in environment '\(env.name)' (\(space.domains.map(\.rawValue).joined(separator: ", ")))")
+                }
+                if c.hasPrefix("mixture:") { mixCol[d] = i } else { tokCol[d] = i }
+            } else if c.hasPrefix("feedback:") {
+                feedbackNames.append(String(c.dropFirst("feedback:".count)))
+                feedbackCols.append(i)
+            } else if !optional.contains(c) {
+                throw fail(1, "unknown column '\(c)' (expected trajectory, step, mixture:<domain>, feedback:<signal>, tokens:<domain>, lr, train_loss, seconds)")
+            }
+        }
+        if let missing = mixCol.firstIndex(of: -1) { throw fail(1, "no 'mixture:\(space.domains[missing])' column") }
+        var rows: [Int: [(line: Int, step: Int, cells: [String])]] = [:]
+        for (k, line) in lines.dropFirst().enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == columns.count else { throw fail(k + 2, "\(cells.count) cells, header has \(columns.count)") }
+            guard let id = Int(cells[idCol]), let step = Int(cells[stepCol]), step >= 0 else { throw fail(k + 2, "trajectory and step must be integers ≥ 0") }
+            rows[id, default: []].append((k + 2, step, cells))
+        }
+        let score = { (f: Feedback, base: Feedback, line: Int) throws -> BalancedScore in
+            do { return try BalancedScore.compute(f, base: base, env: env) } catch { throw fail(line, "\(error)") }
+        }
+        return try rows.keys.sorted().map { id in
+            let r = rows[id]!.sorted { $0.step < $1.step }
+            guard r.map(\.step) == Array(0..<r.count), r.count >= 2 else {
+                throw fail(r[0].line, "trajectory \(id): steps must run 0, 1, …, T without gaps (0 = base model), T ≥ 1")
+            }
+            func numbers(_ row: (line: Int, step: Int, cells: [String]), _ cols: [Int], what: String) throws -> [Double] {
+                try cols.map { c in
+                    guard let v = Double(row.cells[c]), v.isFinite else { throw fail(row.line, "\(what) '\(columns[c])' is '\(row.cells[c])', not a finite number") }
+                    return v
+                }
+            }
+            let baseValues = try numbers(r[0], feedbackCols, what: "feedback")
+            let base = Feedback(names: feedbackNames, values: baseValues)
+            let baseScore = try score(base, base, r[0].line)
+            let steps: [Trajectory.Step] = try r.dropFirst().map { row in
+                let weights = try numbers(row, mixCol, what: "mixture")
+                do { _ = try Mixture(weights, count: space.count) } catch { throw fail(row.line, "\(error)") }
+                let values = try numbers(row, feedbackCols, what: "feedback")
+                let s = try score(Feedback(names: feedbackNames, values: values), base, row.line)
+                let tokens = tokCol.contains(-1) ? [Int](repeating: 0, count: space.count) : try numbers(row, tokCol, what: "tokens").map { Int($0) }
+                func opt(_ name: String) -> Double { columns.firstIndex(of: name).flatMap { Double(row.cells[$0]) } ?? 0 }
+                return Trajectory.Step(mixture: weights, tokensPerDomain: tokens, feedback: values, balanced: s.balanced, retention: s.retention,
+                                       gain: s.gain, lr: opt("lr"), trainLoss: opt("train_loss"), seconds: opt("seconds"))
+            }
+            let header = Trajectory.Header(format: Trajectory.Header.formatName, version: Trajectory.Header.currentVersion, id: id,
+                                           environment: env.name, environmentHash: env.hash, domains: space.domains, feedbackNames: feedbackNames,
+                                           model: model, baseCheckpoint: baseID, sampler: SampledSchedule(family: "imported", parameters: [:]),
+                                           dataSeed: 0, scheduleSeed: 0, codeVersion: DMAVersion.string)
+            return Trajectory(header: header, baseFeedback: baseValues, baseBalanced: baseScore.balanced, steps: steps)
+        }
+    }
+}
