@@ -8,8 +8,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure sgemm peak and the transformer's training and evaluation throughput.",
         discussion: """
-        Achieved GFLOP/s counts 6·params + 12·layers·T·d_model FLOPs per trained token and
-        2·params + 4·layers·T·d_model per evaluated token; each figure is also given as a fraction of
+        Achieved GFLOP/s counts 6·params + 12·layers·T·d_model FLOPs per trained token and \
+        2·params + 4·layers·T·d_model per evaluated token; each figure is also given as a fraction of \
         the sgemm peak measured in the same run with the same thread count.
         """
     )

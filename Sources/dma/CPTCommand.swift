@@ -17,7 +17,9 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "Base checkpoint.") var base: String
     @Option(help: "Source share of every round (uniform within each field).") var share = 0.5
     @Option(help: "An explicit mixture for every round instead of --share: comma-separated weights in domain-space order (normalised).") var mixture: String?
-    @Option(help: "Data-order seed.") var seed: UInt64 = 1
+    @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
+    @Option(help: "Trajectory id to replay from --replay.") var id: Int?
+    @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
     @Option(help: "BLAS threads.") var threads = 1
     @Option(help: "Save the final model here.") var out: String?
 
@@ -29,6 +31,14 @@ struct CPTCommand: ParsableCommand {
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true)
         let src = runner.space.indices(in: .source)
         let tgt = runner.space.domains.indices.filter { !src.contains($0) }
+        var schedule: [Mixture] = []
+        if let replay {
+            guard let id else { throw ValidationError("--replay needs --id") }
+            let log = try TrajectoryReader.read(replay)
+            guard let t = log.trajectories.first(where: { $0.header.id == id }) else { throw ValidationError("\(replay): no trajectory with id \(id)") }
+            guard t.header.domains == runner.space.domains else { throw ValidationError("\(replay): trajectory \(id) has another domain space than \(environment.name)") }
+            schedule = try t.steps.map { try Mixture($0.mixture) }
+        }
         let fixed: Mixture
         if let mixture {
             let weights = mixture.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -40,7 +50,23 @@ struct CPTCommand: ParsableCommand {
         } else {
             fixed = try Mixture.split(count: runner.space.count, first: src, second: tgt, share: share)
         }
-        let policy = SchedulePolicy(name: "fixed", schedule: [fixed])
+        let policy = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: schedule.isEmpty ? [fixed] : schedule)
+        let seedList = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        guard !seedList.isEmpty else { throw ValidationError("--seeds must list integers") }
+        if seedList.count > 1 {
+            var finals: [Double] = []
+            var table = Table(["seed", "retention", "gain", "balanced", "seconds"])
+            for s in seedList {
+                let r = try runner.run(policy: SchedulePolicy(name: policy.name, schedule: policy.schedule), seed: s)
+                finals.append(r.finalScore!.balanced)
+                table.add(["\(s)", fmt(r.finalScore!.retention, 4), fmt(r.finalScore!.gain, 4), fmt(r.finalScore!.balanced, 4), fmt(r.seconds, 1)])
+            }
+            print(table.render())
+            let (mean, sd) = Statistics.meanAndSD(finals)
+            print("final balanced (full suite) over \(finals.count) seeds: \(fmt(mean, 4)) ± \(fmt(sd, 4))")
+            return
+        }
+        let seed = seedList[0]
         var table = Table(["round", "source share", "train loss", "lr", "retention", "gain", "balanced", "seconds"])
         let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "rounds")
         let result = try runner.run(policy: policy, seed: seed) { r in

@@ -11,9 +11,9 @@ struct CollectCommand: ParsableCommand {
         commandName: "collect",
         abstract: "Collect trajectories: CPT runs from the base under random mixing schedules.",
         discussion: """
-        Trajectory ids 0..<N are split across shards (shard i of n takes ids ≡ i mod n); the shard
-        defaults from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/DMA_SHARD_COUNT.
-        Each finished trajectory is appended to --out as one JSON line (one write + fsync); re-running
+        Trajectory ids 0..<N are split across shards (shard i of n takes ids ≡ i mod n); the shard \
+        defaults from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/DMA_SHARD_COUNT. \
+        Each finished trajectory is appended to --out as one JSON line (one write + fsync); re-running \
         the same command skips ids already there, and a line torn by kill -9 is ignored and cut.
         """
     )
@@ -125,7 +125,7 @@ struct TrajectoriesExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write flat transitions (D4RL-style columns) for other RL tools.",
         discussion: """
-        Columns: trajectory, step, obs:<feedback>… obs:mix/<domain>… obs:progress, action:<domain>…,
+        Columns: trajectory, step, obs:<feedback>… obs:mix/<domain>… obs:progress, action:<domain>…, \
         reward (change of the balanced score), next_obs:…, terminal (1 on a trajectory's last step).
         """
     )
@@ -177,9 +177,9 @@ struct TrajectoriesImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import your own logged CPT runs (CSV) as a trajectory log.",
         discussion: """
-        CSV columns: trajectory, step (0 = base model, then 1…T), mixture:<domain> for every domain of
-        the environment's space, feedback:<signal> (must include bpb/<domain> for every domain and
-        em/<domain> for math domains), optional tokens:<domain>, lr, train_loss, seconds. Balanced
+        CSV columns: trajectory, step (0 = base model, then 1…T), mixture:<domain> for every domain of \
+        the environment's space, feedback:<signal> (must include bpb/<domain> for every domain and \
+        em/<domain> for math domains), optional tokens:<domain>, lr, train_loss, seconds. Balanced \
         scores are computed with the environment's weights. See datasets/README.md.
         """
     )

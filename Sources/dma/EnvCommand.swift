@@ -19,11 +19,11 @@ struct EnvCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Run real CPT experiments that test whether an environment has a measurable trade-off.",
         discussion: """
-        Criteria: (1) target-only CPT raises source bits per byte ≥ 10%; (2) source-only CPT leaves math
-        exact match within 0.02 of the base; (3) a fixed source:target ratio beats both extremes on the
-        balanced score; (4) the spread of fixed ratios is ≥ 3× the seed standard deviation; (5) the best
-        of N random domain-level Dirichlet-walk schedules, re-run on every seed, beats the best fixed ratio
-        by more than 2× the seed standard deviation; (6, reported) a two-phase schedule against its static
+        Criteria: (1) target-only CPT raises source bits per byte ≥ 10%; (2) source-only CPT leaves math \
+        exact match within 0.02 of the base; (3) a fixed source:target ratio beats both extremes on the \
+        balanced score; (4) the spread of fixed ratios is ≥ 3× the seed standard deviation; (5) the best \
+        of N random domain-level Dirichlet-walk schedules, re-run on every seed, beats the best fixed ratio \
+        by more than 2× the seed standard deviation; (6, reported) a two-phase schedule against its static \
         average. Every finished run is appended to --log; re-running resumes.
         """
     )

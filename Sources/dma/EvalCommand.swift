@@ -10,9 +10,9 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score a checkpoint: the environment's benchmark suite, a text file, or a Q/A file.",
         discussion: """
-        --env runs every benchmark of the environment on held-out test data and prints the feedback
-        vector (and the balanced score when --base is given). --text reports bits per byte of any file;
-        --qa reads our math format (`Q: …` line, `A: …` line, problems separated by blank lines) and
+        --env runs every benchmark of the environment on held-out test data and prints the feedback \
+        vector (and the balanced score when --base is given). --text reports bits per byte of any file; \
+        --qa reads our math format (`Q: …` line, `A: …` line, problems separated by blank lines) and \
         reports answer-only bits per byte and exact-match accuracy of greedy answers.
         """
     )

@@ -10,9 +10,9 @@ struct PretrainCommand: ParsableCommand {
         commandName: "pretrain",
         abstract: "Pre-train a base model on the source field (or on any text file).",
         discussion: """
-        With --env, trains on the environment's pre-training space (the natural, size-proportional
-        mixture of its source domains) and records the environment and data fingerprint in the
-        checkpoint. With --corpus, trains on one text file (last 5% held out for validation).
+        With --env, trains on the environment's pre-training space (the natural, size-proportional \
+        mixture of its source domains) and records the environment and data fingerprint in the \
+        checkpoint. With --corpus, trains on one text file (last 5% held out for validation). \
         Snapshots with optimizer state are written to OUT.partial; re-running the same command resumes.
         """
     )
