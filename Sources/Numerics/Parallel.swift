@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Splits loops over independent rows across cores.
 ///
@@ -35,5 +36,36 @@ public enum Parallel {
             nonisolated(unsafe) let work = body
             DispatchQueue.concurrentPerform(iterations: count) { w in work(w) }
         }
+    }
+
+    /// A work queue: `workers` threads take `items` in order and run `work(worker, item)`; each
+    /// result is handed to `collect` one at a time (serialised, in completion order). The first
+    /// error stops the queue (items in flight finish) and is rethrown.
+    public static func process<Item, Result>(_ items: [Item], workers: Int,
+                                             work: (_ worker: Int, _ item: Item) throws -> Result,
+                                             collect: (Result) throws -> Void) throws {
+        let lock = NSLock()
+        var next = 0
+        var failure: Error?
+        Parallel.workers(max(1, min(workers, items.count))) { w in
+            while true {
+                lock.lock()
+                guard failure == nil, next < items.count else { lock.unlock(); return }
+                let item = items[next]
+                next += 1
+                lock.unlock()
+                do {
+                    let result = try work(w, item)
+                    lock.lock()
+                    defer { lock.unlock() }
+                    if failure == nil { try collect(result) }
+                } catch {
+                    lock.lock()
+                    if failure == nil { failure = error }
+                    lock.unlock()
+                }
+            }
+        }
+        if let failure { throw failure }
     }
 }

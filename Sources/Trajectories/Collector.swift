@@ -106,34 +106,15 @@ public final class TrajectoryCollector {
             done = Set(existing.trajectories.map(\.header.id))
         }
         let todo = ids.filter { !done.contains($0) }
-        let lock = NSLock()
-        var next = 0, finished = 0
-        var failure: Error?
         var collected: [Trajectory] = []
-        Parallel.workers(runners.count) { w in
-            while true {
-                lock.lock()
-                guard failure == nil, next < todo.count else { lock.unlock(); return }
-                let id = todo[next]
-                next += 1
-                lock.unlock()
-                do {
-                    // Per-step snapshots next to the log: a killed run resumes mid-trajectory.
-                    let t = try trajectory(id, worker: w, snapshot: "\(path).partial-\(id).ckpt")
-                    lock.lock()
-                    defer { lock.unlock() }
-                    try log.append(t)
-                    collected.append(t)
-                    finished += 1
-                    progress(t, finished, todo.count)
-                } catch {
-                    lock.lock()
-                    failure = error
-                    lock.unlock()
-                }
-            }
-        }
-        if let failure { throw failure }
+        try Parallel.process(todo, workers: runners.count, work: { w, id in
+            // Per-step snapshots next to the log: a killed run resumes mid-trajectory.
+            try trajectory(id, worker: w, snapshot: "\(path).partial-\(id).ckpt")
+        }, collect: { t in
+            try log.append(t)
+            collected.append(t)
+            progress(t, collected.count, todo.count)
+        })
         return collected
     }
 }

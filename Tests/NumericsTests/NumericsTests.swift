@@ -72,3 +72,41 @@ import Testing
         #expect(abs(m - 5) < 1e-12 && abs(sd - 2.138089935299395) < 1e-12)
     }
 }
+
+@Suite struct ParallelTests {
+    struct Boom: Error {}
+
+    @Test func workQueueProcessesEveryItemOnceAndSerialisesCollect() throws {
+        var seen: [Int] = []
+        var inCollect = false
+        try Parallel.process(Array(0..<50), workers: 2, work: { _, x in x * x }, collect: { y in
+            #expect(!inCollect)
+            inCollect = true
+            seen.append(y)
+            inCollect = false
+        })
+        #expect(seen.sorted() == (0..<50).map { $0 * $0 })
+    }
+
+    @Test func firstErrorIsRethrown() {
+        #expect(throws: Boom.self) {
+            try Parallel.process(Array(0..<20), workers: 2, work: { _, x in
+                if x == 7 { throw Boom() }
+                return x
+            }, collect: { _ in })
+        }
+    }
+
+    @Test func chunkedLoopsCoverTheRangeWithAnyThreadCount() {
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            var hits = [Int](repeating: 0, count: 100)
+            hits.withUnsafeMutableBufferPointer { h in
+                let p = h.baseAddress!
+                Parallel.forEachChunk(100, chunks: 8) { _, range in for i in range { p[i] += 1 } }
+            }
+            #expect(hits.allSatisfy { $0 == 1 })
+        }
+        Parallel.threads = 1
+    }
+}
