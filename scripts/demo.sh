@@ -27,7 +27,7 @@ echo "== 4. full benchmark suite of the base (dma eval)"
 $DMA eval --checkpoint "$BASE" --env "$ENV"
 
 echo "== 5. one CPT run, source share 0.25 (dma cpt)"
-$DMA cpt --env "$ENV" --base "$BASE" --share 0.25 --seed 1
+$DMA cpt --env "$ENV" --base "$BASE" --share 0.25 --seeds 1
 
 echo "== 6. environment check, reduced plan (dma env check; the full check is --seeds 3 --random-schedules 30)"
 $DMA env check --env "$ENV" --base "$BASE" --seeds 2 --random-schedules 6 --ratios 0,0.25,0.5,1 \

@@ -21,7 +21,6 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
     @Option(help: "BLAS threads.") var threads = 1
-    @Option(help: "Save the final model here.") var out: String?
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -77,10 +76,6 @@ struct CPTCommand: ParsableCommand {
         print(table.render())
         if let f = result.finalScore {
             print("final (full suite): retention \(fmt(f.retention, 4)), gain \(fmt(f.gain, 4)), balanced \(fmt(f.balanced, 4)); run took \(fmt(result.seconds, 1)) s")
-        }
-        if let out {
-            _ = out  // The runner keeps its model private; saving lands with the trajectory collector.
-            throw ValidationError("--out is not supported yet")
         }
     }
 }
