@@ -148,11 +148,13 @@ public final class EvaluationSuite {
                 let other = pool[rng.int(below: pool.count)].term
                 if !terms.contains(other) { terms.append(other) }
             }
-            let definition = Array(item.definition.utf8)
-            for t in terms {
-                let prompt = Array("\(t) , ".utf8)
-                let room = contextLength + 1 - prompt.count
-                items.append(ScoringItem(prompt: prompt, continuation: Array(definition.prefix(max(8, room))), context: contextLength))
+            // Every option scores the same definition bytes: the room left by the longest candidate
+            // term. (Truncating per option compared different byte spans and biased the choice.)
+            let prompts = terms.map { Array("\($0) , ".utf8) }
+            let room = max(8, contextLength + 1 - prompts.map(\.count).max()!)
+            let definition = Array(item.definition.utf8.prefix(room))
+            for prompt in prompts {
+                items.append(ScoringItem(prompt: prompt, continuation: definition, context: contextLength))
             }
         }
         benchmarks.append(.multipleChoice(name: "definitions/acc", range: start..<items.count, options: 4))
