@@ -167,7 +167,7 @@ public struct CorpusBuilder {
             for doc in docs {
                 let s = split(of: doc.text)
                 b.documents[s, default: []].append(doc.text)
-                b.origins.insert(doc.origin.hasPrefix("fortunes:") ? doc.origin : doc.origin)
+                b.origins.insert(doc.origin)
                 if s == .test, let term = doc.term, let def = doc.definition, doc.kind == .dictionaryEntry,
                    term.count >= 3, def.utf8.count >= 20, !def.lowercased().contains(term.lowercased()) {
                     definitions.append(DefinitionItem(domain: t.domain, term: term, definition: def))

@@ -99,6 +99,12 @@ public final class CorpusStore: @unchecked Sendable {
         return s
     }
 
+    /// Each domain's training bytes, in the given order: the natural token prior of a domain space
+    /// (unnormalised; RegMix-style samplers and the natural mixture scale it).
+    public func trainingBytes(_ domains: [DomainName]) throws -> [Double] {
+        try domains.map { Double(try stream($0, .train).bytes.count) }
+    }
+
     /// Definition → term items for the knowledge benchmark, from held-out dictionary entries.
     public func definitionItems() throws -> [CorpusBuilder.DefinitionItem] {
         let path = "\(directory)/benchmarks/definitions.test.jsonl"

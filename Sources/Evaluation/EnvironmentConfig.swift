@@ -129,9 +129,7 @@ public struct EnvironmentConfig: Codable, Sendable {
     public var hash: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var h = StableHashOf.bytes((try? encoder.encode(self)) ?? Data())
-        h = h.isEmpty ? "0" : h
-        return h
+        return StableHash.hex(of: (try? encoder.encode(self)) ?? Data())
     }
 
     func validate(path: String) throws {
@@ -168,13 +166,5 @@ public enum EnvironmentError: Error, CustomStringConvertible {
         switch self {
         case let .invalid(path, reason): return "\(path): \(reason)"
         }
-    }
-}
-
-enum StableHashOf {
-    static func bytes(_ data: Data) -> String {
-        var h = StableHash()
-        h.combine(bytes: data)
-        return h.hex
     }
 }

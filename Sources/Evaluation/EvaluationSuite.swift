@@ -20,13 +20,15 @@ public final class EvaluationSuite {
         case multipleChoice(name: String, range: Range<Int>, options: Int)
     }
 
+    /// Items while the suite is being built; batched into `plan` once at the end of `init`.
     private var items: [ScoringItem] = []
+    private var plan = ScoringPlan([])
     private var benchmarks: [Benchmark] = []
 
     /// Number of sequences scored per evaluation.
-    public var itemCount: Int { items.count }
+    public var itemCount: Int { plan.items.count }
     /// Number of bytes fed through the model per evaluation.
-    public var tokenCount: Int { items.reduce(0) { $0 + $1.tokens.count } }
+    public var tokenCount: Int { plan.items.reduce(0) { $0 + $1.tokens.count } }
 
     public init(env: EnvironmentConfig, store: CorpusStore, sizes: EnvironmentConfig.BenchmarkSizes, contextLength: Int) throws {
         self.env = env
@@ -48,6 +50,8 @@ public final class EvaluationSuite {
         }
         let code = env.space.target.filter { $0.field == .code }
         if !code.isEmpty { try addNextLine(code, store: store, seed: seed) }
+        plan = ScoringPlan(items)
+        items = []
     }
 
     // MARK: - Evaluation
@@ -55,16 +59,14 @@ public final class EvaluationSuite {
     /// Scores `model` on every benchmark.
     public func evaluate(_ model: ScoringModel) -> Feedback {
         precondition(model.contextLength >= contextLength, "the suite was built for context \(contextLength), the model has \(model.contextLength)")
-        let scores = Scorer.score(items, model: model)
+        let scores = plan.score(model)
         var feedback = Feedback()
         for b in benchmarks {
             switch b {
             case let .bitsPerByte(name, range):
-                let nats = scores[range].reduce(0) { $0 + $1.nats }
-                let count = scores[range].reduce(0) { $0 + $1.count }
-                feedback.append(name, nats / Double(max(count, 1)) / log(2))
+                feedback.append(name, scores[range].bitsPerByte)
             case let .exactMatch(name, range):
-                feedback.append(name, Double(scores[range].filter(\.exact).count) / Double(max(range.count, 1)))
+                feedback.append(name, scores[range].exactMatchRate)
             case let .multipleChoice(name, range, options):
                 let questions = range.count / options
                 var right = 0
@@ -90,11 +92,7 @@ public final class EvaluationSuite {
         RandomSource(seed: seed, stream: StableHash.of(name)).shuffle(&order)
         let n = sizes.windowsPerDomain > 0 ? min(sizes.windowsPerDomain, windows) : windows
         let start = items.count
-        for w in order.prefix(n) {
-            let lo = w * ctx
-            let hi = min(bytes.count, lo + ctx + 1)
-            items.append(ScoringItem(tokens: Array(bytes[lo..<hi]), scoredFrom: 1))
-        }
+        for w in order.prefix(n) { items.append(ScoringItem(window: bytes, from: w * ctx, context: ctx)) }
         benchmarks.append(.bitsPerByte(name: name, range: start..<items.count))
     }
 
@@ -164,16 +162,15 @@ public final class EvaluationSuite {
     /// teacher-forced pass (greedy decoding reproduces the answer iff every answer byte, and the newline
     /// that ends it, is the argmax given the bytes before it).
     private func addMath(_ domain: DomainName, store: CorpusStore) throws {
-        let problems = try store.documents(domain, .test).prefix(sizes.mathItems).compactMap {
-            MathProblem(text: String(decoding: $0, as: UTF8.self))
+        let test = try store.stream(domain, .test)
+        let problems = (0..<min(sizes.mathItems, test.documentCount)).compactMap {
+            MathProblem(text: String(decoding: test.document($0), as: UTF8.self))
         }
         guard !problems.isEmpty else {
             throw CorpusError.emptyDomain(domain: domain.rawValue, detail: "test split has no problems in `Q: …\\nA: …` form")
         }
         let start = items.count
-        for p in problems {
-            items.append(ScoringItem(prompt: Array(p.prompt.utf8), continuation: Array((p.answer + "\n").utf8), context: contextLength))
-        }
+        for p in problems { items.append(ScoringItem(answering: p, context: contextLength)) }
         benchmarks.append(.bitsPerByte(name: "bpb/\(domain.rawValue)", range: start..<items.count))
         benchmarks.append(.exactMatch(name: "em/\(domain.rawValue)", range: start..<items.count))
     }

@@ -38,6 +38,13 @@ public struct StableHash: Sendable {
         return Double(z >> 11) / Double(UInt64(1) << 53)
     }
 
+    /// The hash of a byte sequence, as 16 hex digits (fingerprints of files, parameters, configs).
+    public static func hex<S: Sequence>(of bytes: S) -> String where S.Element == UInt8 {
+        var h = StableHash()
+        h.combine(bytes: bytes)
+        return h.hex
+    }
+
     /// 16 hex digits.
     public var hex: String {
         let s = String(value, radix: 16)

@@ -91,9 +91,7 @@ public final class CPTRunner {
                 guard replayed.weights == r.mixture else {
                     throw CorpusError.invalidMixture(reason: "cannot resume from \(snapshot): policy '\(policy.name)' chose a different mixture for round \(r.round + 1) on replay")
                 }
-                state.mixtures.append(replayed)
-                state.feedback.append(r.feedback)
-                state.scores.append(r.score)
+                state.record(replayed, feedback: r.feedback, score: r.score)
                 records.append(r)
             }
         }
@@ -121,9 +119,7 @@ public final class CPTRunner {
                                      tokensPerDomain: sample.rowsPerDomain.map { $0 * (length - 1) }, feedback: feedback, score: score,
                                      lr: lr, trainLoss: lossSum / Double(c.stepsPerRound), seconds: Date().timeIntervalSince(roundStart))
             records.append(record)
-            state.mixtures.append(mixture)
-            state.feedback.append(feedback)
-            state.scores.append(score)
+            state.record(mixture, feedback: feedback, score: score)
             if let snapshot, round + 1 < c.rounds {
                 let json = String(decoding: try JSONEncoder().encode(records), as: UTF8.self)
                 try Checkpoint(model: model, trainer: trainer, metadata: ["run": runKey, "records": json]).save(to: snapshot)

@@ -62,7 +62,7 @@ public final class TrajectoryCollector {
         self.base = base
         collection = env.collection ?? .standard
         try collection.validate(context: "environment '\(env.name)'")
-        prior = try env.domainSpace().domains.map { Double(try store.stream($0, .train).bytes.count) }
+        prior = try store.trainingBytes(env.domainSpace().domains)
         self.seed = seed
         runners = try (0..<max(1, workers)).map { _ in try CPTRunner(env: env, base: base, store: store) }
     }

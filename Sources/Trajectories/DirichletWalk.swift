@@ -24,14 +24,20 @@ public final class DirichletWalk: MixturePolicy {
         name = "dirichlet-walk(κ=\(kappa), start=\(startConcentration), floor=\(floor))"
     }
 
+    /// RegMix-style start: Dirichlet concentrations `concentration · prior / Σ prior` (each ≥ 1e-3).
+    static func startAlpha(prior: [Double], concentration: Double) -> [Double] {
+        let total = prior.reduce(0, +)
+        return prior.map { max(concentration * $0 / total, 1e-3) }
+    }
+
+    /// One walk step from `current`: Dirichlet concentrations κ · current + floor.
+    static func stepAlpha(from current: Mixture, kappa: Double, floor: Double) -> [Double] {
+        current.weights.map { kappa * $0 + floor }
+    }
+
     public func nextMixture(_ state: PolicyState) throws -> Mixture {
-        let alpha: [Double]
-        if let current = state.mixtures.last {
-            alpha = current.weights.map { kappa * $0 + floor }
-        } else {
-            let total = prior.reduce(0, +)
-            alpha = prior.map { max(startConcentration * $0 / total, 1e-3) }
-        }
+        let alpha = state.mixtures.last.map { Self.stepAlpha(from: $0, kappa: kappa, floor: floor) }
+            ?? Self.startAlpha(prior: prior, concentration: startConcentration)
         // Dirichlet draws with small α can underflow to exact zeros; renormalise defensively.
         return try Mixture.normalized(rng.dirichlet(alpha).map { max($0, 0) })
     }

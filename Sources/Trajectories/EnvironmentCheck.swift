@@ -160,8 +160,8 @@ public struct EnvironmentCheck {
     public func report(_ outcomes: [Outcome]) -> Report {
         func stats(_ label: String, _ xs: [Outcome]) -> GroupStats {
             let b = xs.map(\.balanced)
-            let mean = b.reduce(0, +) / Double(max(b.count, 1))
-            let sd = b.count > 1 ? (b.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(b.count - 1)).squareRoot() : 0
+            // Empty groups (a phase not run yet) report zeros: JSON has no NaN.
+            let (mean, sd) = b.isEmpty ? (0, 0) : Statistics.meanAndSD(b)
             func avg(_ k: KeyPath<Outcome, Double>) -> Double { xs.map { $0[keyPath: k] }.reduce(0, +) / Double(max(xs.count, 1)) }
             return GroupStats(label: label, mean: mean, sd: sd, n: b.count, retention: avg(\.retention), gain: avg(\.gain),
                               sourceBpbChange: avg(\.sourceBpbChange), mathEMChange: avg(\.mathEMChange))

@@ -15,6 +15,13 @@ public struct PolicyState: Sendable {
 
     /// Progress t/T in [0, 1).
     public var progress: Double { Double(round) / Double(max(rounds, 1)) }
+
+    /// Adds a trained round: its mixture, and the feedback and score measured after it.
+    public mutating func record(_ mixture: Mixture, feedback: Feedback, score: BalancedScore) {
+        mixtures.append(mixture)
+        self.feedback.append(feedback)
+        scores.append(score)
+    }
 }
 
 /// Maps the state to the next mixture. Random samplers, baselines and the agent all implement it;

@@ -63,8 +63,7 @@ public final class RandomSchedulePolicy: MixturePolicy {
     }
 
     private func draw(concentration: Double) throws -> Mixture {
-        let total = prior.reduce(0, +)
-        return try floored(rng.dirichlet(prior.map { max(concentration * $0 / total, 1e-3) }))
+        try floored(rng.dirichlet(DirichletWalk.startAlpha(prior: prior, concentration: concentration)))
     }
 
     private func floored(_ w: [Double]) throws -> Mixture {
@@ -88,7 +87,7 @@ public final class RandomSchedulePolicy: MixturePolicy {
             return t < Int(sampled.parameters["switchRound"]!) ? anchors[0] : anchors[1]
         default:
             guard let current = state.mixtures.last else { return anchors[0] }
-            return try floored(rng.dirichlet(current.weights.map { config.kappa * $0 + config.floor }))
+            return try floored(rng.dirichlet(DirichletWalk.stepAlpha(from: current, kappa: config.kappa, floor: config.floor)))
         }
     }
 }

@@ -84,23 +84,21 @@ public enum TrajectoryReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrajectoryError.mismatch(path: path, reason: "file not found")
         }
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        let torn = data.last != UInt8(ascii: "\n") && !(lines.last?.isEmpty ?? true)
-        lines.removeLast()  // the empty remainder after the final newline, or the torn line
+        let (lines, torn) = AppendLog<Trajectory>.lines(of: data)
         let decoder = JSONDecoder()
         var out: [Trajectory] = []
         var skipped: [String] = []
         var first: Trajectory.Header?
         var seen = Set<Int>()
-        for (i, line) in lines.enumerated() where !line.isEmpty {
+        for line in lines {
             do {
                 let t: Trajectory
-                do { t = try decoder.decode(Trajectory.self, from: Data(line)) } catch {
-                    throw TrajectoryError.invalid(path: path, line: i + 1, reason: "not a trajectory record: \(JSONErrorText.describe(error))")
+                do { t = try decoder.decode(Trajectory.self, from: Data(line.text)) } catch {
+                    throw TrajectoryError.invalid(path: path, line: line.number, reason: "not a trajectory record: \(JSONErrorText.describe(error))")
                 }
-                try validate(t, against: first, path: path, line: i + 1)
+                try validate(t, against: first, path: path, line: line.number)
                 guard seen.insert(t.header.id).inserted else {
-                    throw TrajectoryError.invalid(path: path, line: i + 1, reason: "trajectory id \(t.header.id) appears twice")
+                    throw TrajectoryError.invalid(path: path, line: line.number, reason: "trajectory id \(t.header.id) appears twice")
                 }
                 if first == nil { first = t.header }
                 out.append(t)

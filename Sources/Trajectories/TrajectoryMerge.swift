@@ -2,13 +2,25 @@ import Foundation
 
 /// Combines shard logs into one dataset: same environment and base checkpoint required,
 /// duplicates (the same id in two logs, e.g. after a re-run) kept once, sorted by id.
+/// Any command that reads several logs reads them through `merge`, so they are checked the same way.
 public enum TrajectoryMerge {
-    public static func merge(_ paths: [String], skipInvalid: Bool = false) throws -> (trajectories: [Trajectory], duplicates: Int) {
+    /// What reading the logs passed over.
+    public enum Note {
+        /// A line skipped with `skipInvalid`, with its `file:line: reason`.
+        case skipped(String)
+        /// A log that ends in a partially written line (ignored).
+        case tornTail(path: String)
+    }
+
+    public static func merge(_ paths: [String], skipInvalid: Bool = false,
+                             notes: (Note) -> Void = { _ in }) throws -> (trajectories: [Trajectory], duplicates: Int) {
         var byID: [Int: Trajectory] = [:]
         var first: (path: String, header: Trajectory.Header)?
         var duplicates = 0
         for path in paths {
             let r = try TrajectoryReader.read(path, skipInvalid: skipInvalid)
+            if r.tornTail { notes(.tornTail(path: path)) }
+            r.skipped.forEach { notes(.skipped($0)) }
             for t in r.trajectories {
                 if let f = first {
                     guard t.header.environmentHash == f.header.environmentHash, t.header.environment == f.header.environment else {

@@ -57,9 +57,7 @@ public struct Checkpoint: Sendable {
 
     /// FNV-1a of the parameter bytes (hex): identifies a base model in logs.
     public var parameterHash: String {
-        var h = StableHash()
-        parameters.withUnsafeBytes { h.combine(bytes: $0) }
-        return h.hex
+        parameters.withUnsafeBytes { StableHash.hex(of: $0) }
     }
 
     // MARK: - Encoding

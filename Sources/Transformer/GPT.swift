@@ -62,10 +62,23 @@ public final class GPT {
 
     // MARK: - Forward / backward
 
-    /// Mean next-byte loss (nats) of the batch, forward only.
+    /// Mean next-byte loss (nats) of the batch, forward only (no per-position arrays are built).
     public func loss(_ batch: TokenBatch) -> Float {
-        let losses = tokenLosses(batch)
-        return losses.reduce(0, +) / Float(losses.count)
+        let B = batch.batchSize, T = batch.positions
+        precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        acts.reserve(config, B: B, T: T, training: false)
+        batch.tokens.withUnsafeBufferPointer { tok in
+            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: nil)
+        }
+        return meanLoss(B * T)
+    }
+
+    /// Mean of the first `n` per-position losses of the last forward pass.
+    private func meanLoss(_ n: Int) -> Float {
+        let l = acts.ptr(.losses)
+        var sum: Float = 0
+        for i in 0..<n { sum += l[i] }
+        return sum / Float(n)
     }
 
     /// Forward and backward: sets `grads` to the gradient of the mean loss and returns the loss.
@@ -78,10 +91,7 @@ public final class GPT {
         return batch.tokens.withUnsafeBufferPointer { tok in
             forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: true, hits: nil)
             backward(tok.baseAddress!, rowStride: batch.length, B: B, T: T)
-            let l = acts.ptr(.losses)
-            var sum: Float = 0
-            for i in 0..<(B * T) { sum += l[i] }
-            return sum / Float(B * T)
+            return meanLoss(B * T)
         }
     }
 
@@ -224,15 +234,6 @@ public final class GPT {
             active = stillActive
         }
         return outputs
-    }
-}
-
-extension GPT {
-    /// `complete(prompts:maxNewTokens:stopByte:temperature:rng:)` under the name the evaluation
-    /// design uses: greedy at temperature 0, sampled otherwise.
-    public func greedyComplete(prompts: [[UInt8]], maxNewTokens: Int, stopByte: UInt8?,
-                               temperature: Float = 0, rng: RandomSource? = nil) -> [[UInt8]] {
-        complete(prompts: prompts, maxNewTokens: maxNewTokens, stopByte: stopByte, temperature: temperature, rng: rng)
     }
 }
 

@@ -30,7 +30,7 @@ public struct TrainingLoop {
     @discardableResult
     public func run(trainer: Trainer, batch: (Int) throws -> TokenBatch, validate: () -> Float,
                     snapshot: (Int) throws -> Void = { _ in }, progress: (Progress) -> Void = { _ in }) throws -> Float {
-        var lastValidation = validate()
+        var lastValidation: Float?
         var tokens = 0
         while trainer.step < schedule.totalSteps {
             let step = trainer.step
@@ -47,6 +47,7 @@ public struct TrainingLoop {
             if done % snapshotEvery == 0 && done < schedule.totalSteps { try snapshot(done) }
             progress(Progress(step: done, totalSteps: schedule.totalSteps, loss: loss, lr: lr, validationLoss: val, tokens: tokens))
         }
-        return lastValidation
+        // A resumed run that was already complete validates once here.
+        return lastValidation ?? validate()
     }
 }

@@ -49,8 +49,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
-        let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads must list positive integers, e.g. 1,2") }
+        let counts: [Int] = try commaSeparated(threads, option: "--threads")
+        guard counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads must list positive integers, e.g. 1,2") }
         var peaks: [String: Double] = [:]
         var rows: [Row] = []
         let presets: [(ModelConfig, Int)] = [(.proxy, proxyBatch), (.target, targetBatch)]
@@ -87,9 +87,7 @@ struct BenchCommand: ParsableCommand {
             let report = Report(sgemmSize: sgemmSize, sgemmPeakGFLOPs: peaks, rows: rows,
                                 flopsFormula: "train: 6*params + 12*layers*T*d_model per token; eval: 2*params + 4*layers*T*d_model per token",
                                 blasConfig: NumericsRuntime.blasConfig)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(report), to: json)
+            try writeJSON(report, to: json)
             print("wrote \(json)")
         }
     }

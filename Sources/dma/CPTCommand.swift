@@ -29,34 +29,14 @@ struct CPTCommand: ParsableCommand {
         let checkpoint = try Checkpoint.load(from: base)
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true)
         let src = runner.space.indices(in: .source)
-        let tgt = runner.space.domains.indices.filter { !src.contains($0) }
-        var schedule: [Mixture] = []
-        if let replay {
-            guard let id else { throw ValidationError("--replay needs --id") }
-            let log = try TrajectoryReader.read(replay)
-            guard let t = log.trajectories.first(where: { $0.header.id == id }) else { throw ValidationError("\(replay): no trajectory with id \(id)") }
-            guard t.header.domains == runner.space.domains else { throw ValidationError("\(replay): trajectory \(id) has another domain space than \(environment.name)") }
-            schedule = try t.steps.map { try Mixture($0.mixture) }
-        }
-        let fixed: Mixture
-        if let mixture {
-            let weights = mixture.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard weights.allSatisfy({ $0 != nil }) else { throw ValidationError("--mixture must be comma-separated numbers") }
-            fixed = try Mixture.normalized(weights.map { $0! })
-            guard fixed.count == runner.space.count else {
-                throw ValidationError("--mixture has \(fixed.count) weights; the space has \(runner.space.count): \(runner.space.domains.map(\.rawValue).joined(separator: ", "))")
-            }
-        } else {
-            fixed = try Mixture.split(count: runner.space.count, first: src, second: tgt, share: share)
-        }
-        let policy = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: schedule.isEmpty ? [fixed] : schedule)
-        let seedList = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-        guard !seedList.isEmpty else { throw ValidationError("--seeds must list integers") }
+        let policy = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: try schedule(runner.space, environment: environment))
+        let seedList: [UInt64] = try commaSeparated(seeds, option: "--seeds")
         if seedList.count > 1 {
             var finals: [Double] = []
             var table = Table(["seed", "retention", "gain", "balanced", "seconds"])
             for s in seedList {
-                let r = try runner.run(policy: SchedulePolicy(name: policy.name, schedule: policy.schedule), seed: s)
+                // SchedulePolicy is stateless: one instance serves every seed.
+                let r = try runner.run(policy: policy, seed: s)
                 finals.append(r.finalScore!.balanced)
                 table.add(["\(s)", fmt(r.finalScore!.retention, 4), fmt(r.finalScore!.gain, 4), fmt(r.finalScore!.balanced, 4), fmt(r.seconds, 1)])
             }
@@ -77,5 +57,26 @@ struct CPTCommand: ParsableCommand {
         if let f = result.finalScore {
             print("final (full suite): retention \(fmt(f.retention, 4)), gain \(fmt(f.gain, 4)), balanced \(fmt(f.balanced, 4)); run took \(fmt(result.seconds, 1)) s")
         }
+    }
+
+    /// The mixtures of every round: a logged trajectory's (--replay), an explicit --mixture, or the
+    /// --share split (uniform within each field).
+    private func schedule(_ space: DomainSpace, environment: EnvironmentConfig) throws -> [Mixture] {
+        if let replay {
+            guard let id else { throw ValidationError("--replay needs --id") }
+            let log = try TrajectoryReader.read(replay)
+            guard let t = log.trajectories.first(where: { $0.header.id == id }) else { throw ValidationError("\(replay): no trajectory with id \(id)") }
+            guard t.header.domains == space.domains else { throw ValidationError("\(replay): trajectory \(id) has another domain space than \(environment.name)") }
+            return try t.steps.map { try Mixture($0.mixture) }
+        }
+        if let mixture {
+            let fixed = try Mixture.normalized(try commaSeparated(mixture, option: "--mixture"))
+            guard fixed.count == space.count else {
+                throw ValidationError("--mixture has \(fixed.count) weights; the space has \(space.count): \(space.domains.map(\.rawValue).joined(separator: ", "))")
+            }
+            return [fixed]
+        }
+        let src = space.indices(in: .source)
+        return [try Mixture.split(count: space.count, first: src, second: space.domains.indices.filter { !src.contains($0) }, share: share)]
     }
 }

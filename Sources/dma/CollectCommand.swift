@@ -61,6 +61,20 @@ struct TrajectoriesCommand: ParsableCommand {
     )
 }
 
+/// Reads comma-separated trajectory logs as one dataset (checked and de-duplicated like `merge`),
+/// noting torn tails and skipped lines on standard error. Throws when nothing is left.
+func readTrajectoryLogs(_ list: String, skipInvalid: Bool) throws -> (trajectories: [Trajectory], skipped: Int) {
+    var skipped = 0
+    let (all, _) = try TrajectoryMerge.merge(try commaSeparated(list, option: "--data"), skipInvalid: skipInvalid) { note in
+        switch note {
+        case let .tornTail(path): ProgressLine.note("\(path): ignored a partially written last line")
+        case let .skipped(reason): ProgressLine.note("skipped \(reason)"); skipped += 1
+        }
+    }
+    guard !all.isEmpty else { throw ValidationError("no trajectories in \(list)") }
+    return (all, skipped)
+}
+
 struct TrajectoriesStatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts, sampler families, final balanced scores and tokens per domain.")
 
@@ -79,16 +93,8 @@ struct TrajectoriesStatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        var all: [Trajectory] = []
-        var skipped = 0
-        for path in data.split(separator: ",").map(String.init) {
-            let r = try TrajectoryReader.read(path, skipInvalid: skipInvalid)
-            if r.tornTail { ProgressLine.note("\(path): ignored a partially written last line") }
-            for s in r.skipped { ProgressLine.note("skipped \(s)") }
-            skipped += r.skipped.count
-            all += r.trajectories
-        }
-        guard let first = all.first else { throw ValidationError("no trajectories in \(data)") }
+        let (all, skipped) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
+        let first = all[0]
         var families: [String: Int] = [:]
         var tokens = [Int](repeating: 0, count: first.header.domains.count)
         for t in all {
@@ -112,11 +118,7 @@ struct TrajectoriesStatsCommand: ParsableCommand {
         var tok = Table(["domain", "tokens"])
         for (d, n) in zip(first.header.domains, tokens) { tok.add([d.rawValue, "\(n)"]) }
         print(tok.render())
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(stats), to: json)
-        }
+        if let json { try writeJSON(stats, to: json) }
     }
 }
 
@@ -137,11 +139,7 @@ struct TrajectoriesExportCommand: ParsableCommand {
 
     func run() throws {
         guard format == "csv" else { throw ValidationError("--format must be csv") }
-        var all: [Trajectory] = []
-        for path in data.split(separator: ",").map(String.init) {
-            all += try TrajectoryReader.read(path, skipInvalid: skipInvalid).trajectories
-        }
-        guard !all.isEmpty else { throw ValidationError("no trajectories in \(data)") }
+        let (all, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
         try AtomicFile.write(Data(TransitionExport.csv(all).utf8), to: out)
         print("wrote \(all.reduce(0) { $0 + $1.steps.count }) transitions of \(all.count) trajectories to \(out)")
     }
@@ -160,14 +158,7 @@ struct TrajectoriesMergeCommand: ParsableCommand {
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one log to merge") }
         let (trajectories, duplicates) = try TrajectoryMerge.merge(inputs, skipInvalid: skipInvalid)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var data = Data()
-        for t in trajectories {
-            data.append(try encoder.encode(t))
-            data.append(UInt8(ascii: "\n"))
-        }
-        try AtomicFile.write(data, to: out)
+        try AppendLog.write(trajectories, to: out)
         print("merged \(trajectories.count) trajectories from \(inputs.count) logs into \(out) (\(duplicates) duplicate ids dropped)")
     }
 }
@@ -193,14 +184,7 @@ struct TrajectoriesImportCommand: ParsableCommand {
     func run() throws {
         let environment = try EnvironmentConfig.load(from: env)
         let trajectories = try TrajectoryImport.read(csv: from, env: environment, model: try environment.model(preset), baseID: baseId)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var data = Data()
-        for t in trajectories {
-            data.append(try encoder.encode(t))
-            data.append(UInt8(ascii: "\n"))
-        }
-        try AtomicFile.write(data, to: out)
+        try AppendLog.write(trajectories, to: out)
         _ = try TrajectoryReader.read(out)  // the written log passes the same validation as collected ones
         print("imported \(trajectories.count) trajectories (\(trajectories.reduce(0) { $0 + $1.steps.count }) steps) into \(out)")
     }

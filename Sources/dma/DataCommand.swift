@@ -20,7 +20,8 @@ struct DataBuildCommand: ParsableCommand {
 
     func run() throws {
         let recipe = try CorpusRecipe.load(from: self.recipe)
-        let recipeHash = StableHashing.fileHash(self.recipe)
+        // The recipe was just read successfully, so the file is there.
+        let recipeHash = StableHash.hex(of: FileManager.default.contents(atPath: self.recipe) ?? Data())
         if !force, let existing = try? CorpusStore(directory: out), existing.manifest.recipeHash == recipeHash {
             print("corpus in \(out) is up to date (recipe \(recipeHash)); use --force to rebuild")
             return
@@ -48,11 +49,8 @@ struct DataStatsCommand: ParsableCommand {
     func run() throws {
         let store = try CorpusStore(directory: data)
         if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let body = try encoder.encode(store.manifest)
-            if json == "-" { print(String(decoding: body, as: UTF8.self)); return }
-            try body.write(to: URL(fileURLWithPath: json), options: .atomic)
+            try writeJSON(store.manifest, to: json)
+            if json == "-" { return }
         }
         print(Self.table(store.manifest).render())
         let spaces = store.manifest.spaces.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.count))" }.joined(separator: ", ")
@@ -66,15 +64,5 @@ struct DataStatsCommand: ParsableCommand {
                    kb(d.split(.train).bytes), kb(d.split(.valid).bytes), kb(d.split(.test).bytes), "\(d.split(.test).documents)"])
         }
         return t
-    }
-}
-
-enum StableHashing {
-    /// FNV-1a of a file's bytes, hex (empty string when unreadable).
-    static func fileHash(_ path: String) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "" }
-        var h = StableHash()
-        h.combine(bytes: data)
-        return h.hex
     }
 }

@@ -47,11 +47,11 @@ struct EnvCheckCommand: ParsableCommand {
         var settings = EnvironmentCheck.Settings()
         settings.seeds = seeds
         settings.randomSchedules = randomSchedules
-        settings.ratios = ratios.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        settings.ratios = try commaSeparated(ratios, option: "--ratios")
         guard settings.ratios.contains(0), settings.ratios.contains(1), settings.ratios.allSatisfy({ (0...1).contains($0) }) else {
             throw ValidationError("--ratios must lie in [0, 1] and include 0 and 1")
         }
-        let prior = try environment.domainSpace().domains.map { Double(try store.stream($0, .train).bytes.count) }
+        let prior = try store.trainingBytes(environment.domainSpace().domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
         let logPath = log ?? "runs/env-check-\(environment.name)-\(checkpoint.parameterHash.prefix(8)).jsonl"
         let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
@@ -97,9 +97,7 @@ struct EnvCheckCommand: ParsableCommand {
             print("feedback subset vs full suite, balanced score over \(outcomes.count) runs: Pearson r = \(fmt(r, 3))")
         }
         if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(report), to: json)
+            try writeJSON(report, to: json)
             print("wrote \(json)")
         }
     }

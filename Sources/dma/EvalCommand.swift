@@ -65,18 +65,13 @@ struct EvalCommand: ParsableCommand {
             results["qa/em"] = em
             print("\(qa): \(n) problems, answer \(fmt(bpb, 4)) bits per byte, exact match \(fmt(em, 4))")
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(results)
-            if json == "-" { print(String(decoding: data, as: UTF8.self)) } else { try AtomicFile.write(data, to: json) }
-        }
+        if let json { try writeJSON(results, to: json) }
     }
 
     static func bitsPerByte(file: String, model: GPT) throws -> Double {
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read") }
         guard data.count >= 2 else { throw ValidationError("\(file): needs at least 2 bytes") }
-        return try TextScoring.bitsPerByte(Array(data), model: model)
+        return TextScoring.bitsPerByte(Array(data), model: model)
     }
 
     static func questionAnswer(file: String, model: GPT) throws -> (Double, Double, Int) {

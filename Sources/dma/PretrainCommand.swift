@@ -130,7 +130,7 @@ struct TrainingSource: CustomStringConvertible {
         sampler = try MixtureSampler(streams: train, sequenceLength: length)
         validation = try MixtureSampler(streams: valid, sequenceLength: length)
         // The natural mixture: each domain in proportion to its training bytes.
-        mixture = try Mixture.normalized(train.map { Double($0.bytes.count) })
+        mixture = try Mixture.normalized(store.trainingBytes(domains))
         description = "\(domains.count) domains (\(train.reduce(0) { $0 + $1.bytes.count } / 1000) KB, natural mixture)"
         fingerprint = store.manifest.fingerprint
     }
@@ -149,9 +149,7 @@ struct TrainingSource: CustomStringConvertible {
         validation = try MixtureSampler(streams: [DomainStream(domain: name, split: .valid, documents: [Array(bytes[cut...])])], sequenceLength: length)
         mixture = try Mixture([1])
         description = "\(file) (\(bytes.count / 1000) KB)"
-        var h = StableHash()
-        h.combine(bytes: bytes)
-        fingerprint = h.hex
+        fingerprint = StableHash.hex(of: bytes)
     }
 
     func batch(rows: Int, rng: RandomSource) throws -> TokenBatch {

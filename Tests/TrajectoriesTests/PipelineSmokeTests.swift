@@ -11,11 +11,7 @@ import Transformer
 /// with policies in the loop → feedback and balanced scores → environment check report.
 @Suite(.serialized) struct PipelineSmokeTests {
     @Test func tinyPipelineEndToEnd() throws {
-        NumericsRuntime.setThreads(1)
-        let dir = try makeFixtureCorpus()
-        var env = try fixtureEnvironment(corpus: dir)
-        env.cpt = .init(rounds: 3, stepsPerRound: 4, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
-        let store = try CorpusStore(directory: dir)
+        let (env, store) = try tinyCPT(rounds: 3, stepsPerRound: 4)
         let config = try env.model("tiny")
 
         // Base: a few steps on the source domains only.
@@ -88,11 +84,7 @@ final class InterruptingPolicy: MixturePolicy {
 
 @Suite(.serialized) struct ResumeTests {
     @Test func interruptedRunResumesExactly() throws {
-        NumericsRuntime.setThreads(1)
-        let dir = try makeFixtureCorpus()
-        var env = try fixtureEnvironment(corpus: dir)
-        env.cpt = .init(rounds: 4, stepsPerRound: 3, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
-        let store = try CorpusStore(directory: dir)
+        let (env, store) = try tinyCPT(rounds: 4, stepsPerRound: 3)
         let base = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 1))
         let runner = try CPTRunner(env: env, base: base, store: store)
         func walk() -> MixturePolicy { DirichletWalk(prior: [2, 2, 1, 1], startConcentration: 8, kappa: 30, floor: 0.02, seed: 9) }

@@ -127,11 +127,7 @@ func json(_ t: Trajectory) -> String {
 
 @Suite(.serialized) struct CollectorTests {
     @Test func collectsResumesAndRefusesForeignLogs() throws {
-        NumericsRuntime.setThreads(1)
-        let dir = try makeFixtureCorpus()
-        var env = try fixtureEnvironment(corpus: dir)
-        env.cpt = .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
-        let store = try CorpusStore(directory: dir)
+        let (env, store) = try tinyCPT(rounds: 2, stepsPerRound: 2)
         let model = try GPT(config: try env.model("tiny"), seed: 1)
         let base = Checkpoint(model: model)
         let collector = try TrajectoryCollector(env: env, base: base, store: store, workers: 2, seed: 5)

@@ -92,7 +92,7 @@ import Numerics
         // candidate next bytes as targets of one batch; the smallest loss is the largest logit.
         let model = try GPT(config: tiny, seed: 11)
         let prompts: [[UInt8]] = [Array("a".utf8), Array("xyz".utf8), Array("0123456789".utf8)]
-        let batched = model.greedyComplete(prompts: prompts, maxNewTokens: 4, stopByte: nil)
+        let batched = model.complete(prompts: prompts, maxNewTokens: 4, stopByte: nil)
         for (p, prompt) in prompts.enumerated() {
             var seq = prompt
             for _ in 0..<4 {

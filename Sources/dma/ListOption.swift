@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The entries of a comma-separated option (`--seeds 1,2,3`, `--data a.jsonl,b.jsonl`), each
+/// converted to `T`; one that does not convert is an error naming the option, not silently dropped.
+func commaSeparated<T: LosslessStringConvertible>(_ text: String, option: String, as: T.Type = T.self) throws -> [T] {
+    let values = try text.split(separator: ",").map { raw -> T in
+        let entry = raw.trimmingCharacters(in: .whitespaces)
+        guard let value = T(entry) else { throw ValidationError("\(option): '\(entry)' is not a valid \(T.self)") }
+        return value
+    }
+    guard !values.isEmpty else { throw ValidationError("\(option) needs at least one value") }
+    return values
+}
