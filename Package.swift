@@ -23,10 +23,11 @@ let package = Package(
         .target(name: "Corpus", dependencies: ["Numerics"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
+        .target(name: "Surrogate", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories"], swiftSettings: fastMath),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories",
+                "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories", "Surrogate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Numerics"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["DMATestSupport", "Evaluation", "Transformer", "Corpus", "Numerics"]),
-        .testTarget(name: "TrajectoriesTests", dependencies: ["DMATestSupport", "Trajectories", "Evaluation", "Transformer", "Corpus", "Numerics"]),
+        .testTarget(name: "SurrogateTests", dependencies: ["DMATestSupport", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "TrajectoriesTests", dependencies: ["DMATestSupport", "Trajectories", "Surrogate", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )

@@ -18,6 +18,12 @@ public struct BalancedScore: Codable, Sendable, Equatable {
     public var retention: Double
     public var gain: Double
 
+    public init(balanced: Double, retention: Double, gain: Double) {
+        self.balanced = balanced
+        self.retention = retention
+        self.gain = gain
+    }
+
     public static func compute(_ now: Feedback, base: Feedback, env: EnvironmentConfig) throws -> BalancedScore {
         func value(_ f: Feedback, _ name: String, _ which: String) throws -> Double {
             guard let v = f[name] else {

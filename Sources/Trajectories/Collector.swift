@@ -55,12 +55,20 @@ public final class TrajectoryCollector {
     public let collection: CollectionConfig
     public let prior: [Double]
     public let seed: UInt64
+    /// Consecutive ids sharing one schedule (different data orders): seed repeats that measure noise.
+    public let repeats: Int
     private let runners: [CPTRunner]
 
-    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, workers: Int, seed: UInt64 = 0) throws {
+    /// `families` overrides the environment's family weights (the environment, and so its hash, is unchanged).
+    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, workers: Int, seed: UInt64 = 0, repeats: Int = 1,
+                families: [String: Double]? = nil) throws {
+        precondition(repeats >= 1, "repeats must be at least 1")
+        self.repeats = repeats
         self.env = env
         self.base = base
-        collection = env.collection ?? .standard
+        var collection = env.collection ?? .standard
+        if let families { collection.families = families }
+        self.collection = collection
         try collection.validate(context: "environment '\(env.name)'")
         prior = try store.trainingBytes(env.domainSpace().domains)
         self.seed = seed
@@ -68,8 +76,9 @@ public final class TrajectoryCollector {
     }
 
     /// The seeds of trajectory `id`: data order and schedule, both derived from the collection seed.
+    /// With `repeats` R, ids kR..<kR+R share the schedule of group k and differ in data order.
     public func seeds(for id: Int) -> (data: UInt64, schedule: UInt64) {
-        (RandomSource.mix(seed, UInt64(id) &* 2), RandomSource.mix(seed, UInt64(id) &* 2 &+ 1))
+        (RandomSource.mix(seed, UInt64(id) &* 2), RandomSource.mix(seed, UInt64(id / repeats) &* 2 &+ 1))
     }
 
     /// Runs trajectory `id` on worker `worker`'s runner; with `snapshot`, resumable after each step.

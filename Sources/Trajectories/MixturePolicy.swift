@@ -13,6 +13,15 @@ public struct PolicyState: Sendable {
     public var feedback: [Feedback]
     public var scores: [BalancedScore]
 
+    public init(space: DomainSpace, round: Int, rounds: Int, mixtures: [Mixture], feedback: [Feedback], scores: [BalancedScore]) {
+        self.space = space
+        self.round = round
+        self.rounds = rounds
+        self.mixtures = mixtures
+        self.feedback = feedback
+        self.scores = scores
+    }
+
     /// Progress t/T in [0, 1).
     public var progress: Double { Double(round) / Double(max(rounds, 1)) }
 

@@ -8,7 +8,10 @@ import Numerics
 public typealias CollectionConfig = EnvironmentConfig.CollectionSettings
 
 extension EnvironmentConfig.CollectionSettings {
-    public static let knownFamilies = ["dirichlet-walk", "constant", "linear-ramp", "two-phase"]
+    /// `field-ratio` (appended last so older family draws stay reproducible) sweeps the source:target
+    /// share over the whole [0, 1] range, which the prior-centred families never reach: a linear ramp
+    /// between two uniform shares, with one Dirichlet composition inside each field.
+    public static let knownFamilies = ["dirichlet-walk", "constant", "linear-ramp", "two-phase", "field-ratio"]
 
     /// Defaults when an environment file has no `collection` section.
     public static let standard = CollectionConfig(
@@ -55,6 +58,9 @@ public final class RandomSchedulePolicy: MixturePolicy {
         switch family {
         case "dirichlet-walk": parameters["kappa"] = config.kappa
         case "two-phase": parameters["switchRound"] = Double(1 + rng.int(below: max(1, rounds - 1)))
+        case "field-ratio":
+            parameters["startShare"] = rng.uniform()
+            parameters["endShare"] = rng.uniform()
         default: break
         }
         parameters["floor"] = config.floor
@@ -78,6 +84,22 @@ public final class RandomSchedulePolicy: MixturePolicy {
         }
         let t = state.round, T = max(state.rounds, 2)
         switch sampled.family {
+        case "field-ratio":
+            if anchors.count == 1 {
+                // Replace the prior-centred draw by one composition per field, uniform-centred.
+                let src = state.space.indices(in: .source)
+                let tgt = state.space.domains.indices.filter { !src.contains($0) }
+                var w = [Double](repeating: 0, count: state.space.count)
+                for field in [src, tgt] where !field.isEmpty {
+                    let part = rng.dirichlet([Double](repeating: c / Double(field.count), count: field.count))
+                    for (k, i) in field.enumerated() { w[i] = part[k] }
+                }
+                anchors = [Mixture.uniform(1), try Mixture.normalized(w)]
+            }
+            let u = Double(t) / Double(T - 1)
+            let share = (1 - u) * sampled.parameters["startShare"]! + u * sampled.parameters["endShare"]!
+            let src = Set(state.space.indices(in: .source))
+            return try floored(anchors[1].weights.enumerated().map { src.contains($0.offset) ? share * $0.element : (1 - share) * $0.element })
         case "constant":
             return anchors[0]
         case "linear-ramp":

@@ -26,19 +26,23 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "Trajectories run side by side in this process.") var workers = 2
     @Option(help: "BLAS threads (shared by the workers). Measured on 2 cores: 2 workers × 1 thread is fastest.") var threads = 1
     @Option(help: "Collection seed: trajectory id k uses seeds derived from (seed, k).") var seed: UInt64 = 0
+    @Option(help: "Override the environment's schedule families for this collection, e.g. field-ratio:1 or dirichlet-walk:0.5,field-ratio:0.5 (recorded per trajectory in its header).") var families: String?
+    @Option(help: "Runs per schedule: ids kR..<kR+R share a schedule and differ in data order (seed repeats for noise estimates).") var repeats = 1
     @Option(help: "Output log (default: datasets/trajectories/<env>.shard-i-of-n.jsonl).") var out: String?
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(threads)
         guard trajectories > 0 else { throw ValidationError("--trajectories must be positive") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         let environment = try EnvironmentConfig.load(from: env)
         let checkpoint = try Checkpoint.load(from: base, expecting: try environment.model(preset))
         let store = try CorpusStore(directory: environment.corpus)
         let shard = try shard.map { try Shard(parsing: $0) } ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1)
         let path = out ?? "datasets/trajectories/\(environment.name).shard-\(shard.index)-of-\(shard.count).jsonl"
         let ids = shard.ids(total: trajectories)
-        let collector = try TrajectoryCollector(env: environment, base: checkpoint, store: store, workers: workers, seed: seed)
+        let collector = try TrajectoryCollector(env: environment, base: checkpoint, store: store, workers: workers, seed: seed, repeats: repeats,
+                                                families: try families.map(parseFamilies))
         let bar = ProgressLine("collect \(shard)", total: ids.count, unit: "traj")
         let start = Date()
         let collected = try collector.collect(ids: ids, log: path) { t, done, total in
@@ -51,6 +55,17 @@ struct CollectCommand: ParsableCommand {
                    fmt(collected.isEmpty ? 0 : Double(collected.count) / seconds * 3600, 1), path])
         print(table.render())
     }
+}
+
+/// `name:weight,…` into family weights.
+func parseFamilies(_ text: String) throws -> [String: Double] {
+    var out: [String: Double] = [:]
+    for part in text.split(separator: ",") {
+        let kv = part.split(separator: ":")
+        guard kv.count == 2, let w = Double(kv[1]) else { throw ValidationError("--families entry '\(part)' is not name:weight") }
+        out[String(kv[0]).trimmingCharacters(in: .whitespaces)] = w
+    }
+    return out
 }
 
 struct TrajectoriesCommand: ParsableCommand {

@@ -15,6 +15,7 @@ struct DMA: ParsableCommand {
             EnvCommand.self,
             CollectCommand.self,
             TrajectoriesCommand.self,
+            SurrogateCommand.self,
             BenchCommand.self,
         ]
     )

@@ -6,9 +6,11 @@ import Corpus
 import Numerics
 import Transformer
 @testable import Trajectories
+import Surrogate
 
 /// The whole pipeline built so far on a tiny configuration: corpus → pre-trained base → CPT runs
-/// with policies in the loop → feedback and balanced scores → environment check report.
+/// with policies in the loop → feedback and balanced scores → environment check report →
+/// collected trajectories → fitted surrogate → a policy run through the simulator.
 @Suite(.serialized) struct PipelineSmokeTests {
     @Test func tinyPipelineEndToEnd() throws {
         let (env, store) = try tinyCPT(rounds: 3, stepsPerRound: 4)
@@ -66,6 +68,23 @@ import Transformer
         let sourceOnly = report.groups.first { $0.label == "fixed share 1.0" }!
         #expect(targetOnly.sourceBpbChange > sourceOnly.sourceBpbChange)
         #expect(targetOnly.gain > sourceOnly.gain)
+
+        // Trajectories → surrogate → a policy through the simulator.
+        let log = NSTemporaryDirectory() + "dma-smoke-\(UUID().uuidString).jsonl"
+        let collector = try TrajectoryCollector(env: env, base: base, store: store, workers: 1, seed: 3)
+        _ = try collector.collect(ids: Array(0..<16), log: log) { _, _, _ in }
+        let trajectories = try TrajectoryReader.read(log).trajectories
+        let (identity, score) = try SurrogateModel.identity(for: trajectories, env: env, path: log)
+        var fitConfig = SurrogateConfig()
+        fitConfig.folds = 3
+        fitConfig.ensembleSize = 2
+        fitConfig.centres = 8
+        let model = try SurrogateFitter.fit(try TransitionSet(trajectories), identity: identity, score: score, config: fitConfig)
+        let modelPath = NSTemporaryDirectory() + "dma-smoke-\(UUID().uuidString).json"
+        try model.write(to: modelPath)
+        let loaded = try SurrogateModel.load(from: modelPath, expecting: env)
+        let episodes = try PolicyRollout.run(loaded, episodes: 2, seed: 1, transition: .sampled) { _ in policy }
+        #expect(episodes.count == 2 && episodes.allSatisfy { $0.balanced.count == 3 && $0.finalBalanced.isFinite })
     }
 }
 

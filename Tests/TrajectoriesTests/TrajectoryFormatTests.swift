@@ -103,10 +103,16 @@ func json(_ t: Trajectory) -> String {
         let space = try DomainSpace(name: "s", domains: ["source/a", "source/b", "math/c", "math/d"])
         var config = CollectionConfig.standard
         config.floor = 0.01
+        config.families["field-ratio"] = 0.15
         func schedule(_ seed: UInt64) throws -> (String, [Mixture]) {
             let p = RandomSchedulePolicy(config: config, prior: [2, 2, 1, 1], rounds: 6, seed: seed)
             var ms: [Mixture] = []
             for t in 0..<6 { ms.append(try p.nextMixture(PolicyState(space: space, round: t, rounds: 6, mixtures: ms, feedback: [], scores: []))) }
+            if p.sampled.family == "field-ratio" {
+                // The source share ramps linearly from startShare to endShare (up to the floor).
+                let (a, b) = (p.sampled.parameters["startShare"]!, p.sampled.parameters["endShare"]!)
+                for (t, m) in ms.enumerated() { #expect(abs(m.mass(of: [0, 1]) - (a + (b - a) * Double(t) / 5)) < 0.05) }
+            }
             return (p.sampled.family, ms)
         }
         #expect(try schedule(7).1 == schedule(7).1)
@@ -150,6 +156,12 @@ func json(_ t: Trajectory) -> String {
         let otherBase = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 2))
         let other = try TrajectoryCollector(env: env, base: otherBase, store: store, workers: 1, seed: 5)
         #expect(throws: TrajectoryError.self) { try other.collect(ids: [4], log: path) { _, _, _ in } }
+        // Seed repeats: ids 3k..<3k+3 share a schedule and differ in data order; one repeat is the plain collection.
+        let repeated = try TrajectoryCollector(env: env, base: base, store: store, workers: 1, seed: 5, repeats: 3)
+        #expect(Set((0..<3).map { repeated.seeds(for: $0).schedule }).count == 1)
+        #expect(Set((0..<3).map { repeated.seeds(for: $0).data }).count == 3)
+        #expect(repeated.seeds(for: 3).schedule == collector.seeds(for: 1).schedule)
+        #expect((0..<6).allSatisfy { repeated.seeds(for: $0).data == collector.seeds(for: $0).data })
     }
 }
 

@@ -1,0 +1,100 @@
+import Corpus
+
+/// Turns a state (current feedback, previous mixture, step) and an action (next mixture) into
+/// regression features. A generic block is shared by every signal; a small specific block ties each
+/// signal to the weight of its own domain (or field), where most of its change comes from.
+///
+/// Generic (`genericCount`): one-hot step (T) · action (D) · previous mixture (D) · action source
+/// share s, s² · previous source share · mean source bits-per-byte ratio to base − 1 · mean target
+/// bits-per-byte ratio to base − 1.
+///
+/// Specific (`specificCount`) for signal j with own weight w (its domain's action weight, or the
+/// field share for field-wide signals), level r = f_j − base_j and field share φ:
+/// w · √w · w·t/T · previous own weight · r · r·w · r·φ · r².
+public struct FeatureMap: Codable, Sendable, Equatable {
+    public static let specificCount = 8
+
+    public let domainCount: Int
+    public let steps: Int
+    public let base: [Double]
+    /// Domain indices of the source field (the rest is target).
+    public let sourceDomains: [Int]
+    /// Per signal: its domain's index, or -1 for a field-wide signal.
+    public let ownDomain: [Int]
+    /// Per signal: whether it belongs to the source field.
+    public let isSource: [Bool]
+    let sourceBPB: [Int]
+    let targetBPB: [Int]
+
+    public var signalCount: Int { ownDomain.count }
+    public var genericCount: Int { steps + 2 * domainCount + 5 }
+    public var featureCount: Int { genericCount + Self.specificCount }
+
+    public init(domains: [DomainName], feedbackNames: [String], steps: Int, base: [Double]) {
+        domainCount = domains.count
+        self.steps = steps
+        self.base = base
+        sourceDomains = domains.indices.filter { domains[$0].field == .source }
+        var own: [Int] = [], source: [Bool] = [], sBPB: [Int] = [], tBPB: [Int] = []
+        for (j, name) in feedbackNames.enumerated() {
+            let parts = name.split(separator: "/", maxSplits: 1)
+            let domain = parts.count == 2 ? domains.firstIndex(of: DomainName(String(parts[1]))) : nil
+            own.append(domain ?? -1)
+            // Field-wide signals without a domain (cloze, definitions) measure the source field;
+            // next-line accuracy measures code.
+            let src = domain.map { domains[$0].field == .source } ?? !name.hasPrefix("next-line")
+            source.append(src)
+            if name.hasPrefix("bpb/") { if src { sBPB.append(j) } else { tBPB.append(j) } }
+        }
+        ownDomain = own
+        isSource = source
+        sourceBPB = sBPB
+        targetBPB = tBPB
+    }
+
+    /// Writes the generic block of one row into `out[0..<genericCount]`.
+    @inline(__always)
+    public func generic(feedback f: UnsafePointer<Double>, previous p: UnsafePointer<Double>, action a: UnsafePointer<Double>,
+                        step: Int, into out: UnsafeMutablePointer<Double>) {
+        var k = 0
+        for t in 0..<steps { out[k] = t == step ? 1 : 0; k += 1 }
+        for d in 0..<domainCount { out[k] = a[d]; k += 1 }
+        for d in 0..<domainCount { out[k] = p[d]; k += 1 }
+        var s = 0.0, sp = 0.0
+        for d in sourceDomains { s += a[d]; sp += p[d] }
+        out[k] = s; out[k + 1] = s * s; out[k + 2] = sp
+        var src = 0.0, tgt = 0.0
+        for j in sourceBPB { src += f[j] / base[j] }
+        for j in targetBPB { tgt += f[j] / base[j] }
+        out[k + 3] = sourceBPB.isEmpty ? 0 : src / Double(sourceBPB.count) - 1
+        out[k + 4] = targetBPB.isEmpty ? 0 : tgt / Double(targetBPB.count) - 1
+    }
+
+    /// Writes signal `j`'s specific block into `out[0..<specificCount]`.
+    @inline(__always)
+    public func specific(_ j: Int, feedback f: UnsafePointer<Double>, previous p: UnsafePointer<Double>, action a: UnsafePointer<Double>,
+                         step: Int, into out: UnsafeMutablePointer<Double>) {
+        var s = 0.0, sp = 0.0
+        for d in sourceDomains { s += a[d]; sp += p[d] }
+        let phi = isSource[j] ? s : 1 - s
+        let d = ownDomain[j]
+        let w = d >= 0 ? a[d] : phi
+        let wp = d >= 0 ? p[d] : (isSource[j] ? sp : 1 - sp)
+        let r = f[j] - base[j]
+        out[0] = w
+        out[1] = w.squareRoot()
+        out[2] = w * Double(step) / Double(steps)
+        out[3] = wp
+        out[4] = r
+        out[5] = r * w
+        out[6] = r * phi
+        out[7] = r * r
+    }
+
+    /// The full feature row of signal `j` (generic then specific) into `out[0..<featureCount]`.
+    public func row(_ j: Int, feedback f: UnsafePointer<Double>, previous p: UnsafePointer<Double>, action a: UnsafePointer<Double>,
+                    step: Int, into out: UnsafeMutablePointer<Double>) {
+        generic(feedback: f, previous: p, action: a, step: step, into: out)
+        specific(j, feedback: f, previous: p, action: a, step: step, into: out + genericCount)
+    }
+}

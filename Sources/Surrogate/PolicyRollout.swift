@@ -1,0 +1,48 @@
+import Corpus
+import Evaluation
+import Numerics
+import Trajectories
+
+/// Runs any `MixturePolicy` (random schedules, baselines, later the agent) through the surrogate:
+/// the policy sees the same `PolicyState` a real CPT run would give it.
+public enum PolicyRollout {
+    public struct Episode: Sendable {
+        public var mixtures: [[Double]]
+        public var balanced: [Double]
+        public var rewards: [Double]
+        public var rewardSD: [Double]
+        public var finalBalanced: Double { balanced.last ?? .nan }
+    }
+
+    /// `episodes` episodes; `makePolicy(e)` gives episode e's policy (policies may keep per-episode
+    /// state); episode e resets with seed `seed + e`.
+    public static func run(_ model: SurrogateModel, episodes: Int, seed: UInt64, transition: SurrogateEnvironment.Transition = .mean,
+                           makePolicy: (Int) throws -> MixturePolicy) throws -> [Episode] {
+        let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
+        let env = SurrogateEnvironment(model: model, count: 1, transition: transition)
+        var out: [Episode] = []
+        for e in 0..<episodes {
+            let policy = try makePolicy(e)
+            var obs = env.reset(seed: seed &+ UInt64(e))[0]
+            let start = obs.feedback
+            var state = PolicyState(space: space, round: 0, rounds: model.steps, mixtures: [],
+                                    feedback: [Feedback(names: model.feedbackNames, values: obs.feedback)],
+                                    scores: [model.score.components(obs.feedback, base: start)])
+            var episode = Episode(mixtures: [], balanced: [], rewards: [], rewardSD: [])
+            for t in 0..<model.steps {
+                state.round = t
+                let mixture = try policy.nextMixture(state)
+                let result = try env.step(mixture.weights)
+                obs = result.observation
+                state.record(mixture, feedback: Feedback(names: model.feedbackNames, values: obs.feedback),
+                             score: model.score.components(obs.feedback, base: start))
+                episode.mixtures.append(mixture.weights)
+                episode.balanced.append(obs.balanced)
+                episode.rewards.append(result.reward)
+                episode.rewardSD.append(result.info.rewardSD)
+            }
+            out.append(episode)
+        }
+        return out
+    }
+}

@@ -1,0 +1,68 @@
+import Corpus
+import Evaluation
+
+/// The environment's balanced score (`Evaluation.BalancedScore`) compiled to feedback indices, so the
+/// simulator scores a predicted feedback vector without name lookups and without the environment file.
+public struct ScoreFormula: Codable, Sendable, Equatable {
+    /// Feedback index of each source domain's bits per byte, and its retention weight.
+    public var retentionTerms: [Int]
+    public var retentionWeights: [Double]
+    /// Per target domain: index of its bits per byte, of its exact match (math only, else -1).
+    public var gainBPB: [Int]
+    public var gainEM: [Int]
+    public var exactMatchShare: Double
+    public var retentionWeight: Double
+    public var gainWeight: Double
+
+    public init(env: EnvironmentConfig, feedbackNames: [String]) throws {
+        func index(_ name: String) throws -> Int {
+            guard let i = feedbackNames.firstIndex(of: name) else {
+                throw SurrogateError.data("feedback has no '\(name)' signal, which environment '\(env.name)' scores")
+            }
+            return i
+        }
+        retentionTerms = try env.space.source.map { try index("bpb/\($0.rawValue)") }
+        retentionWeights = env.space.source.map { env.score.sourceWeights[$0.rawValue] ?? 1 }
+        gainBPB = try env.space.target.map { try index("bpb/\($0.rawValue)") }
+        gainEM = try env.space.target.map { $0.field == .math ? try index("em/\($0.rawValue)") : -1 }
+        exactMatchShare = env.score.exactMatchShare
+        retentionWeight = env.score.retentionWeight
+        gainWeight = env.score.gainWeight
+    }
+
+    /// Balanced score of `now` against `base` (both in feedback order); same formula as `BalancedScore`.
+    @inline(__always)
+    public func balanced(_ now: UnsafePointer<Double>, base: UnsafePointer<Double>) -> Double {
+        components(now, base: base).balanced
+    }
+
+    /// Balanced score with its retention and gain parts.
+    @inline(__always)
+    public func components(_ now: UnsafePointer<Double>, base: UnsafePointer<Double>) -> BalancedScore {
+        var weighted = 0.0, total = 0.0
+        for (k, i) in retentionTerms.enumerated() {
+            weighted += retentionWeights[k] * base[i] / max(now[i], 1e-9)
+            total += retentionWeights[k]
+        }
+        let retention = total > 0 ? weighted / total : 1
+        var gain = 0.0
+        for k in gainBPB.indices {
+            let i = gainBPB[k]
+            let bpbGain = (base[i] - now[i]) / max(base[i], 1e-9)
+            if gainEM[k] >= 0 {
+                let e = gainEM[k]
+                gain += (1 - exactMatchShare) * bpbGain + exactMatchShare * (now[e] - base[e])
+            } else {
+                gain += bpbGain
+            }
+        }
+        gain /= Double(max(gainBPB.count, 1))
+        return BalancedScore(balanced: retentionWeight * retention + gainWeight * gain, retention: retention, gain: gain)
+    }
+
+    public func balanced(_ now: [Double], base: [Double]) -> Double { components(now, base: base).balanced }
+
+    public func components(_ now: [Double], base: [Double]) -> BalancedScore {
+        now.withUnsafeBufferPointer { n in base.withUnsafeBufferPointer { b in components(n.baseAddress!, base: b.baseAddress!) } }
+    }
+}

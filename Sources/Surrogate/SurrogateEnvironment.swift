@@ -1,0 +1,225 @@
+import Corpus
+import Evaluation
+import Numerics
+
+/// What the agent sees after `reset` or `step`.
+public struct Observation: Sendable, Equatable {
+    /// Feedback vector in `SurrogateModel.feedbackNames` order.
+    public var feedback: [Double]
+    /// The mixture applied last (all zeros before the first step).
+    public var mixture: [Double]
+    /// Steps taken so far, and the episode length T.
+    public var step: Int
+    public var steps: Int
+    /// Balanced score of `feedback` against the episode's start state.
+    public var balanced: Double
+
+    public var progress: Double { Double(step) / Double(steps) }
+    /// Flat vector for RL code: feedback, then mixture, then progress.
+    public var vector: [Double] { feedback + mixture + [progress] }
+}
+
+/// Uncertainty that comes with every simulated step.
+public struct StepInfo: Sendable, Equatable {
+    /// Spread of the ensemble members' predicted next feedback (epistemic).
+    public var ensembleSD: [Double]
+    /// Ensemble spread plus the out-of-fold residual noise: the predictive standard deviation.
+    public var predictiveSD: [Double]
+    /// Spread of the members' rewards.
+    public var rewardSD: Double
+}
+
+public struct StepResult: Sendable, Equatable {
+    public var observation: Observation
+    /// Change of the balanced score this step caused.
+    public var reward: Double
+    public var done: Bool
+    public var info: StepInfo
+}
+
+/// A Gym-style simulator of CPT feedback over a fitted surrogate, for one or many environments at
+/// once. Episodes start from logged initial states and last T steps; the reward is the change in
+/// balanced score.
+public final class SurrogateEnvironment {
+    public enum Transition: String, Sendable, CaseIterable {
+        /// Next feedback = current + the ensemble's mean change (deterministic).
+        case mean
+        /// One member drawn per episode, plus Gaussian residual noise each step: a stochastic
+        /// world that reflects what the surrogate does not know.
+        case sampled
+    }
+
+    public let model: SurrogateModel
+    public let count: Int
+    public let transition: Transition
+    /// Opt-in: actions with non-negative finite weights and a positive sum are divided by their sum
+    /// instead of rejected for not summing to 1.
+    public let normalizesActions: Bool
+
+    private let predictor: SurrogatePredictor
+    private let F: Int, D: Int, M: Int
+    private var feedback: [Double]
+    private var previous: [Double]
+    private var start: [Double]
+    private var stepIndex: [Int]
+    private var member: [Int]
+    private var changes: [Double]
+    private var rng = RandomSource(seed: 0)
+    private var isReset = false
+
+    public init(model: SurrogateModel, count: Int = 1, transition: Transition = .mean, normalizesActions: Bool = false) {
+        precondition(count >= 1, "a simulator needs at least one environment")
+        self.model = model
+        self.count = count
+        self.transition = transition
+        self.normalizesActions = normalizesActions
+        predictor = SurrogatePredictor(model)
+        F = model.signalCount
+        D = model.domains.count
+        M = model.ensembleSize
+        feedback = [Double](repeating: 0, count: count * F)
+        previous = [Double](repeating: 0, count: count * D)
+        start = feedback
+        stepIndex = [Int](repeating: 0, count: count)
+        member = [Int](repeating: 0, count: count)
+        changes = [Double](repeating: 0, count: M * count * F)
+    }
+
+    /// Starts new episodes in every environment from logged initial states drawn with `seed`; the
+    /// same seed gives the same episodes.
+    @discardableResult
+    public func reset(seed: UInt64) -> [Observation] {
+        rng = RandomSource(seed: seed, stream: 0x5EED)
+        let states = (0..<count).map { _ in model.startStates[rng.int(below: model.startStates.count)] }
+        return try! reset(from: states, seed: seed)
+    }
+
+    /// Starts environment e's episode from `states[e]` (a feedback vector), e.g. a held-out run's base.
+    @discardableResult
+    public func reset(from states: [[Double]], seed: UInt64) throws -> [Observation] {
+        guard states.count == count, states.allSatisfy({ $0.count == F && $0.allSatisfy(\.isFinite) }) else {
+            throw SurrogateError.usage("reset(from:) needs \(count) start states of \(F) finite values")
+        }
+        rng = RandomSource(seed: seed, stream: 0x5EEE)
+        for e in 0..<count {
+            let s = states[e]
+            for j in 0..<F { feedback[e * F + j] = s[j]; start[e * F + j] = s[j] }
+            for d in 0..<D { previous[e * D + d] = 0 }
+            stepIndex[e] = 0
+            member[e] = rng.int(below: M)
+        }
+        isReset = true
+        return (0..<count).map(observation)
+    }
+
+    public func observation(_ e: Int) -> Observation {
+        let f = Array(feedback[(e * F)..<((e + 1) * F)])
+        return Observation(feedback: f, mixture: Array(previous[(e * D)..<((e + 1) * D)]), step: stepIndex[e], steps: model.steps,
+                           balanced: model.score.balanced(f, base: Array(start[(e * F)..<((e + 1) * F)])))
+    }
+
+    /// Checks (and, if opted in, normalises) one action.
+    public func validated(_ action: [Double], environment e: Int = 0) throws -> [Double] {
+        let which = count > 1 ? "environment \(e): " : ""
+        guard action.count == D else { throw SurrogateError.invalidAction("\(which)mixture has \(action.count) weights, the domain space has \(D)") }
+        if let i = action.firstIndex(where: { !$0.isFinite }) { throw SurrogateError.invalidAction("\(which)weight of \(model.domains[i]) is \(action[i])") }
+        if let i = action.firstIndex(where: { $0 < 0 }) { throw SurrogateError.invalidAction("\(which)weight of \(model.domains[i]) is negative (\(action[i]))") }
+        let sum = action.reduce(0, +)
+        if normalizesActions {
+            guard sum > 0 else { throw SurrogateError.invalidAction("\(which)weights sum to 0") }
+            return action.map { $0 / sum }
+        }
+        guard abs(sum - 1) <= Mixture.sumTolerance else {
+            throw SurrogateError.invalidAction("\(which)weights sum to \(sum), not 1 (create the simulator with normalizesActions to rescale)")
+        }
+        return action
+    }
+
+    /// One step of a single environment (`count` must be 1).
+    public func step(_ action: [Double]) throws -> StepResult {
+        guard count == 1 else { throw SurrogateError.usage("step(_:) drives one environment; this simulator has \(count): use step(batch:)") }
+        return try step(batch: [action])[0]
+    }
+
+    /// One step of every environment; `actions[e]` is environment e's next mixture.
+    public func step(batch actions: [[Double]]) throws -> [StepResult] {
+        guard actions.count == count else { throw SurrogateError.usage("step(batch:) got \(actions.count) actions for \(count) environments") }
+        var flat = [Double]()
+        flat.reserveCapacity(count * D)
+        for (e, a) in actions.enumerated() { flat += try validated(a, environment: e) }
+        var rewards = [Double](repeating: 0, count: count)
+        let infos = try flat.withUnsafeBufferPointer { try advance($0.baseAddress!, rewards: &rewards, collectInfo: true) }
+        return (0..<count).map { e in
+            StepResult(observation: observation(e), reward: rewards[e], done: stepIndex[e] >= model.steps, info: infos[e])
+        }
+    }
+
+    /// The fast path for RL and benchmarks: `actions` is `count × D`, already valid mixtures;
+    /// writes rewards and skips building observations and infos.
+    public func stepUnchecked(_ actions: UnsafePointer<Double>, rewards: inout [Double]) throws {
+        _ = try advance(actions, rewards: &rewards, collectInfo: false)
+    }
+
+    /// Current feedback of all environments (`count × F`, row-major).
+    public var feedbackMatrix: [Double] { feedback }
+
+    private func advance(_ actions: UnsafePointer<Double>, rewards: inout [Double], collectInfo: Bool) throws -> [StepInfo] {
+        guard isReset else { throw SurrogateError.usage("call reset(seed:) before step") }
+        if let e = stepIndex.firstIndex(where: { $0 >= model.steps }) {
+            throw SurrogateError.usage("environment \(e) finished its \(model.steps)-step episode; call reset(seed:)")
+        }
+        let noise = model.residualVariance.map { $0.squareRoot() }
+        feedback.withUnsafeBufferPointer { f in
+            previous.withUnsafeBufferPointer { p in
+                stepIndex.withUnsafeBufferPointer { s in
+                    changes.withUnsafeMutableBufferPointer { out in
+                        predictor.changes(count: count, feedback: f.baseAddress!, previous: p.baseAddress!, action: actions,
+                                          step: s.baseAddress!, into: out.baseAddress!)
+                    }
+                }
+            }
+        }
+        var next = [Double](repeating: 0, count: F)
+        var memberNext = [Double](repeating: 0, count: F)
+        var memberRewards = [Double](repeating: 0, count: M)
+        var infos: [StepInfo] = []
+        let score = model.score
+        func balanced(_ values: [Double], offset: Int, row: Int) -> Double {
+            values.withUnsafeBufferPointer { v in start.withUnsafeBufferPointer { score.balanced(v.baseAddress! + offset, base: $0.baseAddress! + row) } }
+        }
+        for e in 0..<count {
+            let row = e * F
+            let before = balanced(feedback, offset: row, row: row)
+            var ensembleSD = [Double](repeating: 0, count: F), predictiveSD = [Double](repeating: 0, count: F)
+            for j in 0..<F {
+                var mean = 0.0
+                for m in 0..<M { mean += changes[(m * count + e) * F + j] }
+                mean /= Double(M)
+                switch transition {
+                case .mean: next[j] = feedback[row + j] + mean
+                case .sampled: next[j] = feedback[row + j] + changes[(member[e] * count + e) * F + j] + rng.gaussian(sigma: noise[j])
+                }
+                next[j] = min(max(next[j], model.lower[j]), model.upper[j])
+                if collectInfo {
+                    var v = 0.0
+                    for m in 0..<M { let d = changes[(m * count + e) * F + j] - mean; v += d * d }
+                    v /= Double(max(M - 1, 1))
+                    ensembleSD[j] = v.squareRoot()
+                    predictiveSD[j] = (v + model.residualVariance[j]).squareRoot()
+                }
+            }
+            rewards[e] = balanced(next, offset: 0, row: row) - before
+            if collectInfo {
+                for m in 0..<M {
+                    for j in 0..<F { memberNext[j] = min(max(feedback[row + j] + changes[(m * count + e) * F + j], model.lower[j]), model.upper[j]) }
+                    memberRewards[m] = balanced(memberNext, offset: 0, row: row) - before
+                }
+                infos.append(StepInfo(ensembleSD: ensembleSD, predictiveSD: predictiveSD, rewardSD: Statistics.meanAndSD(memberRewards).sd))
+            }
+            for j in 0..<F { feedback[row + j] = next[j] }
+            for d in 0..<D { previous[e * D + d] = actions[e * D + d] }
+            stepIndex[e] += 1
+        }
+        return infos
+    }
+}

@@ -1,0 +1,241 @@
+import ArgumentParser
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+import Surrogate
+import Trajectories
+import Transformer
+
+struct SurrogateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "surrogate",
+        abstract: "Fit, check and run the surrogate environment: simulated benchmark feedback for any mixture.",
+        subcommands: [SurrogateFitCommand.self, SurrogateReportCommand.self, SurrogateSimulateCommand.self, SurrogateBenchCommand.self]
+    )
+}
+
+/// Options shared by commands that read trajectories and need their environment.
+struct SurrogateDataOptions: ParsableArguments {
+    @Option(help: "Trajectory log(s), comma-separated.") var data: String
+    @Option(help: "Environment file of the trajectories (default: envs/<environment>.json from the logs).") var env: String?
+    @Flag(help: "Skip invalid trajectory lines instead of failing.") var skipInvalid = false
+
+    func load() throws -> (TransitionSet, SurrogateModel.Identity, ScoreFormula, EnvironmentConfig) {
+        let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
+        let envPath = env ?? "envs/\(trajectories[0].header.environment).json"
+        let environment = try EnvironmentConfig.load(from: envPath)
+        let (identity, score) = try SurrogateModel.identity(for: trajectories, env: environment, path: data)
+        return (try TransitionSet(trajectories), identity, score, environment)
+    }
+}
+
+struct SurrogateFitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit a surrogate on logged trajectories (ridge or ridge+RBF per signal by trajectory-split CV, bootstrap ensemble)."
+    )
+
+    @OptionGroup var input: SurrogateDataOptions
+    @Option(help: "Output model file (JSON, written atomically).") var out: String
+    @Option(help: "Bootstrap ensemble members.") var ensemble = 5
+    @Option(help: "Cross-validation folds (split by trajectory).") var folds = 5
+    @Option(help: "Threads fitting signals side by side.") var workers = 2
+    @Option(help: "Seed for folds, bootstrap samples and RBF centres.") var seed: UInt64 = 0
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let (data, identity, score, _) = try input.load()
+        var config = SurrogateConfig()
+        config.ensembleSize = ensemble
+        config.folds = folds
+        config.workers = workers
+        config.seed = seed
+        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: config)
+        try model.write(to: out)
+        var table = Table(["signal", "family", "λ", "kernel λ", "CV MSE", "ridge CV MSE"])
+        for (name, s) in zip(model.feedbackNames, model.selections) {
+            table.add([name, s.choice.family.rawValue, "\(s.choice.lambda)", s.choice.kernelLambda.map { "\($0)" } ?? "-",
+                       String(format: "%.3e", s.cvMSE), String(format: "%.3e", s.ridgeMSE)])
+        }
+        print(table.render())
+        if let k = model.kernel { print("shared RBF basis: \(k.count) centres over \(k.columns) state–action features, γ = \(fmt(k.gamma, 4))") }
+        print("fitted \(model.ensembleSize) members on \(model.trajectories) trajectories × \(model.steps) steps (\(data.count) transitions) in \(fmt(model.fitSeconds, 2)) s → \(out)")
+    }
+}
+
+struct SurrogateReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Measure fidelity on held-out trajectories: change R² per signal, rollouts, interval coverage, learning curve.",
+        discussion: """
+        Every trajectory is predicted by a surrogate refitted (with the model's settings) without it: k-fold by \
+        trajectory. --repeats gives seed repeats (trajectories sharing a schedule, e.g. from `dma collect --repeats 3`) \
+        for the noise floor; a signal qualifies for the R² criterion when its change's sd is ≥ 2× its noise sd.
+        """
+    )
+
+    @Option(help: "Fitted model (its settings are reused for the refits).") var model: String
+    @OptionGroup var input: SurrogateDataOptions
+    @Option(help: "Seed-repeat trajectory log(s) for the noise floor.") var repeats: String?
+    @Option(help: "Cross-validation folds for the report.") var folds = 5
+    @Option(help: "Learning-curve training sizes (trajectories), comma-separated; all training trajectories are always added.") var curve = "25,50,100"
+    @Option(help: "Per-signal CSV output.") var csv = "analysis/surrogate-fidelity.csv"
+    @Option(help: "Write the whole report as JSON to this file.") var json: String?
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let (data, identity, score, environment) = try input.load()
+        let fitted = try SurrogateModel.load(from: model, expecting: environment)
+        let repeatSet = try repeats.map { try TransitionSet(try readTrajectoryLogs($0, skipInvalid: input.skipInvalid).trajectories) }
+        let sizes: [Int] = try commaSeparated(curve, option: "--curve")
+        let bar = ProgressLine("surrogate report", total: folds * (sizes.count + 1), unit: "fits")
+        var done = 0
+        let report = try Fidelity.report(data, identity: identity, score: score, config: fitted.config, repeats: repeatSet,
+                                         folds: folds, curve: sizes) { note in
+            done += 1
+            bar.update(done - 1, detail: note)
+        }
+        bar.update(folds * (sizes.count + 1))
+        var table = Table(["signal", "family", "change sd", "noise sd", "ceiling R²", "qualifies", "R² change", "ceiling t>1", "R² change t>1", "R² level", "R² level persist.", "cover 90%"])
+        var rows = ["signal,family,change_sd,noise_sd,ceiling_r2,qualifies,r2_change,ceiling_r2_later_steps,r2_change_later_steps,r2_change_persistence,r2_level,r2_level_persistence,coverage90"]
+        func opt(_ x: Double?, _ d: Int = 4) -> String { x.map { String(format: "%.\(d)g", $0) } ?? "" }
+        for s in report.signals {
+            table.add([s.name, s.family, opt(s.changeSD), opt(s.noiseSD), opt(s.ceilingR2, 3), s.qualifies ? "yes" : "no",
+                       fmt(s.r2Change), opt(s.ceilingR2LaterSteps, 3), fmt(s.r2ChangeLaterSteps), fmt(s.r2Level), fmt(s.r2LevelPersistence), fmt(s.coverage90)])
+            rows.append([s.name, s.family, opt(s.changeSD, 6), opt(s.noiseSD, 6), opt(s.ceilingR2, 6), s.qualifies ? "1" : "0",
+                         opt(s.r2Change, 6), opt(s.ceilingR2LaterSteps, 6), opt(s.r2ChangeLaterSteps, 6), opt(s.r2ChangePersistence, 6), opt(s.r2Level, 6),
+                         opt(s.r2LevelPersistence, 6), opt(s.coverage90, 6)].joined(separator: ","))
+        }
+        print(table.render())
+        let r = report.rollouts
+        print("rollouts over \(r.trajectories) held-out trajectories: final balanced MAE \(fmt(r.finalBalancedMAE, 4)) (actual sd \(fmt(r.actualSD, 4))), Spearman \(fmt(r.spearman)), Pearson \(fmt(r.pearson)), 90% band coverage \(fmt(r.coverage90))")
+        var curveTable = Table(["trajectories", "median change R²", "min change R²", "rollout Spearman", "final MAE"])
+        for p in report.learningCurve { curveTable.add(["\(p.trajectories)", fmt(p.medianChangeR2), fmt(p.minChangeR2), fmt(p.spearman), fmt(p.finalBalancedMAE, 4)]) }
+        print(curveTable.render())
+        var crit = Table(["criterion", "value", "target", "result"])
+        for c in report.criteria { crit.add([c.name, c.value, c.target, c.pass ? "PASS" : "FAIL"]) }
+        print(crit.render())
+        try FileManager.default.createDirectory(atPath: (csv as NSString).deletingLastPathComponent.isEmpty ? "." : (csv as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: csv)
+        if let json { try writeJSON(report, to: json) }
+        print("report took \(fmt(report.seconds, 1)) s; per-signal CSV → \(csv)")
+    }
+}
+
+/// Policies the simulator can run by name.
+enum NamedPolicy {
+    static let help = "uniform | ratio:R (source share R, uniform within each field) | source-only | target-only | random (the collection's schedule sampler)"
+
+    static func make(_ spec: String, model: SurrogateModel, environment: EnvironmentConfig?, seed: UInt64) throws -> (Int) throws -> MixturePolicy {
+        let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
+        let src = space.indices(in: .source), tgt = space.domains.indices.filter { !src.contains($0) }
+        func fixed(_ share: Double) throws -> (Int) throws -> MixturePolicy {
+            guard (0...1).contains(share) else { throw ValidationError("--policy ratio:R needs 0 ≤ R ≤ 1") }
+            let m = try Mixture.split(count: space.count, first: src, second: tgt, share: share)
+            return { _ in SchedulePolicy(name: spec, schedule: [m]) }
+        }
+        switch spec {
+        case "uniform": return { _ in SchedulePolicy(name: "uniform", schedule: [Mixture.uniform(space.count)]) }
+        case "source-only": return try fixed(1)
+        case "target-only": return try fixed(0)
+        case "random":
+            guard let environment else { throw ValidationError("--policy random needs the environment (--env)") }
+            let collection = environment.collection ?? .standard
+            let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
+            return { e in RandomSchedulePolicy(config: collection, prior: prior, rounds: model.steps, seed: RandomSource.mix(seed, UInt64(e))) }
+        default:
+            if spec.hasPrefix("ratio:"), let r = Double(spec.dropFirst(6)) { return try fixed(r) }
+            throw ValidationError("unknown --policy '\(spec)' (known: \(help))")
+        }
+    }
+}
+
+struct SurrogateSimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a policy through the surrogate and report its final balanced score (mean ± sd over episodes)."
+    )
+
+    @Option(help: "Fitted surrogate model.") var model: String
+    @Option(help: "Policies, comma-separated: \(NamedPolicy.help).") var policy = "random"
+    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
+    @Option(help: "Episodes per policy.") var episodes = 100
+    @Option(help: "Transition: mean (deterministic) or sampled (member per episode + residual noise).") var transition = "sampled"
+    @Option var seed: UInt64 = 0
+    @Option(help: "Write results as JSON to this file.") var json: String?
+
+    struct Result: Codable { var policy: String; var episodes: Int; var mean: Double; var sd: Double; var meanRewardSD: Double }
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
+        guard let mode = SurrogateEnvironment.Transition(rawValue: transition) else { throw ValidationError("--transition must be mean or sampled") }
+        let probe = try SurrogateModel.load(from: model)
+        let envPath = env ?? "envs/\(probe.identity.environment).json"
+        let environment = try EnvironmentConfig.load(from: envPath)
+        let fitted = try SurrogateModel.load(from: model, expecting: environment)
+        var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)"])
+        var results: [Result] = []
+        let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let bar = ProgressLine("simulate", total: specs.count, unit: "policies")
+        for (i, spec) in specs.enumerated() {
+            let make = try NamedPolicy.make(spec, model: fitted, environment: environment, seed: seed)
+            let eps = try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make)
+            let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
+            let rsd = eps.flatMap(\.rewardSD).reduce(0, +) / Double(eps.count * fitted.steps)
+            results.append(Result(policy: spec, episodes: episodes, mean: mean, sd: sd, meanRewardSD: rsd))
+            table.add([spec, "\(episodes)", fmt(mean, 4), fmt(sd, 4), String(format: "%.2e", rsd)])
+            bar.update(i + 1)
+        }
+        print(table.render())
+        if let json { try writeJSON(results, to: json) }
+    }
+}
+
+struct SurrogateBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time a surrogate fit and batched simulation (environment steps per second)."
+    )
+
+    @OptionGroup var input: SurrogateDataOptions
+    @Option(help: "Environments stepped together.") var envs = 1024
+    @Option(help: "Seconds of simulation to time.") var seconds = 3.0
+    @Option(help: "Threads (fit workers and BLAS threads for simulation).") var threads = 2
+    @Option(help: "Write the figures as JSON to this file.") var json: String?
+
+    struct Figures: Codable { var trajectories: Int; var transitions: Int; var fitSeconds: Double; var envs: Int; var stepsPerSecond: Double; var threads: Int }
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let (data, identity, score, _) = try input.load()
+        var config = SurrogateConfig()
+        config.workers = threads
+        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: config)
+        NumericsRuntime.setThreads(threads)
+        let sim = SurrogateEnvironment(model: model, count: envs, transition: .sampled)
+        let actions = (0..<envs).flatMap { e in
+            RandomSource(seed: UInt64(e)).dirichlet([Double](repeating: 1, count: model.domains.count))
+        }
+        var rewards = [Double](repeating: 0, count: envs)
+        var steps = 0
+        var episode: UInt64 = 0
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            sim.reset(seed: episode)
+            episode += 1
+            for _ in 0..<model.steps { try sim.stepUnchecked(actions, rewards: &rewards); steps += envs }
+        }
+        let rate = Double(steps) / Date().timeIntervalSince(start)
+        let figures = Figures(trajectories: model.trajectories, transitions: data.count, fitSeconds: model.fitSeconds, envs: envs, stepsPerSecond: rate, threads: threads)
+        var table = Table(["trajectories", "transitions", "fit s", "envs", "steps/s", "threads"])
+        table.add(["\(figures.trajectories)", "\(figures.transitions)", fmt(figures.fitSeconds, 2), "\(envs)", fmt(rate, 0), "\(threads)"])
+        print(table.render())
+        if let json { try writeJSON(figures, to: json) }
+    }
+}
