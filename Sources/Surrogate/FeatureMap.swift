@@ -12,7 +12,7 @@ import Corpus
 /// field share for field-wide signals), level r = f_j − base_j and field share φ:
 /// w · √w · w·t/T · previous own weight · r · r·w · r·φ · r².
 public struct FeatureMap: Codable, Sendable, Equatable {
-    public static let specificCount = 8
+    public static let specificCount = 11
 
     public let domainCount: Int
     public let steps: Int
@@ -89,6 +89,9 @@ public struct FeatureMap: Codable, Sendable, Equatable {
         out[5] = r * w
         out[6] = r * phi
         out[7] = r * r
+        out[8] = w - wp
+        out[9] = r * Double(step) / Double(steps)
+        out[10] = w * w
     }
 
     /// The full feature row of signal `j` (generic then specific) into `out[0..<featureCount]`.

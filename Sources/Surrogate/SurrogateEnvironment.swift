@@ -44,8 +44,9 @@ public final class SurrogateEnvironment {
     public enum Transition: String, Sendable, CaseIterable {
         /// Next feedback = current + the ensemble's mean change (deterministic).
         case mean
-        /// One member drawn per episode, plus Gaussian residual noise each step: a stochastic
-        /// world that reflects what the surrogate does not know.
+        /// One member drawn per episode, plus Gaussian residual noise each step, correlated across
+        /// signals as the out-of-fold residuals were: a stochastic world that reflects what the
+        /// surrogate does not know.
         case sampled
     }
 
@@ -168,7 +169,7 @@ public final class SurrogateEnvironment {
         if let e = stepIndex.firstIndex(where: { $0 >= model.steps }) {
             throw SurrogateError.usage("environment \(e) finished its \(model.steps)-step episode; call reset(seed:)")
         }
-        let noise = model.residualVariance.map { $0.squareRoot() }
+        var z = [Double](repeating: 0, count: F)
         feedback.withUnsafeBufferPointer { f in
             previous.withUnsafeBufferPointer { p in
                 stepIndex.withUnsafeBufferPointer { s in
@@ -190,6 +191,7 @@ public final class SurrogateEnvironment {
         for e in 0..<count {
             let row = e * F
             let before = balanced(feedback, offset: row, row: row)
+            if transition == .sampled { for j in 0..<F { z[j] = rng.gaussian() } }
             var ensembleSD = [Double](repeating: 0, count: F), predictiveSD = [Double](repeating: 0, count: F)
             for j in 0..<F {
                 var mean = 0.0
@@ -197,7 +199,10 @@ public final class SurrogateEnvironment {
                 mean /= Double(M)
                 switch transition {
                 case .mean: next[j] = feedback[row + j] + mean
-                case .sampled: next[j] = feedback[row + j] + changes[(member[e] * count + e) * F + j] + rng.gaussian(sigma: noise[j])
+                case .sampled:
+                    var noise = 0.0
+                    for k in 0...j { noise += model.noiseFactor[j * F + k] * z[k] }
+                    next[j] = feedback[row + j] + changes[(member[e] * count + e) * F + j] + noise
                 }
                 next[j] = min(max(next[j], model.lower[j]), model.upper[j])
                 if collectInfo {

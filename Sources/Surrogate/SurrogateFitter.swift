@@ -104,6 +104,9 @@ public enum SurrogateFitter {
         /// [γ][kernel λ] total squared error of ridge + RBF.
         var kernelSSE: [[Double]]
         var count: Int
+        /// Out-of-fold residuals (validation rows of the folds in order): of the best ridge, and per [γ][kernel λ].
+        var ridgeResidual: [Double]
+        var kernelResidual: [[[Double]]]
     }
 
     static func crossValidate(_ data: TransitionSet, map: FeatureMap, signal j: Int, folds: [Fold], config: SurrogateConfig) throws -> SignalCV {
@@ -134,6 +137,8 @@ public enum SurrogateFitter {
         let best = ridgeSSE.indices.min { ridgeSSE[$0] < ridgeSSE[$1] }!
         let lambda = config.lambdas[best]
         var kernelSSE = [[Double]](repeating: [Double](repeating: 0, count: config.kernelLambdas.count), count: config.gammaScales.count)
+        var ridgeResidual: [Double] = []
+        var kernelResidual = [[[Double]]](repeating: [[Double]](repeating: [], count: config.kernelLambdas.count), count: config.gammaScales.count)
         for (k, fold) in folds.enumerated() {
             let (z, zv, y, yv, mean, ridge) = prepared[k]
             let (nt, nv) = (fold.train.count, fold.validation.count)
@@ -141,19 +146,26 @@ public enum SurrogateFitter {
             func linear(_ m: [Double], _ r: Int) -> Double { (0..<p).reduce(0.0) { $0 + m[r * p + $1] * w[$1] } }
             let residual = (0..<nt).map { y[$0] - mean - linear(z, $0) }
             let validationResidual = (0..<nv).map { yv[$0] - mean - linear(zv, $0) }
+            ridgeResidual += validationResidual
             for (gi, kernel) in fold.kernels.enumerated() {
                 let m = kernel.ridge.centreCount
                 for (li, kl) in config.kernelLambdas.enumerated() {
-                    guard let alpha = try? kernel.ridge.solve(residual, lambda: kl) else { kernelSSE[gi][li] = .infinity; continue }
+                    guard let alpha = try? kernel.ridge.solve(residual, lambda: kl) else {
+                        kernelSSE[gi][li] = .infinity
+                        kernelResidual[gi][li] += validationResidual
+                        continue
+                    }
                     for r in 0..<nv {
                         var v = 0.0
                         for c in 0..<m { v += kernel.validation[r * m + c] * alpha[c] }
                         kernelSSE[gi][li] += (v - validationResidual[r]) * (v - validationResidual[r])
+                        kernelResidual[gi][li].append(validationResidual[r] - v)
                     }
                 }
             }
         }
-        return SignalCV(lambda: lambda, ridgeSSE: ridgeSSE[best], kernelSSE: kernelSSE, count: total)
+        return SignalCV(lambda: lambda, ridgeSSE: ridgeSSE[best], kernelSSE: kernelSSE, count: total,
+                        ridgeResidual: ridgeResidual, kernelResidual: kernelResidual)
     }
 
     /// Fits a surrogate on the trajectories `subset` of `data` (all when nil).
@@ -180,17 +192,21 @@ public enum SurrogateFitter {
             func loss(_ gi: Int) -> Double { results.reduce(0) { $0 + ($1.kernelSSE[gi].min() ?? .infinity) / max($1.ridgeSSE, 1e-300) } }
             return loss(a) < loss(b)
         }!
+        var residuals: [[Double]] = []
         let selections = results.map { r -> SignalSelection in
             let ridgeMSE = r.ridgeSSE / Double(r.count)
             let row = r.kernelSSE[gammaIndex]
             let li = row.indices.min { row[$0] < row[$1] }!
             let kernelMSE = row[li] / Double(r.count)
             if kernelMSE.isFinite, kernelMSE < (1 - config.kernelMargin) * ridgeMSE {
+                residuals.append(r.kernelResidual[gammaIndex][li])
                 return SignalSelection(choice: RegressorChoice(family: .ridgeRBF, lambda: r.lambda, kernelLambda: config.kernelLambdas[li]),
                                        cvMSE: kernelMSE, ridgeMSE: ridgeMSE)
             }
+            residuals.append(r.ridgeResidual)
             return SignalSelection(choice: RegressorChoice(family: .ridge, lambda: r.lambda), cvMSE: ridgeMSE, ridgeMSE: ridgeMSE)
         }
+        let noiseFactor = try ResidualNoise.choleskyFactor(residuals)
         // The final basis: standardised on, and centred at, the whole subset.
         let subsetRows = data.rows(of: subset)
         let usesKernel = selections.contains { $0.choice.family == .ridgeRBF }
@@ -234,7 +250,7 @@ public enum SurrogateFitter {
         return SurrogateModel(
             format: SurrogateModel.formatName, version: SurrogateModel.currentVersion, identity: identity,
             domains: data.domains, feedbackNames: data.feedbackNames, steps: data.steps, startStates: starts,
-            score: score, features: map, config: config, selections: selections, lower: lower, upper: upper, kernel: basis,
+            score: score, features: map, config: config, selections: selections, noiseFactor: noiseFactor, lower: lower, upper: upper, kernel: basis,
             members: members.map { $0.map { $0! } }, trajectories: subset.count,
             fitSeconds: Date().timeIntervalSince(start))
     }

@@ -39,6 +39,10 @@ public struct SurrogateModel: Codable, Sendable {
     public var config: SurrogateConfig
     /// Per signal: chosen family and out-of-fold error.
     public var selections: [SignalSelection]
+    /// Lower-triangular Cholesky factor L (F × F, row-major) of the out-of-fold residual covariance
+    /// Σ = LLᵀ: sampled transitions add L·z, so noise is correlated across signals as in real runs
+    /// (one data order moves every source domain's bits per byte together).
+    public var noiseFactor: [Double]
     /// Range each signal is kept in during simulation: the levels seen in training widened by a
     /// quarter of their span (and accuracies within [0, 1]). Open-loop rollouts of a regression
     /// model can run away outside the data; clamping keeps the simulator, and an agent exploiting it,
@@ -118,6 +122,7 @@ public struct SurrogateModel: Codable, Sendable {
         guard !startStates.isEmpty, startStates.allSatisfy({ $0.count == F && $0.allSatisfy(\.isFinite) }) else {
             throw fail("start states must be \(F) finite values each")
         }
+        guard noiseFactor.count == F * F, noiseFactor.allSatisfy(\.isFinite) else { throw fail("noise factor must be \(F)×\(F) finite values") }
         guard lower.count == F, upper.count == F, zip(lower, upper).allSatisfy({ $0.isFinite && $1.isFinite && $0 <= $1 }) else {
             throw fail("needs finite lower ≤ upper bounds for each of the \(F) signals")
         }

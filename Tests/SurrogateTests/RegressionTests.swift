@@ -65,3 +65,22 @@ enum BalancedScoreReference {
         try BalancedScore.compute(Feedback(names: Synthetic.names, values: now), base: Feedback(names: Synthetic.names, values: Synthetic.base), env: env)
     }
 }
+
+@Suite struct ResidualNoiseTests {
+    /// L·Lᵀ gives back the residual covariance, including the correlation between signals.
+    @Test func choleskyFactorReproducesTheCovariance() throws {
+        NumericsRuntime.installErrorHandling()
+        let rng = RandomSource(seed: 11)
+        let n = 500
+        let shared = (0..<n).map { _ in rng.gaussian() }
+        let residuals = [shared.map { 0.5 * $0 }, shared.map { 0.3 * $0 + 0.1 * rng.gaussian() }, [Double](repeating: 0, count: n)]
+        let l = try ResidualNoise.choleskyFactor(residuals)
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let fromFactor = (0..<3).reduce(0.0) { $0 + l[i * 3 + $1] * l[j * 3 + $1] }
+                let direct = zip(residuals[i], residuals[j]).reduce(0.0) { $0 + $1.0 * $1.1 } / Double(n)
+                #expect(abs(fromFactor - direct) < 1e-8)
+            }
+        }
+    }
+}
