@@ -5,6 +5,7 @@ SHELL := /bin/bash
 DMA := .build/release/dma
 # Benchmarks and tests pin BLAS threads: on a loaded 2-core machine extra threads can slow things down.
 export OPENBLAS_NUM_THREADS ?= 1
+TRAJECTORIES := datasets/trajectories/math-cpt-proxy.jsonl
 
 .PHONY: demo test test-slurm setup build bench clean
 
@@ -27,6 +28,7 @@ test-slurm:
 
 bench: build
 	$(DMA) bench
+	$(DMA) surrogate bench --data $(TRAJECTORIES) --threads 2 --json docs/surrogate-bench.json
 
 clean:
 	rm -rf .build datasets/build runs

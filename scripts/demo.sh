@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The README's main job on the embedded default environment (envs/math-cpt.json):
 # corpora → base model → samples → full evaluation → one CPT run → environment check →
-# trajectory collection → statistics and export of the bundled dataset.
+# trajectory collection → statistics and export of the bundled dataset → surrogate environment
+# (fit, fidelity report, policies through the simulator, speed).
 # Every step resumes or skips work already done, so re-running is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DMA=.build/release/dma
 ENV=${ENV:-envs/math-cpt.json}
 BASE=${BASE:-datasets/models/proxy-base.ckpt}
+DATA=${DATA:-datasets/trajectories/math-cpt-proxy.jsonl}
+REPEATS=${REPEATS:-datasets/trajectories/math-cpt-proxy-repeats.jsonl}
 
 echo "== 1. corpora (dma data build)"
 $DMA data build
@@ -33,12 +36,18 @@ echo "== 6. environment check, reduced plan (dma env check; the full check is --
 $DMA env check --env "$ENV" --base "$BASE" --seeds 2 --random-schedules 6 --ratios 0,0.25,0.5,1 \
   --log runs/demo-env-check.jsonl --json runs/demo-env-check.json
 
-echo "== 7. trajectory collection, 4 trajectories (dma collect; the bundled dataset has 200)"
+echo "== 7. trajectory collection, 4 trajectories (dma collect; the bundled dataset has 300)"
 $DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --workers 2 --out runs/demo-trajectories.jsonl
 $DMA trajectories stats --data runs/demo-trajectories.jsonl | head -8
 
 echo "== 8. the bundled dataset (dma trajectories stats / export)"
-if [[ -f datasets/trajectories/math-cpt-proxy.jsonl ]]; then
-  $DMA trajectories stats --data datasets/trajectories/math-cpt-proxy.jsonl
-  $DMA trajectories export --data datasets/trajectories/math-cpt-proxy.jsonl --format csv --out runs/math-cpt-proxy-transitions.csv
-fi
+$DMA trajectories stats --data "$DATA"
+$DMA trajectories export --data "$DATA" --format csv --out runs/math-cpt-proxy-transitions.csv
+
+echo "== 9. surrogate environment (dma surrogate fit / report / simulate / bench)"
+$DMA surrogate fit --data "$DATA" --out runs/math-cpt-proxy.surrogate.json
+$DMA surrogate report --model runs/math-cpt-proxy.surrogate.json --data "$DATA" --repeats "$REPEATS" \
+  --csv analysis/surrogate-fidelity.csv --json runs/surrogate-fidelity.json
+$DMA surrogate simulate --model runs/math-cpt-proxy.surrogate.json --episodes 100 \
+  --policy uniform,ratio:0.75,ratio:0.5,source-only,target-only,random
+$DMA surrogate bench --data "$DATA" --seconds 2

@@ -55,6 +55,16 @@ public struct FidelityReport: Codable, Sendable {
         public var finalBalancedMAE: Double
     }
 
+    /// The fitted model itself on a separate log it never saw (e.g. another collection seed).
+    public struct External: Codable, Sendable {
+        public var trajectories: Int
+        public var medianChangeR2: Double
+        public var minChangeR2: Double
+        public var spearman: Double
+        public var finalBalancedMAE: Double
+        public var coverage90: Double
+    }
+
     public struct Criterion: Codable, Sendable {
         public var name: String
         public var value: String
@@ -71,6 +81,7 @@ public struct FidelityReport: Codable, Sendable {
     public var coverage90: Double
     public var rollouts: Rollouts
     public var learningCurve: [CurvePoint]
+    public var external: External?
     public var criteria: [Criterion]
     public var seconds: Double
 }
@@ -187,6 +198,7 @@ public enum Fidelity {
     /// The full report: k-fold fidelity on `data`, noise from `repeats`, and a learning curve.
     public static func report(_ data: TransitionSet, identity: SurrogateModel.Identity, score: ScoreFormula, config: SurrogateConfig,
                               repeats: TransitionSet?, folds k: Int = 5, curve: [Int] = [25, 50, 100], samples: Int = 32,
+                              external: (model: SurrogateModel, data: TransitionSet)? = nil,
                               progress: (String) -> Void = { _ in }) throws -> FidelityReport {
         let start = Date()
         let F = data.signalCount
@@ -237,6 +249,24 @@ public enum Fidelity {
             points.append(curvePoint(held, data: data, signals: signals, trajectories: size))
         }
         points.append(curvePoint(main, data: data, signals: signals, trajectories: all))
+        var externalSummary: FidelityReport.External?
+        if let (fitted, test) = external {
+            guard test.feedbackNames == data.feedbackNames, test.domains == data.domains, test.steps == data.steps else {
+                throw SurrogateError.data("the test log has another domain space, feedback or episode length than the data")
+            }
+            var held = HeldOut()
+            try predict(fitted, data: test, held: Array(test.trajectories.indices), samples: samples, seed: config.seed, into: &held)
+            let point = curvePoint(held, data: test, signals: signals, trajectories: test.trajectories.count)
+            let qualifyingSignals = signals.indices.filter { signals[$0].qualifies }
+            var inside = 0
+            for (i, r) in held.rows.enumerated() {
+                for j in qualifyingSignals where abs(test.change(r, j) - held.predicted[i * F + j]) <= 1.6449 * held.interval[i * F + j] + 1e-12 { inside += 1 }
+            }
+            externalSummary = FidelityReport.External(
+                trajectories: test.trajectories.count, medianChangeR2: point.medianChangeR2, minChangeR2: point.minChangeR2,
+                spearman: point.spearman, finalBalancedMAE: point.finalBalancedMAE,
+                coverage90: Double(inside) / Double(max(held.rows.count * qualifyingSignals.count, 1)))
+        }
         let qualifying = signals.filter(\.qualifies)
         let worst = qualifying.min { $0.r2Change < $1.r2Change }
         let coverage = Double(covered) / Double(max(total, 1))
@@ -251,7 +281,7 @@ public enum Fidelity {
         ]
         return FidelityReport(environment: identity.environment, trajectories: data.trajectories.count, folds: k,
                               repeatsGroups: noise?.groups ?? 0, signals: signals, coverage90: coverage, rollouts: rollouts,
-                              learningCurve: points, criteria: criteria, seconds: Date().timeIntervalSince(start))
+                              learningCurve: points, external: externalSummary, criteria: criteria, seconds: Date().timeIntervalSince(start))
     }
 
     static func curvePoint(_ held: HeldOut, data: TransitionSet, signals: [FidelityReport.Signal], trajectories: Int) -> FidelityReport.CurvePoint {

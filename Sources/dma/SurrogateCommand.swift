@@ -79,6 +79,7 @@ struct SurrogateReportCommand: ParsableCommand {
     @Option(help: "Fitted model (its settings are reused for the refits).") var model: String
     @OptionGroup var input: SurrogateDataOptions
     @Option(help: "Seed-repeat trajectory log(s) for the noise floor.") var repeats: String?
+    @Option(help: "Also score the fitted model itself on these separate trajectory log(s) it was not fitted on.") var test: String?
     @Option(help: "Cross-validation folds for the report.") var folds = 5
     @Option(help: "Learning-curve training sizes (trajectories), comma-separated; all training trajectories are always added.") var curve = "25,50,100"
     @Option(help: "Per-signal CSV output.") var csv = "analysis/surrogate-fidelity.csv"
@@ -93,8 +94,9 @@ struct SurrogateReportCommand: ParsableCommand {
         let sizes: [Int] = try commaSeparated(curve, option: "--curve")
         let bar = ProgressLine("surrogate report", total: folds * (sizes.count + 1), unit: "fits")
         var done = 0
+        let testSet = try test.map { try TransitionSet(try readTrajectoryLogs($0, skipInvalid: input.skipInvalid).trajectories) }
         let report = try Fidelity.report(data, identity: identity, score: score, config: fitted.config, repeats: repeatSet,
-                                         folds: folds, curve: sizes) { note in
+                                         folds: folds, curve: sizes, external: testSet.map { (fitted, $0) }) { note in
             done += 1
             bar.update(done - 1, detail: note)
         }
@@ -115,10 +117,12 @@ struct SurrogateReportCommand: ParsableCommand {
         var curveTable = Table(["trajectories", "median change R²", "min change R²", "rollout Spearman", "final MAE"])
         for p in report.learningCurve { curveTable.add(["\(p.trajectories)", fmt(p.medianChangeR2), fmt(p.minChangeR2), fmt(p.spearman), fmt(p.finalBalancedMAE, 4)]) }
         print(curveTable.render())
+        if let e = report.external {
+            print("fitted model on \(e.trajectories) separate trajectories (--test): median change R² \(fmt(e.medianChangeR2)), min \(fmt(e.minChangeR2)), rollout Spearman \(fmt(e.spearman)), final MAE \(fmt(e.finalBalancedMAE, 4)), 90% coverage \(fmt(e.coverage90))")
+        }
         var crit = Table(["criterion", "value", "target", "result"])
         for c in report.criteria { crit.add([c.name, c.value, c.target, c.pass ? "PASS" : "FAIL"]) }
         print(crit.render())
-        try FileManager.default.createDirectory(atPath: (csv as NSString).deletingLastPathComponent.isEmpty ? "." : (csv as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: csv)
         if let json { try writeJSON(report, to: json) }
         print("report took \(fmt(report.seconds, 1)) s; per-signal CSV → \(csv)")
