@@ -10,7 +10,7 @@ import Corpus
 ///
 /// Specific (`specificCount`) for signal j with own weight w (its domain's action weight, or the
 /// field share for field-wide signals), level r = f_j − base_j and field share φ:
-/// w · √w · w·t/T · previous own weight · r · r·w · r·φ · r².
+/// w · √w · w·t/T · previous own weight · r · r·w · r·φ · r² · w − previous own weight · r·t/T · w².
 public struct FeatureMap: Codable, Sendable, Equatable {
     public static let specificCount = 11
 

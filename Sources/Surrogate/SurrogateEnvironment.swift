@@ -92,7 +92,7 @@ public final class SurrogateEnvironment {
     public func reset(seed: UInt64) -> [Observation] {
         rng = RandomSource(seed: seed, stream: 0x5EED)
         let states = (0..<count).map { _ in model.startStates[rng.int(below: model.startStates.count)] }
-        return try! reset(from: states, seed: seed)
+        return start(from: states)
     }
 
     /// Starts environment e's episode from `states[e]` (a feedback vector), e.g. a held-out run's base.
@@ -102,9 +102,12 @@ public final class SurrogateEnvironment {
             throw SurrogateError.usage("reset(from:) needs \(count) start states of \(F) finite values")
         }
         rng = RandomSource(seed: seed, stream: 0x5EEE)
+        return start(from: states)
+    }
+
+    private func start(from states: [[Double]]) -> [Observation] {
         for e in 0..<count {
-            let s = states[e]
-            for j in 0..<F { feedback[e * F + j] = s[j]; start[e * F + j] = s[j] }
+            for j in 0..<F { feedback[e * F + j] = states[e][j]; start[e * F + j] = states[e][j] }
             for d in 0..<D { previous[e * D + d] = 0 }
             stepIndex[e] = 0
             member[e] = rng.int(below: M)
