@@ -1,3 +1,4 @@
+import Foundation
 import Corpus
 
 /// Turns a state (current feedback, previous mixture, step) and an action (next mixture) into
@@ -12,7 +13,7 @@ import Corpus
 /// field share for field-wide signals), level r = f_j − base_j and field share φ:
 /// w · √w · w·t/T · previous own weight · r · r·w · r·φ · r² · w − previous own weight · r·t/T · w².
 public struct FeatureMap: Codable, Sendable, Equatable {
-    public static let specificCount = 11
+    public static let specificCount = 12
 
     public let domainCount: Int
     public let steps: Int
@@ -23,11 +24,15 @@ public struct FeatureMap: Codable, Sendable, Equatable {
     public let ownDomain: [Int]
     /// Per signal: whether it belongs to the source field.
     public let isSource: [Bool]
+    /// Per signal: modelled on a log scale (bits per byte: forgetting and learning are
+    /// multiplicative, and a log keeps the huge changes of extreme mixtures from swamping the fine
+    /// structure near good ones). Changes are then log(next / current) and levels log(f / base).
+    public let logScale: [Bool]
     let sourceBPB: [Int]
     let targetBPB: [Int]
 
     public var signalCount: Int { ownDomain.count }
-    public var genericCount: Int { steps + 2 * domainCount + 5 }
+    public var genericCount: Int { steps + 2 * domainCount + 7 }
     public var featureCount: Int { genericCount + Self.specificCount }
 
     public init(domains: [DomainName], feedbackNames: [String], steps: Int, base: [Double]) {
@@ -35,7 +40,7 @@ public struct FeatureMap: Codable, Sendable, Equatable {
         self.steps = steps
         self.base = base
         sourceDomains = domains.indices.filter { domains[$0].field == .source }
-        var own: [Int] = [], source: [Bool] = [], sBPB: [Int] = [], tBPB: [Int] = []
+        var own: [Int] = [], source: [Bool] = [], sBPB: [Int] = [], tBPB: [Int] = [], log: [Bool] = []
         for (j, name) in feedbackNames.enumerated() {
             let parts = name.split(separator: "/", maxSplits: 1)
             let domain = parts.count == 2 ? domains.firstIndex(of: DomainName(String(parts[1]))) : nil
@@ -45,9 +50,11 @@ public struct FeatureMap: Codable, Sendable, Equatable {
             let src = domain.map { domains[$0].field == .source } ?? !name.hasPrefix("next-line")
             source.append(src)
             if name.hasPrefix("bpb/") { if src { sBPB.append(j) } else { tBPB.append(j) } }
+            log.append(name.hasPrefix("bpb/") && base[j] > 0)
         }
         ownDomain = own
         isSource = source
+        logScale = log
         sourceBPB = sBPB
         targetBPB = tBPB
     }
@@ -68,6 +75,9 @@ public struct FeatureMap: Codable, Sendable, Equatable {
         for j in targetBPB { tgt += f[j] / base[j] }
         out[k + 3] = sourceBPB.isEmpty ? 0 : src / Double(sourceBPB.count) - 1
         out[k + 4] = targetBPB.isEmpty ? 0 : tgt / Double(targetBPB.count) - 1
+        // Forgetting and learning blow up as a field's share nears 0: logs give the extremes their own terms.
+        out[k + 5] = Foundation.log(s + 0.01)
+        out[k + 6] = Foundation.log(1 - s + 0.01)
     }
 
     /// Writes signal `j`'s specific block into `out[0..<specificCount]`.
@@ -80,7 +90,7 @@ public struct FeatureMap: Codable, Sendable, Equatable {
         let d = ownDomain[j]
         let w = d >= 0 ? a[d] : phi
         let wp = d >= 0 ? p[d] : (isSource[j] ? sp : 1 - sp)
-        let r = f[j] - base[j]
+        let r = level(f[j], j)
         out[0] = w
         out[1] = w.squareRoot()
         out[2] = w * Double(step) / Double(steps)
@@ -92,7 +102,26 @@ public struct FeatureMap: Codable, Sendable, Equatable {
         out[8] = w - wp
         out[9] = r * Double(step) / Double(steps)
         out[10] = w * w
+        out[11] = Foundation.log(w + 0.005)
     }
+
+    /// Signal j's level relative to the base, on its modelling scale.
+    @inline(__always) public func level(_ value: Double, _ j: Int) -> Double {
+        logScale[j] ? Foundation.log(max(value, 1e-9) / base[j]) : value - base[j]
+    }
+
+    /// The modelled change of signal j from `current` to `next`.
+    @inline(__always) public func delta(from current: Double, to next: Double, _ j: Int) -> Double {
+        logScale[j] ? Foundation.log(max(next, 1e-9) / max(current, 1e-9)) : next - current
+    }
+
+    /// The level after a modelled change `d` from `current`.
+    @inline(__always) public func advance(_ current: Double, by d: Double, _ j: Int) -> Double {
+        logScale[j] ? current * Foundation.exp(d) : current + d
+    }
+
+    /// How much a modelled-scale standard deviation is worth in the signal's own units at `level`.
+    @inline(__always) public func unitScale(at level: Double, _ j: Int) -> Double { logScale[j] ? level : 1 }
 
     /// The full feature row of signal `j` (generic then specific) into `out[0..<featureCount]`.
     public func row(_ j: Int, feedback f: UnsafePointer<Double>, previous p: UnsafePointer<Double>, action a: UnsafePointer<Double>,

@@ -45,6 +45,15 @@ public struct FidelityReport: Codable, Sendable {
         public var actualSD: Double
         /// Share of actual final scores inside the 5–95% band of sampled (stochastic) rollouts.
         public var coverage90: Double
+        /// Every held-out trajectory: id, sampler family, predicted and actual final balanced score.
+        public var finals: [Final]
+    }
+
+    public struct Final: Codable, Sendable {
+        public var id: Int
+        public var family: String
+        public var predicted: Double
+        public var actual: Double
     }
 
     public struct CurvePoint: Codable, Sendable {
@@ -119,6 +128,7 @@ public enum Fidelity {
         var finalPredicted: [Double] = []
         var finalActual: [Double] = []
         var finalCovered: [Bool] = []
+        var finalTrajectory: [Int] = []
     }
 
     /// Predictions of `model` for the trajectories `held` of `data`.
@@ -138,8 +148,10 @@ public enum Fidelity {
             for j in 0..<F {
                 let xs = (0..<M).map { changes[($0 * rows.count + i) * F + j] }
                 let (mean, sd) = Statistics.meanAndSD(xs)
-                out.predicted.append(mean)
-                out.interval.append((sd * sd + residual[j]).squareRoot())
+                // Back to the signal's units: predicted change and predictive sd of the next level.
+                let current = data.feedback[r * F + j], next = model.features.advance(current, by: mean, j)
+                out.predicted.append(next - current)
+                out.interval.append(model.features.unitScale(at: next, j) * (sd * sd + residual[j]).squareRoot())
             }
         }
         // Open-loop rollouts along the logged mixtures: the mean model, and `samples` stochastic worlds each.
@@ -166,6 +178,7 @@ public enum Fidelity {
             let actual = t.finalBalanced ?? .nan
             out.finalPredicted.append(startScore + totalMean[e])
             out.finalActual.append(actual)
+            out.finalTrajectory.append(i)
             let band = Array(totalSampled[(e * samples)..<((e + 1) * samples)]).map { startScore + $0 }
             out.finalCovered.append(actual >= Statistics.quantile(band, 0.05) && actual <= Statistics.quantile(band, 0.95))
         }
@@ -241,7 +254,11 @@ public enum Fidelity {
             spearman: Statistics.spearman(main.finalPredicted, main.finalActual) ?? .nan,
             pearson: Statistics.pearson(main.finalPredicted, main.finalActual) ?? .nan,
             actualSD: Statistics.meanAndSD(main.finalActual).sd,
-            coverage90: Double(main.finalCovered.filter { $0 }.count) / Double(main.finalCovered.count))
+            coverage90: Double(main.finalCovered.filter { $0 }.count) / Double(main.finalCovered.count),
+            finals: main.finalTrajectory.indices.map { k in
+                let h = data.trajectories[main.finalTrajectory[k]].header
+                return FidelityReport.Final(id: h.id, family: h.sampler.family, predicted: main.finalPredicted[k], actual: main.finalActual[k])
+            })
         var points: [FidelityReport.CurvePoint] = []
         let all = data.trajectories.count * (k - 1) / k
         for size in curve where size < all {

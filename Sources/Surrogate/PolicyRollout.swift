@@ -11,6 +11,8 @@ public enum PolicyRollout {
         public var balanced: [Double]
         public var rewards: [Double]
         public var rewardSD: [Double]
+        /// Steps whose action left the data's support (see `StepInfo.outOfSupport`).
+        public var outOfSupportSteps: Int
         public var finalBalanced: Double { balanced.last ?? .nan }
     }
 
@@ -28,7 +30,7 @@ public enum PolicyRollout {
             var state = PolicyState(space: space, round: 0, rounds: model.steps, mixtures: [],
                                     feedback: [Feedback(names: model.feedbackNames, values: obs.feedback)],
                                     scores: [model.score.components(obs.feedback, base: start)])
-            var episode = Episode(mixtures: [], balanced: [], rewards: [], rewardSD: [])
+            var episode = Episode(mixtures: [], balanced: [], rewards: [], rewardSD: [], outOfSupportSteps: 0)
             for t in 0..<model.steps {
                 state.round = t
                 let mixture = try policy.nextMixture(state)
@@ -40,6 +42,7 @@ public enum PolicyRollout {
                 episode.balanced.append(obs.balanced)
                 episode.rewards.append(result.reward)
                 episode.rewardSD.append(result.info.rewardSD)
+                if result.info.outOfSupport { episode.outOfSupportSteps += 1 }
             }
             out.append(episode)
         }

@@ -27,6 +27,8 @@ public struct StepInfo: Sendable, Equatable {
     public var predictiveSD: [Double]
     /// Spread of the members' rewards.
     public var rewardSD: Double
+    /// The action gave some domain less weight than any logged run did: the prediction extrapolates.
+    public var outOfSupport: Bool
 }
 
 public struct StepResult: Sendable, Equatable {
@@ -188,6 +190,7 @@ public final class SurrogateEnvironment {
         var memberRewards = [Double](repeating: 0, count: M)
         var infos: [StepInfo] = []
         let score = model.score
+        let map = model.features
         func balanced(_ values: [Double], offset: Int, row: Int) -> Double {
             values.withUnsafeBufferPointer { v in start.withUnsafeBufferPointer { score.balanced(v.baseAddress! + offset, base: $0.baseAddress! + row) } }
         }
@@ -200,29 +203,32 @@ public final class SurrogateEnvironment {
                 var mean = 0.0
                 for m in 0..<M { mean += changes[(m * count + e) * F + j] }
                 mean /= Double(M)
+                let current = feedback[row + j]
                 switch transition {
-                case .mean: next[j] = feedback[row + j] + mean
+                case .mean: next[j] = map.advance(current, by: mean, j)
                 case .sampled:
                     var noise = 0.0
                     for k in 0...j { noise += model.noiseFactor[j * F + k] * z[k] }
-                    next[j] = feedback[row + j] + changes[(member[e] * count + e) * F + j] + noise
+                    next[j] = map.advance(current, by: changes[(member[e] * count + e) * F + j] + noise, j)
                 }
                 next[j] = min(max(next[j], model.lower[j]), model.upper[j])
                 if collectInfo {
                     var v = 0.0
                     for m in 0..<M { let d = changes[(m * count + e) * F + j] - mean; v += d * d }
                     v /= Double(max(M - 1, 1))
-                    ensembleSD[j] = v.squareRoot()
-                    predictiveSD[j] = (v + model.residualVariance[j]).squareRoot()
+                    let unit = map.unitScale(at: map.advance(current, by: mean, j), j)
+                    ensembleSD[j] = unit * v.squareRoot()
+                    predictiveSD[j] = unit * (v + model.residualVariance[j]).squareRoot()
                 }
             }
             rewards[e] = balanced(next, offset: 0, row: row) - before
             if collectInfo {
                 for m in 0..<M {
-                    for j in 0..<F { memberNext[j] = min(max(feedback[row + j] + changes[(m * count + e) * F + j], model.lower[j]), model.upper[j]) }
+                    for j in 0..<F { memberNext[j] = min(max(map.advance(feedback[row + j], by: changes[(m * count + e) * F + j], j), model.lower[j]), model.upper[j]) }
                     memberRewards[m] = balanced(memberNext, offset: 0, row: row) - before
                 }
-                infos.append(StepInfo(ensembleSD: ensembleSD, predictiveSD: predictiveSD, rewardSD: Statistics.meanAndSD(memberRewards).sd))
+                infos.append(StepInfo(ensembleSD: ensembleSD, predictiveSD: predictiveSD, rewardSD: Statistics.meanAndSD(memberRewards).sd,
+                                      outOfSupport: (0..<D).contains { actions[e * D + $0] < model.actionFloor[$0] - 1e-12 }))
             }
             for j in 0..<F { feedback[row + j] = next[j] }
             for d in 0..<D { previous[e * D + d] = actions[e * D + d] }

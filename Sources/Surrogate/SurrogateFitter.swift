@@ -13,7 +13,7 @@ public struct SurrogateConfig: Codable, Sendable, Equatable {
     public var gammaScales: [Double] = [0.25, 1, 4]
     public var kernelLambdas: [Double] = [0.01, 0.1, 1, 10]
     /// RBF centres (subset of regressors).
-    public var centres = 100
+    public var centres = 500
     /// `ridge+rbf` replaces ridge for a signal only when it lowers the cross-validated error by more
     /// than this fraction: the simpler, faster model wins ties.
     public var kernelMargin = 0.02
@@ -119,7 +119,7 @@ public enum SurrogateFitter {
             let x = design(data, map: map, signal: j, rows: fold.train), xv = design(data, map: map, signal: j, rows: fold.validation)
             let s = Standardisation(design: x, rows: nt, columns: p)
             let z = s.apply(x, rows: nt), zv = s.apply(xv, rows: nv)
-            let y = fold.train.map { data.change($0, j) }, yv = fold.validation.map { data.change($0, j) }
+            let y = fold.train.map { data.modelledChange($0, j, map) }, yv = fold.validation.map { data.modelledChange($0, j, map) }
             let mean = y.reduce(0, +) / Double(nt)
             let ridge = try z.withUnsafeBufferPointer { try RidgeRegression(design: $0.baseAddress!, rows: nt, columns: p) }
             let yc = y.map { $0 - mean }
@@ -230,7 +230,7 @@ public enum SurrogateFitter {
             let rows = data.rows(of: samples[m])
             let kernel = selections[j].choice.family == .ridgeRBF ? rows.flatMap { kernelOfRow[$0]! } : nil
             let reg = try SignalRegressor.fit(design: design(data, map: map, signal: j, rows: rows), rows: rows.count, columns: p,
-                                              y: rows.map { data.change($0, j) }, choice: selections[j].choice,
+                                              y: rows.map { data.modelledChange($0, j, map) }, choice: selections[j].choice,
                                               kernel: kernel, centreKernel: centreKernel)
             return (m, j, reg)
         }, collect: { members[$0.0][$0.1] = $0.2 })
@@ -246,11 +246,13 @@ public enum SurrogateFitter {
             upper[j] += 0.25 * span
             if data.feedbackNames[j].hasPrefix("bpb/") { lower[j] = max(lower[j], 0) } else { lower[j] = max(lower[j], 0); upper[j] = min(upper[j], 1) }
         }
+        let D = data.domainCount
+        let actionFloor = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.min() ?? 0 }
         let starts = Array(Set(subset.map { data.trajectories[$0].baseFeedback })).sorted { $0.lexicographicallyPrecedes($1) }
         return SurrogateModel(
             format: SurrogateModel.formatName, version: SurrogateModel.currentVersion, identity: identity,
             domains: data.domains, feedbackNames: data.feedbackNames, steps: data.steps, startStates: starts,
-            score: score, features: map, config: config, selections: selections, noiseFactor: noiseFactor, lower: lower, upper: upper, kernel: basis,
+            score: score, features: map, config: config, selections: selections, noiseFactor: noiseFactor, lower: lower, upper: upper, actionFloor: actionFloor, kernel: basis,
             members: members.map { $0.map { $0! } }, trajectories: subset.count,
             fitSeconds: Date().timeIntervalSince(start))
     }

@@ -49,6 +49,9 @@ public struct SurrogateModel: Codable, Sendable {
     /// near what real runs showed.
     public var lower: [Double]
     public var upper: [Double]
+    /// Smallest weight each domain had in the training data. Below it the surrogate extrapolates
+    /// (e.g. a math weight of exactly 0, which no logged run used); steps flag it.
+    public var actionFloor: [Double]
     /// The shared RBF basis of `ridge+rbf` signals (nil when every signal is plain ridge).
     public var kernel: KernelBasis?
     /// `ensembleSize × signals` regressors of the change.
@@ -123,6 +126,7 @@ public struct SurrogateModel: Codable, Sendable {
             throw fail("start states must be \(F) finite values each")
         }
         guard noiseFactor.count == F * F, noiseFactor.allSatisfy(\.isFinite) else { throw fail("noise factor must be \(F)×\(F) finite values") }
+        guard actionFloor.count == D, actionFloor.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("needs a finite action floor for each of the \(D) domains") }
         guard lower.count == F, upper.count == F, zip(lower, upper).allSatisfy({ $0.isFinite && $1.isFinite && $0 <= $1 }) else {
             throw fail("needs finite lower ≤ upper bounds for each of the \(F) signals")
         }

@@ -57,7 +57,12 @@ public struct TransitionSet: Sendable {
         return trajectoryIndices.flatMap { i in (i * perTrajectory)..<((i + 1) * perTrajectory) }
     }
 
-    /// Next − current of signal `j` at row `r`: the change a step causes.
+    /// The change of signal `j` at row `r` on `map`'s modelling scale (what the surrogate fits).
+    @inline(__always) public func modelledChange(_ r: Int, _ j: Int, _ map: FeatureMap) -> Double {
+        map.delta(from: feedback[r * signalCount + j], to: next[r * signalCount + j], j)
+    }
+
+    /// Next − current of signal `j` at row `r`: the change a step causes, in the signal's units.
     @inline(__always) public func change(_ r: Int, _ j: Int) -> Double {
         next[r * signalCount + j] - feedback[r * signalCount + j]
     }

@@ -42,6 +42,8 @@ struct SurrogateFitCommand: ParsableCommand {
     @Option(help: "Cross-validation folds (split by trajectory).") var folds = 5
     @Option(help: "Threads fitting signals side by side.") var workers = 2
     @Option(help: "Seed for folds, bootstrap samples and RBF centres.") var seed: UInt64 = 0
+    @Option(help: "ridge+rbf replaces ridge for a signal only if it lowers the CV error by more than this fraction (1 = ridge only).") var kernelMargin = 0.02
+    @Option(help: "RBF centres of the shared basis.") var centres = 500
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -52,6 +54,8 @@ struct SurrogateFitCommand: ParsableCommand {
         config.folds = folds
         config.workers = workers
         config.seed = seed
+        config.kernelMargin = kernelMargin
+        config.centres = centres
         let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: config)
         try model.write(to: out)
         var table = Table(["signal", "family", "λ", "kernel λ", "CV MSE", "ridge CV MSE"])
@@ -171,7 +175,7 @@ struct SurrogateSimulateCommand: ParsableCommand {
     @Option var seed: UInt64 = 0
     @Option(help: "Write results as JSON to this file.") var json: String?
 
-    struct Result: Codable { var policy: String; var episodes: Int; var mean: Double; var sd: Double; var meanRewardSD: Double }
+    struct Result: Codable { var policy: String; var episodes: Int; var mean: Double; var sd: Double; var meanRewardSD: Double; var outOfSupportShare: Double }
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -182,7 +186,7 @@ struct SurrogateSimulateCommand: ParsableCommand {
         let envPath = env ?? "envs/\(probe.identity.environment).json"
         let environment = try EnvironmentConfig.load(from: envPath)
         let fitted = try SurrogateModel.load(from: model, expecting: environment)
-        var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)"])
+        var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)", "steps out of support"])
         var results: [Result] = []
         let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let bar = ProgressLine("simulate", total: specs.count, unit: "policies")
@@ -191,11 +195,15 @@ struct SurrogateSimulateCommand: ParsableCommand {
             let eps = try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make)
             let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
             let rsd = eps.flatMap(\.rewardSD).reduce(0, +) / Double(eps.count * fitted.steps)
-            results.append(Result(policy: spec, episodes: episodes, mean: mean, sd: sd, meanRewardSD: rsd))
-            table.add([spec, "\(episodes)", fmt(mean, 4), fmt(sd, 4), String(format: "%.2e", rsd)])
+            let outside = Double(eps.reduce(0) { $0 + $1.outOfSupportSteps }) / Double(eps.count * fitted.steps)
+            results.append(Result(policy: spec, episodes: episodes, mean: mean, sd: sd, meanRewardSD: rsd, outOfSupportShare: outside))
+            table.add([spec, "\(episodes)", fmt(mean, 4), fmt(sd, 4), String(format: "%.2e", rsd), String(format: "%.0f%%", 100 * outside)])
             bar.update(i + 1)
         }
         print(table.render())
+        if results.contains(where: { $0.outOfSupportShare > 0 }) {
+            print("steps out of support gave some domain less weight than any logged run: the surrogate extrapolates there")
+        }
         if let json { try writeJSON(results, to: json) }
     }
 }

@@ -142,3 +142,13 @@ let sharedModel: SurrogateModel = {
         }
     }
 }
+
+@Suite struct SupportTests {
+    /// A weight below anything the logs used is flagged; weights inside the data are not.
+    @Test func stepsOutsideTheDataAreFlagged() throws {
+        let env = SurrogateEnvironment(model: sharedModel)
+        env.reset(seed: 1)
+        #expect(try env.step([0.25, 0.25, 0.25, 0.25]).info.outOfSupport == false)
+        #expect(try env.step([0.5, 0.5, 0, 0]).info.outOfSupport == true)
+    }
+}
