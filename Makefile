@@ -28,7 +28,7 @@ test-slurm:
 
 bench: build
 	$(DMA) bench
-	$(DMA) surrogate bench --data $(TRAJECTORIES) --threads 2 --json docs/surrogate-bench.json
+	$(DMA) surrogate bench --data $(TRAJECTORIES) --workers 2 --json docs/surrogate-bench.json
 
 clean:
 	rm -rf .build datasets/build runs

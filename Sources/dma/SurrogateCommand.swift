@@ -30,6 +30,22 @@ struct SurrogateDataOptions: ParsableArguments {
     }
 }
 
+/// Fit settings shared by `fit` and `bench` (defaults: `SurrogateConfig`).
+struct SurrogateFitOptions: ParsableArguments {
+    @Option(help: "Bootstrap ensemble members.") var ensemble = SurrogateConfig().ensembleSize
+    @Option(help: "Cross-validation folds (split by trajectory).") var folds = SurrogateConfig().folds
+    @Option(help: "Threads fitting signals side by side (and, for bench, BLAS threads of the simulation).") var workers = SurrogateConfig().workers
+    @Option(help: "Seed for folds, bootstrap samples and RBF centres.") var seed: UInt64 = 0
+    @Option(help: "ridge+rbf replaces ridge for a signal only if it lowers the CV error by more than this fraction (1 = ridge only).") var kernelMargin = SurrogateConfig().kernelMargin
+    @Option(help: "RBF centres of the shared basis.") var centres = SurrogateConfig().centres
+
+    var config: SurrogateConfig {
+        var c = SurrogateConfig()
+        (c.ensembleSize, c.folds, c.workers, c.seed, c.kernelMargin, c.centres) = (ensemble, folds, workers, seed, kernelMargin, centres)
+        return c
+    }
+}
+
 struct SurrogateFitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
@@ -37,26 +53,14 @@ struct SurrogateFitCommand: ParsableCommand {
     )
 
     @OptionGroup var input: SurrogateDataOptions
+    @OptionGroup var settings: SurrogateFitOptions
     @Option(help: "Output model file (JSON, written atomically).") var out: String
-    @Option(help: "Bootstrap ensemble members.") var ensemble = 5
-    @Option(help: "Cross-validation folds (split by trajectory).") var folds = 5
-    @Option(help: "Threads fitting signals side by side.") var workers = 2
-    @Option(help: "Seed for folds, bootstrap samples and RBF centres.") var seed: UInt64 = 0
-    @Option(help: "ridge+rbf replaces ridge for a signal only if it lowers the CV error by more than this fraction (1 = ridge only).") var kernelMargin = 0.02
-    @Option(help: "RBF centres of the shared basis.") var centres = 500
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let (data, identity, score, _) = try input.load()
-        var config = SurrogateConfig()
-        config.ensembleSize = ensemble
-        config.folds = folds
-        config.workers = workers
-        config.seed = seed
-        config.kernelMargin = kernelMargin
-        config.centres = centres
-        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: config)
+        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: settings.config)
         try model.write(to: out)
         var table = Table(["signal", "family", "λ", "kernel λ", "CV MSE", "ridge CV MSE"])
         for (name, s) in zip(model.feedbackNames, model.selections) {
@@ -215,9 +219,9 @@ struct SurrogateBenchCommand: ParsableCommand {
     )
 
     @OptionGroup var input: SurrogateDataOptions
+    @OptionGroup var settings: SurrogateFitOptions
     @Option(help: "Environments stepped together.") var envs = 1024
     @Option(help: "Seconds of simulation to time.") var seconds = 3.0
-    @Option(help: "Threads (fit workers and BLAS threads for simulation).") var threads = 2
     @Option(help: "Write the figures as JSON to this file.") var json: String?
 
     struct Figures: Codable { var trajectories: Int; var transitions: Int; var fitSeconds: Double; var envs: Int; var stepsPerSecond: Double; var threads: Int }
@@ -226,9 +230,8 @@ struct SurrogateBenchCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let (data, identity, score, _) = try input.load()
-        var config = SurrogateConfig()
-        config.workers = threads
-        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: config)
+        let threads = settings.workers
+        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: settings.config)
         NumericsRuntime.setThreads(threads)
         let sim = SurrogateEnvironment(model: model, count: envs, transition: .sampled)
         let actions = (0..<envs).flatMap { e in
