@@ -208,10 +208,12 @@ public enum Fidelity {
         return out
     }
 
-    /// The full report: k-fold fidelity on `data`, noise from `repeats`, and a learning curve.
+    /// The full report: k-fold fidelity on `data`, noise from `repeats`, and a learning curve;
+    /// `fitted` (a model fitted on all of `data` with `config`) supplies the family column;
+    /// `external` scores a fitted model on a separate log.
     public static func report(_ data: TransitionSet, identity: SurrogateModel.Identity, score: ScoreFormula, config: SurrogateConfig,
                               repeats: TransitionSet?, folds k: Int = 5, curve: [Int] = [25, 50, 100], samples: Int = 32,
-                              external: (model: SurrogateModel, data: TransitionSet)? = nil,
+                              fitted: SurrogateModel? = nil, external: (model: SurrogateModel, data: TransitionSet)? = nil,
                               progress: (String) -> Void = { _ in }) throws -> FidelityReport {
         let start = Date()
         let F = data.signalCount
@@ -223,7 +225,8 @@ public enum Fidelity {
         let main = try crossValidate(data, identity: identity, score: score, config: config, folds: folds, size: nil, samples: samples, progress: progress)
         let noise = repeats.map { noiseVariance($0) }
         let laterNoise = repeats.map { noiseVariance($0, steps: 1...max(1, $0.steps - 1)) }
-        let model = try SurrogateFitter.fit(data, identity: identity, score: score, config: config)
+        // Families per signal as the full-data fit chose them (the caller's model, or a fresh fit).
+        let model = try fitted ?? SurrogateFitter.fit(data, identity: identity, score: score, config: config)
         var signals: [FidelityReport.Signal] = []
         var covered = 0, total = 0
         for j in 0..<F {

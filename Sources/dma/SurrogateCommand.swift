@@ -104,7 +104,7 @@ struct SurrogateReportCommand: ParsableCommand {
         var done = 0
         let testSet = try test.map { try TransitionSet(try readTrajectoryLogs($0, skipInvalid: input.skipInvalid).trajectories) }
         let report = try Fidelity.report(data, identity: identity, score: score, config: fitted.config, repeats: repeatSet,
-                                         folds: folds, curve: sizes, external: testSet.map { (fitted, $0) }) { note in
+                                         folds: folds, curve: sizes, fitted: fitted, external: testSet.map { (fitted, $0) }) { note in
             done += 1
             bar.update(done - 1, detail: note)
         }
