@@ -139,7 +139,7 @@ struct SurrogateReportCommand: ParsableCommand {
 
 /// Policies the simulator can run by name.
 enum NamedPolicy {
-    static let help = "uniform | ratio:R (source share R, uniform within each field) | source-only | target-only | random (the collection's schedule sampler)"
+    static let help = "uniform | ratio:R (source share R, uniform within each field) | source-only | target-only | mixture:w1/w2/…/wD (a static mixture, normalised) | random (the collection's schedule sampler)"
 
     static func make(_ spec: String, model: SurrogateModel, environment: EnvironmentConfig?, seed: UInt64) throws -> (Int) throws -> MixturePolicy {
         let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
@@ -160,6 +160,15 @@ enum NamedPolicy {
             return { e in RandomSchedulePolicy(config: collection, prior: prior, rounds: model.steps, seed: RandomSource.mix(seed, UInt64(e))) }
         default:
             if spec.hasPrefix("ratio:"), let r = Double(spec.dropFirst(6)) { return try fixed(r) }
+            if spec.hasPrefix("mixture:") {
+                let parts = spec.dropFirst(8).split(separator: "/")
+                let weights = parts.compactMap { Double($0) }
+                guard weights.count == parts.count, weights.count == space.count else {
+                    throw ValidationError("--policy mixture: needs \(space.count) numbers separated by '/', got '\(spec.dropFirst(8))'")
+                }
+                let m = try Mixture.normalized(weights)
+                return { _ in SchedulePolicy(name: spec, schedule: [m]) }
+            }
             throw ValidationError("unknown --policy '\(spec)' (known: \(help))")
         }
     }
