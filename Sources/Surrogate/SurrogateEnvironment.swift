@@ -124,21 +124,16 @@ public final class SurrogateEnvironment {
                            balanced: model.score.balanced(f, base: Array(start[(e * F)..<((e + 1) * F)])))
     }
 
-    /// Checks (and, if opted in, normalises) one action.
+    /// Checks (and, if opted in, normalises) one action with `Mixture`'s rules.
     public func validated(_ action: [Double], environment e: Int = 0) throws -> [Double] {
         let which = count > 1 ? "environment \(e): " : ""
-        guard action.count == D else { throw SurrogateError.invalidAction("\(which)mixture has \(action.count) weights, the domain space has \(D)") }
-        if let i = action.firstIndex(where: { !$0.isFinite }) { throw SurrogateError.invalidAction("\(which)weight of \(model.domains[i]) is \(action[i])") }
-        if let i = action.firstIndex(where: { $0 < 0 }) { throw SurrogateError.invalidAction("\(which)weight of \(model.domains[i]) is negative (\(action[i]))") }
-        let sum = action.reduce(0, +)
-        if normalizesActions {
-            guard sum > 0 else { throw SurrogateError.invalidAction("\(which)weights sum to 0") }
-            return action.map { $0 / sum }
+        do {
+            let mixture = normalizesActions ? try Mixture.normalized(action) : try Mixture(action, count: D)
+            guard mixture.count == D else { throw CorpusError.invalidMixture(reason: "has \(action.count) weights but the domain space has \(D) domains") }
+            return mixture.weights
+        } catch let CorpusError.invalidMixture(reason) {
+            throw SurrogateError.invalidAction("\(which)mixture \(reason)")
         }
-        guard abs(sum - 1) <= Mixture.sumTolerance else {
-            throw SurrogateError.invalidAction("\(which)weights sum to \(sum), not 1 (create the simulator with normalizesActions to rescale)")
-        }
-        return action
     }
 
     /// One step of a single environment (`count` must be 1).
@@ -191,6 +186,8 @@ public final class SurrogateEnvironment {
         var infos: [StepInfo] = []
         let score = model.score
         let map = model.features
+        let residual = model.residualVariance
+        func clamped(_ x: Double, _ j: Int) -> Double { min(max(x, model.lower[j]), model.upper[j]) }
         func balanced(_ values: [Double], offset: Int, row: Int) -> Double {
             values.withUnsafeBufferPointer { v in start.withUnsafeBufferPointer { score.balanced(v.baseAddress! + offset, base: $0.baseAddress! + row) } }
         }
@@ -198,7 +195,8 @@ public final class SurrogateEnvironment {
             let row = e * F
             let before = balanced(feedback, offset: row, row: row)
             if transition == .sampled { for j in 0..<F { z[j] = rng.gaussian() } }
-            var ensembleSD = [Double](repeating: 0, count: F), predictiveSD = [Double](repeating: 0, count: F)
+            // Infos are built only on the checked path; the fast path allocates nothing per environment.
+            var ensembleSD = collectInfo ? [Double](repeating: 0, count: F) : [], predictiveSD = ensembleSD
             for j in 0..<F {
                 var mean = 0.0
                 for m in 0..<M { mean += changes[(m * count + e) * F + j] }
@@ -211,20 +209,20 @@ public final class SurrogateEnvironment {
                     for k in 0...j { noise += model.noiseFactor[j * F + k] * z[k] }
                     next[j] = map.advance(current, by: changes[(member[e] * count + e) * F + j] + noise, j)
                 }
-                next[j] = min(max(next[j], model.lower[j]), model.upper[j])
+                next[j] = clamped(next[j], j)
                 if collectInfo {
                     var v = 0.0
                     for m in 0..<M { let d = changes[(m * count + e) * F + j] - mean; v += d * d }
                     v /= Double(max(M - 1, 1))
                     let unit = map.unitScale(at: map.advance(current, by: mean, j), j)
                     ensembleSD[j] = unit * v.squareRoot()
-                    predictiveSD[j] = unit * (v + model.residualVariance[j]).squareRoot()
+                    predictiveSD[j] = unit * (v + residual[j]).squareRoot()
                 }
             }
             rewards[e] = balanced(next, offset: 0, row: row) - before
             if collectInfo {
                 for m in 0..<M {
-                    for j in 0..<F { memberNext[j] = min(max(map.advance(feedback[row + j], by: changes[(m * count + e) * F + j], j), model.lower[j]), model.upper[j]) }
+                    for j in 0..<F { memberNext[j] = clamped(map.advance(feedback[row + j], by: changes[(m * count + e) * F + j], j), j) }
                     memberRewards[m] = balanced(memberNext, offset: 0, row: row) - before
                 }
                 infos.append(StepInfo(ensembleSD: ensembleSD, predictiveSD: predictiveSD, rewardSD: Statistics.meanAndSD(memberRewards).sd,

@@ -210,12 +210,13 @@ public enum SurrogateFitter {
         // The final basis: standardised on, and centred at, the whole subset.
         let subsetRows = data.rows(of: subset)
         let usesKernel = selections.contains { $0.choice.family == .ridgeRBF }
-        let basis = usesKernel ? KernelBasis(generic: design(data, map: map, signal: nil, rows: subsetRows), rows: subsetRows.count, columns: g,
-                                             centres: config.centres, gamma: config.gammaScales[gammaIndex] / Double(g), seed: config.seed) : nil
+        let subsetGeneric = usesKernel ? design(data, map: map, signal: nil, rows: subsetRows) : []
+        let basis = usesKernel ? KernelBasis(generic: subsetGeneric, rows: subsetRows.count, columns: g, centres: config.centres,
+                                             gamma: config.gammaScales[gammaIndex] / Double(g), seed: config.seed) : nil
         var kernelOfRow: [Int: ArraySlice<Double>] = [:]
         let centreKernel = basis?.centreKernel
         if let basis {
-            let all = basis.kernel(design(data, map: map, signal: nil, rows: subsetRows), rows: subsetRows.count)
+            let all = basis.kernel(subsetGeneric, rows: subsetRows.count)
             for (i, r) in subsetRows.enumerated() { kernelOfRow[r] = all[(i * basis.count)..<((i + 1) * basis.count)] }
         }
         // Bootstrap members: trajectories resampled with replacement, hyper-parameters fixed.
@@ -242,9 +243,9 @@ public enum SurrogateFitter {
         }
         for j in 0..<F {
             let span = upper[j] - lower[j]
-            lower[j] -= 0.25 * span
+            lower[j] = max(lower[j] - 0.25 * span, 0)
             upper[j] += 0.25 * span
-            if data.feedbackNames[j].hasPrefix("bpb/") { lower[j] = max(lower[j], 0) } else { lower[j] = max(lower[j], 0); upper[j] = min(upper[j], 1) }
+            if !data.feedbackNames[j].hasPrefix("bpb/") { upper[j] = min(upper[j], 1) }  // accuracies
         }
         let D = data.domainCount
         let actionFloor = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.min() ?? 0 }

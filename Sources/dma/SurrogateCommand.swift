@@ -98,11 +98,13 @@ struct SurrogateReportCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         let (data, identity, score, environment) = try input.load()
         let fitted = try SurrogateModel.load(from: model, expecting: environment)
-        let repeatSet = try repeats.map { try TransitionSet(try readTrajectoryLogs($0, skipInvalid: input.skipInvalid).trajectories) }
+        func transitions(_ logs: String) throws -> TransitionSet { try TransitionSet(try readTrajectoryLogs(logs, skipInvalid: input.skipInvalid).trajectories) }
+        let repeatSet = try repeats.map(transitions)
         let sizes: [Int] = try commaSeparated(curve, option: "--curve")
         let bar = ProgressLine("surrogate report", total: folds * (sizes.count + 1), unit: "fits")
         var done = 0
-        let testSet = try test.map { try TransitionSet(try readTrajectoryLogs($0, skipInvalid: input.skipInvalid).trajectories) }
+        // The repeats often double as the separate test collection: read them once.
+        let testSet = test == repeats ? repeatSet : try test.map(transitions)
         let report = try Fidelity.report(data, identity: identity, score: score, config: fitted.config, repeats: repeatSet,
                                          folds: folds, curve: sizes, fitted: fitted, external: testSet.map { (fitted, $0) }) { note in
             done += 1
