@@ -129,6 +129,17 @@ public enum Fidelity {
         var finalActual: [Double] = []
         var finalCovered: [Bool] = []
         var finalTrajectory: [Int] = []
+
+        /// Whether row i's actual change of signal j lies in its 90% predictive interval.
+        func covers(_ i: Int, _ j: Int, truth: Double, signals F: Int) -> Bool {
+            abs(truth - predicted[i * F + j]) <= 1.6449 * interval[i * F + j] + 1e-12
+        }
+
+        var finalMAE: Double {
+            zip(finalPredicted, finalActual).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(max(finalActual.count, 1))
+        }
+
+        var finalSpearman: Double { Statistics.spearman(finalPredicted, finalActual) ?? .nan }
     }
 
     /// Predictions of `model` for the trajectories `held` of `data`.
@@ -218,8 +229,10 @@ public enum Fidelity {
         let start = Date()
         let F = data.signalCount
         guard data.trajectories.count >= k else { throw SurrogateError.data("fidelity needs at least \(k) trajectories for \(k) folds, got \(data.trajectories.count)") }
-        if let repeats, repeats.feedbackNames != data.feedbackNames || repeats.domains != data.domains || repeats.steps != data.steps {
-            throw SurrogateError.data("the repeats log has another domain space, feedback or episode length than the data")
+        for (log, other) in [("repeats", repeats), ("test", external?.data)] {
+            if let other, !other.hasSameShape(as: data) {
+                throw SurrogateError.data("the \(log) log has another domain space, feedback or episode length than the data")
+            }
         }
         let folds = SurrogateFitter.folds(Array(data.trajectories.indices), count: k, seed: config.seed &+ 0xFEED)
         let main = try crossValidate(data, identity: identity, score: score, config: config, folds: folds, size: nil, samples: samples, progress: progress)
@@ -241,7 +254,7 @@ public enum Fidelity {
             let laterSD = Statistics.meanAndSD(later.map { truth[$0] }).sd
             let laterCeiling = laterNoise.map { laterSD > 0 ? 1 - $0.variance[j] / (laterSD * laterSD) : 0 }
             let qualifies = changeSD > 0 && (noiseVar.map { changeSD >= FidelityReport.signalToNoise * $0.squareRoot() } ?? true)
-            let inside = main.rows.indices.filter { abs(truth[$0] - pred[$0]) <= 1.6449 * main.interval[$0 * F + j] + 1e-12 }.count
+            let inside = main.rows.indices.filter { main.covers($0, j, truth: truth[$0], signals: F) }.count
             if qualifies { covered += inside; total += main.rows.count }
             signals.append(FidelityReport.Signal(
                 name: data.feedbackNames[j], family: model.selections[j].choice.family.rawValue, changeSD: changeSD,
@@ -253,8 +266,8 @@ public enum Fidelity {
         }
         let rollouts = FidelityReport.Rollouts(
             trajectories: main.finalActual.count,
-            finalBalancedMAE: zip(main.finalPredicted, main.finalActual).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(main.finalActual.count),
-            spearman: Statistics.spearman(main.finalPredicted, main.finalActual) ?? .nan,
+            finalBalancedMAE: main.finalMAE,
+            spearman: main.finalSpearman,
             pearson: Statistics.pearson(main.finalPredicted, main.finalActual) ?? .nan,
             actualSD: Statistics.meanAndSD(main.finalActual).sd,
             coverage90: Double(main.finalCovered.filter { $0 }.count) / Double(main.finalCovered.count),
@@ -271,16 +284,13 @@ public enum Fidelity {
         points.append(curvePoint(main, data: data, signals: signals, trajectories: all))
         var externalSummary: FidelityReport.External?
         if let (fitted, test) = external {
-            guard test.feedbackNames == data.feedbackNames, test.domains == data.domains, test.steps == data.steps else {
-                throw SurrogateError.data("the test log has another domain space, feedback or episode length than the data")
-            }
             var held = HeldOut()
             try predict(fitted, data: test, held: Array(test.trajectories.indices), samples: samples, seed: config.seed, into: &held)
             let point = curvePoint(held, data: test, signals: signals, trajectories: test.trajectories.count)
             let qualifyingSignals = signals.indices.filter { signals[$0].qualifies }
             var inside = 0
             for (i, r) in held.rows.enumerated() {
-                for j in qualifyingSignals where abs(test.change(r, j) - held.predicted[i * F + j]) <= 1.6449 * held.interval[i * F + j] + 1e-12 { inside += 1 }
+                for j in qualifyingSignals where held.covers(i, j, truth: test.change(r, j), signals: F) { inside += 1 }
             }
             externalSummary = FidelityReport.External(
                 trajectories: test.trajectories.count, medianChangeR2: point.medianChangeR2, minChangeR2: point.minChangeR2,
@@ -311,7 +321,6 @@ public enum Fidelity {
         }.sorted()
         return FidelityReport.CurvePoint(
             trajectories: trajectories, medianChangeR2: r2s.isEmpty ? .nan : r2s[r2s.count / 2], minChangeR2: r2s.first ?? .nan,
-            spearman: Statistics.spearman(held.finalPredicted, held.finalActual) ?? .nan,
-            finalBalancedMAE: zip(held.finalPredicted, held.finalActual).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(max(held.finalActual.count, 1)))
+            spearman: held.finalSpearman, finalBalancedMAE: held.finalMAE)
     }
 }

@@ -51,6 +51,11 @@ public struct TransitionSet: Sendable {
         }
     }
 
+    /// Whether `other` has the same domain space, feedback names and episode length.
+    public func hasSameShape(as other: TransitionSet) -> Bool {
+        domains == other.domains && feedbackNames == other.feedbackNames && steps == other.steps
+    }
+
     /// Rows belonging to the given trajectory indices, in order.
     public func rows(of trajectoryIndices: [Int]) -> [Int] {
         let perTrajectory = steps
