@@ -46,6 +46,13 @@ public struct Mixture: Equatable, Codable, Sendable {
         return try normalized(w)
     }
 
+    /// `sourceShare` of the mass uniform over `space`'s source domains, the rest uniform over its
+    /// target domains: a one-number field ratio.
+    public static func fieldRatio(_ space: DomainSpace, sourceShare: Double) throws -> Mixture {
+        let src = space.indices(in: .source)
+        return try split(count: space.count, first: src, second: space.domains.indices.filter { !src.contains($0) }, share: sourceShare)
+    }
+
     public var count: Int { weights.count }
 
     /// Total weight of the given domain indices.

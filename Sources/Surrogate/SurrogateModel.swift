@@ -104,15 +104,18 @@ public struct SurrogateModel: Codable, Sendable {
             throw fail("malformed surrogate model: \(JSONErrorText.describe(error))")
         }
         try m.validate(path: path)
-        if let env {
-            guard m.identity.environmentHash == env.hash else {
-                throw SurrogateError.mismatch(path: path, reason: "fitted on environment \(m.identity.environment)@\(m.identity.environmentHash), not \(env.name)@\(env.hash); refit it on trajectories of this environment")
-            }
-            guard m.domains == (try env.domainSpace()).domains else {
-                throw SurrogateError.mismatch(path: path, reason: "fitted on another domain space than environment '\(env.name)'")
-            }
-        }
+        if let env { try m.check(against: env, path: path) }
         return m
+    }
+
+    /// Throws unless the model was fitted on `env` (same hash and domain space).
+    public func check(against env: EnvironmentConfig, path: String) throws {
+        guard identity.environmentHash == env.hash else {
+            throw SurrogateError.mismatch(path: path, reason: "fitted on environment \(identity.environment)@\(identity.environmentHash), not \(env.name)@\(env.hash); refit it on trajectories of this environment")
+        }
+        guard domains == (try env.domainSpace()).domains else {
+            throw SurrogateError.mismatch(path: path, reason: "fitted on another domain space than environment '\(env.name)'")
+        }
     }
 
     func validate(path: String) throws {

@@ -40,21 +40,48 @@ public final class CPTRunner {
     public let base: Checkpoint
     public let baseFeedback: Feedback
     public let baseFullFeedback: Feedback?
+    /// The base scored against itself: the reference of every run's first reward.
+    public let baseScore: BalancedScore
+    let store: CorpusStore
     let feedbackSuite: EvaluationSuite
     let fullSuite: EvaluationSuite?
     let sampler: MixtureSampler
 
-    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false) throws {
+    public convenience init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false) throws {
+        try self.init(env: env, base: base, store: store, fullEvaluation: fullEvaluation, baseline: nil)
+    }
+
+    /// `baseline` (feedback subset, full suite) skips evaluating the base again.
+    private init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool,
+                 baseline: (feedback: Feedback, full: Feedback?)?) throws {
         self.env = env
         self.base = base
+        self.store = store
         space = try env.domainSpace()
         try store.requireDomains(space.domains, context: "environment '\(env.name)'")
         sampler = try MixtureSampler(streams: try space.domains.map { try store.stream($0, .train) }, sequenceLength: base.config.context + 1)
         feedbackSuite = try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.feedback, contextLength: base.config.context)
         fullSuite = fullEvaluation ? try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.full, contextLength: base.config.context) : nil
-        let model = try base.makeModel()
-        baseFeedback = feedbackSuite.evaluate(model)
-        baseFullFeedback = fullSuite?.evaluate(model)
+        if let baseline {
+            baseFeedback = baseline.feedback
+            baseFullFeedback = baseline.full
+        } else {
+            let model = try base.makeModel()
+            baseFeedback = feedbackSuite.evaluate(model)
+            baseFullFeedback = fullSuite?.evaluate(model)
+        }
+        baseScore = try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)
+    }
+
+    /// A runner for another parallel worker: its own sampler and suites (runners are not
+    /// thread-safe), the base's feedback reused, since evaluation is deterministic.
+    public func makeWorker() throws -> CPTRunner {
+        try CPTRunner(env: env, base: base, store: store, fullEvaluation: fullSuite != nil, baseline: (baseFeedback, baseFullFeedback))
+    }
+
+    /// This runner and `count − 1` workers made from it.
+    public func withWorkers(_ count: Int) throws -> [CPTRunner] {
+        try [self] + (1..<max(1, count)).map { _ in try makeWorker() }
     }
 
     /// The LR schedule of a run.
@@ -76,7 +103,7 @@ public final class CPTRunner {
         var trainer = Trainer(model: model)
         let schedule = self.schedule
         var state = PolicyState(space: space, round: 0, rounds: c.rounds, mixtures: [], feedback: [baseFeedback],
-                                scores: [try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)])
+                                scores: [baseScore])
         var records: [RoundRecord] = []
         let length = sampler.sequenceLength
         let runKey = "\(env.hash)|\(base.parameterHash)|\(seed)|\(policy.name)"

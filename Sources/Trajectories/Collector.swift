@@ -72,7 +72,7 @@ public final class TrajectoryCollector {
         try collection.validate(context: "environment '\(env.name)'")
         prior = try store.trainingBytes(env.domainSpace().domains)
         self.seed = seed
-        runners = try (0..<max(1, workers)).map { _ in try CPTRunner(env: env, base: base, store: store) }
+        runners = try CPTRunner(env: env, base: base, store: store).withWorkers(workers)
     }
 
     /// The seeds of trajectory `id`: data order and schedule, both derived from the collection seed.
@@ -97,8 +97,7 @@ public final class TrajectoryCollector {
                             balanced: $0.score.balanced, retention: $0.score.retention, gain: $0.score.gain,
                             lr: $0.lr, trainLoss: $0.trainLoss, seconds: $0.seconds)
         }
-        let baseScore = try BalancedScore.compute(runner.baseFeedback, base: runner.baseFeedback, env: env)
-        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: baseScore.balanced, steps: steps)
+        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: runner.baseScore.balanced, steps: steps)
     }
 
     /// Collects `ids` not yet in `log`, `runners.count` at a time; calls `progress` after each.

@@ -91,9 +91,7 @@ public struct EnvironmentCheck {
     }
 
     public func policy(for run: Run) throws -> MixturePolicy {
-        let src = space.indices(in: .source)
-        let tgt = space.domains.indices.filter { !src.contains($0) }
-        func split(_ share: Double) throws -> Mixture { try Mixture.split(count: space.count, first: src, second: tgt, share: share) }
+        func split(_ share: Double) throws -> Mixture { try Mixture.fieldRatio(space, sourceShare: share) }
         switch run.kind {
         case .fixed:
             return SchedulePolicy(name: "fixed-\(run.share!)", schedule: [try split(run.share!)])

@@ -83,7 +83,10 @@ public enum TrajectoryImport {
                                            environment: env.name, environmentHash: env.hash, domains: space.domains, feedbackNames: feedbackNames,
                                            model: model, baseCheckpoint: baseID, sampler: SampledSchedule(family: "imported", parameters: [:]),
                                            dataSeed: 0, scheduleSeed: 0, codeVersion: DMAVersion.string)
-            return Trajectory(header: header, baseFeedback: baseValues, baseBalanced: baseScore.balanced, steps: steps)
+            let trajectory = Trajectory(header: header, baseFeedback: baseValues, baseBalanced: baseScore.balanced, steps: steps)
+            // The same checks a collected log passes, before anything is written.
+            try TrajectoryReader.validate(trajectory, against: nil, path: path, line: r[0].line)
+            return trajectory
         }
     }
 }

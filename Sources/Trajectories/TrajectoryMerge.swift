@@ -21,7 +21,9 @@ public enum TrajectoryMerge {
             let r = try TrajectoryReader.read(path, skipInvalid: skipInvalid)
             if r.tornTail { notes(.tornTail(path: path)) }
             r.skipped.forEach { notes(.skipped($0)) }
-            for t in r.trajectories {
+            // The reader already holds every line of a file to its first line's header, so each
+            // file's first trajectory stands for the whole file.
+            if let t = r.trajectories.first {
                 if let f = first {
                     guard t.header.environmentHash == f.header.environmentHash, t.header.environment == f.header.environment else {
                         throw TrajectoryError.mismatch(path: path, reason: "environment \(t.header.environment)@\(t.header.environmentHash) differs from \(f.path)'s \(f.header.environment)@\(f.header.environmentHash); refusing to mix")
@@ -35,6 +37,8 @@ public enum TrajectoryMerge {
                 } else {
                     first = (path, t.header)
                 }
+            }
+            for t in r.trajectories {
                 if byID[t.header.id] != nil { duplicates += 1 } else { byID[t.header.id] = t }
             }
         }

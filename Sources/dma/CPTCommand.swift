@@ -76,7 +76,6 @@ struct CPTCommand: ParsableCommand {
             }
             return [fixed]
         }
-        let src = space.indices(in: .source)
-        return [try Mixture.split(count: space.count, first: src, second: space.domains.indices.filter { !src.contains($0) }, share: share)]
+        return [try Mixture.fieldRatio(space, sourceShare: share)]
     }
 }

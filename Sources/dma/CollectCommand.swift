@@ -18,9 +18,7 @@ struct CollectCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Environment file.") var env: String
-    @Option(help: "Base checkpoint.") var base: String
-    @Option(name: .customLong("model"), help: "Model preset the base must match.") var preset = "proxy"
+    @OptionGroup var setup: BaseRunOptions
     @Option(help: "Total trajectories across all shards.") var trajectories: Int
     @Option(help: "This process's shard, i/n (default: from Slurm/Kubernetes variables, else 0/1).") var shard: String?
     @Option(help: "Trajectories run side by side in this process.") var workers = 2
@@ -35,9 +33,7 @@ struct CollectCommand: ParsableCommand {
         NumericsRuntime.setThreads(threads)
         guard trajectories > 0 else { throw ValidationError("--trajectories must be positive") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        let environment = try EnvironmentConfig.load(from: env)
-        let checkpoint = try Checkpoint.load(from: base, expecting: try environment.model(preset))
-        let store = try CorpusStore(directory: environment.corpus)
+        let (environment, checkpoint, store) = try setup.load()
         let shard = try shard.map { try Shard(parsing: $0) } ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1)
         let path = out ?? "datasets/trajectories/\(environment.name).shard-\(shard.index)-of-\(shard.count).jsonl"
         let ids = shard.ids(total: trajectories)
@@ -200,7 +196,6 @@ struct TrajectoriesImportCommand: ParsableCommand {
         let environment = try EnvironmentConfig.load(from: env)
         let trajectories = try TrajectoryImport.read(csv: from, env: environment, model: try environment.model(preset), baseID: baseId)
         try AppendLog.write(trajectories, to: out)
-        _ = try TrajectoryReader.read(out)  // the written log passes the same validation as collected ones
         print("imported \(trajectories.count) trajectories (\(trajectories.reduce(0) { $0 + $1.steps.count }) steps) into \(out)")
     }
 }

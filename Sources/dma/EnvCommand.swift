@@ -28,11 +28,9 @@ struct EnvCheckCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Environment file.") var env: String
-    @Option(help: "Base checkpoint.") var base: String
-    @Option(name: .customLong("model"), help: "Model preset the base must match.") var preset = "proxy"
-    @Option(help: "Seeds per fixed mixture.") var seeds = 3
-    @Option(help: "Random domain-level schedules.") var randomSchedules = 30
+    @OptionGroup var setup: BaseRunOptions
+    @Option(help: "Seeds per fixed mixture.") var seeds = EnvironmentCheck.Settings().seeds
+    @Option(help: "Random domain-level schedules.") var randomSchedules = EnvironmentCheck.Settings().randomSchedules
     @Option(help: "Source shares of the fixed mixtures, comma-separated (must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
     @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
     @Option(help: "Append-only log of finished runs (resumable).") var log: String?
@@ -41,9 +39,7 @@ struct EnvCheckCommand: ParsableCommand {
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
-        let environment = try EnvironmentConfig.load(from: env)
-        let checkpoint = try Checkpoint.load(from: base, expecting: try environment.model(preset))
-        let store = try CorpusStore(directory: environment.corpus)
+        let (environment, checkpoint, store) = try setup.load()
         var settings = EnvironmentCheck.Settings()
         settings.seeds = seeds
         settings.randomSchedules = randomSchedules
@@ -60,8 +56,8 @@ struct EnvCheckCommand: ParsableCommand {
         var outcomes = previous
         ProgressLine.note("env check \(environment.name): \(previous.count) runs already in \(logPath)")
 
-        // Each worker owns a runner (model, suites); the base full-suite feedback is shared.
-        let runners = try (0..<max(1, workers)).map { _ in try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true) }
+        // Each worker owns a runner (model, suites); the base is evaluated once and shared.
+        let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
         let baseFull = runners[0].baseFullFeedback!
         for phase in 0..<2 {
             let planned = phase == 0 ? check.firstPhase() : check.secondPhase(after: outcomes)

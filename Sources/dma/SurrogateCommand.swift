@@ -145,10 +145,9 @@ enum NamedPolicy {
 
     static func make(_ spec: String, model: SurrogateModel, environment: EnvironmentConfig?, seed: UInt64) throws -> (Int) throws -> MixturePolicy {
         let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
-        let src = space.indices(in: .source), tgt = space.domains.indices.filter { !src.contains($0) }
         func fixed(_ share: Double) throws -> (Int) throws -> MixturePolicy {
             guard (0...1).contains(share) else { throw ValidationError("--policy ratio:R needs 0 ≤ R ≤ 1") }
-            let m = try Mixture.split(count: space.count, first: src, second: tgt, share: share)
+            let m = try Mixture.fieldRatio(space, sourceShare: share)
             return { _ in SchedulePolicy(name: spec, schedule: [m]) }
         }
         switch spec {
@@ -197,10 +196,9 @@ struct SurrogateSimulateCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
         guard let mode = SurrogateEnvironment.Transition(rawValue: transition) else { throw ValidationError("--transition must be mean or sampled") }
-        let probe = try SurrogateModel.load(from: model)
-        let envPath = env ?? "envs/\(probe.identity.environment).json"
-        let environment = try EnvironmentConfig.load(from: envPath)
-        let fitted = try SurrogateModel.load(from: model, expecting: environment)
+        let fitted = try SurrogateModel.load(from: model)
+        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
+        try fitted.check(against: environment, path: model)
         var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)", "steps out of support"])
         var results: [Result] = []
         let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
