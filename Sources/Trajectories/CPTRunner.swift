@@ -33,7 +33,7 @@ public struct CPTResult: Sendable {
 ///
 /// Each round trains `cpt.stepsPerRound` optimizer steps of `cpt.batch` sequences sampled (stratified)
 /// under the round's mixture, then evaluates the per-step feedback subset. The LR schedule (warm-up,
-/// cosine) spans the whole run. Not thread-safe; give each worker its own runner.
+/// cosine) spans the whole run. Give each worker its own runner (`withWorkers`).
 public final class CPTRunner {
     public let env: EnvironmentConfig
     public let space: DomainSpace
@@ -42,46 +42,42 @@ public final class CPTRunner {
     public let baseFullFeedback: Feedback?
     /// The base scored against itself: the reference of every run's first reward.
     public let baseScore: BalancedScore
-    let store: CorpusStore
     let feedbackSuite: EvaluationSuite
     let fullSuite: EvaluationSuite?
     let sampler: MixtureSampler
 
-    public convenience init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false) throws {
-        try self.init(env: env, base: base, store: store, fullEvaluation: fullEvaluation, baseline: nil)
-    }
-
-    /// `baseline` (feedback subset, full suite) skips evaluating the base again.
-    private init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool,
-                 baseline: (feedback: Feedback, full: Feedback?)?) throws {
+    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false) throws {
         self.env = env
         self.base = base
-        self.store = store
         space = try env.domainSpace()
         try store.requireDomains(space.domains, context: "environment '\(env.name)'")
         sampler = try MixtureSampler(streams: try space.domains.map { try store.stream($0, .train) }, sequenceLength: base.config.context + 1)
         feedbackSuite = try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.feedback, contextLength: base.config.context)
         fullSuite = fullEvaluation ? try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.full, contextLength: base.config.context) : nil
-        if let baseline {
-            baseFeedback = baseline.feedback
-            baseFullFeedback = baseline.full
-        } else {
-            let model = try base.makeModel()
-            baseFeedback = feedbackSuite.evaluate(model)
-            baseFullFeedback = fullSuite?.evaluate(model)
-        }
+        let model = try base.makeModel()
+        baseFeedback = feedbackSuite.evaluate(model)
+        baseFullFeedback = fullSuite?.evaluate(model)
         baseScore = try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)
     }
 
-    /// A runner for another parallel worker: its own sampler and suites (runners are not
-    /// thread-safe), the base's feedback reused, since evaluation is deterministic.
-    public func makeWorker() throws -> CPTRunner {
-        try CPTRunner(env: env, base: base, store: store, fullEvaluation: fullSuite != nil, baseline: (baseFeedback, baseFullFeedback))
+    /// A runner for another parallel worker. The sampler and the suites are read-only once built
+    /// and the base's feedback is deterministic, so the worker shares them instead of rebuilding
+    /// and re-evaluating; each run still owns its model and optimizer.
+    private init(sharing other: CPTRunner) {
+        env = other.env
+        base = other.base
+        space = other.space
+        sampler = other.sampler
+        feedbackSuite = other.feedbackSuite
+        fullSuite = other.fullSuite
+        baseFeedback = other.baseFeedback
+        baseFullFeedback = other.baseFullFeedback
+        baseScore = other.baseScore
     }
 
     /// This runner and `count − 1` workers made from it.
-    public func withWorkers(_ count: Int) throws -> [CPTRunner] {
-        try [self] + (1..<max(1, count)).map { _ in try makeWorker() }
+    public func withWorkers(_ count: Int) -> [CPTRunner] {
+        [self] + (1..<max(1, count)).map { _ in CPTRunner(sharing: self) }
     }
 
     /// The LR schedule of a run.
