@@ -24,36 +24,12 @@ public struct BalancedScore: Codable, Sendable, Equatable {
         self.gain = gain
     }
 
+    /// The score of `now` against `base`, through `ScoreFormula`.
     public static func compute(_ now: Feedback, base: Feedback, env: EnvironmentConfig) throws -> BalancedScore {
-        func value(_ f: Feedback, _ name: String, _ which: String) throws -> Double {
-            guard let v = f[name] else {
-                throw EnvironmentError.invalid(path: "environment '\(env.name)'", reason: "\(which) feedback has no '\(name)' signal; was it produced by this environment?")
-            }
-            return v
-        }
-        var weighted = 0.0, totalWeight = 0.0
-        for d in env.space.source {
-            let w = env.score.sourceWeights[d.rawValue] ?? 1
-            let name = "bpb/\(d.rawValue)"
-            weighted += w * (try value(base, name, "base")) / max(try value(now, name, "current"), 1e-9)
-            totalWeight += w
-        }
-        let retention = totalWeight > 0 ? weighted / totalWeight : 1
-        var gains: [Double] = []
-        let s = env.score.exactMatchShare
-        for d in env.space.target {
-            let name = "bpb/\(d.rawValue)"
-            let b = try value(base, name, "base"), n = try value(now, name, "current")
-            let bpbGain = (b - n) / max(b, 1e-9)
-            if d.field == .math {
-                let em = "em/\(d.rawValue)"
-                gains.append((1 - s) * bpbGain + s * (try value(now, em, "current") - value(base, em, "base")))
-            } else {
-                gains.append(bpbGain)
-            }
-        }
-        let gain = gains.reduce(0, +) / Double(max(gains.count, 1))
-        return BalancedScore(balanced: env.score.retentionWeight * retention + env.score.gainWeight * gain,
-                             retention: retention, gain: gain)
+        let formula = try ScoreFormula(env: env, feedbackNames: base.names, which: "base")
+        guard now.names != base.names else { return formula.components(now.values, base: base.values) }
+        // Signals in another order: line the current values up with the base's.
+        _ = try ScoreFormula(env: env, feedbackNames: now.names, which: "current")
+        return formula.components(base.names.map { now[$0] ?? 0 }, base: base.values)
     }
 }

@@ -1,8 +1,8 @@
 import Corpus
-import Evaluation
 
-/// The environment's balanced score (`Evaluation.BalancedScore`) compiled to feedback indices, so the
-/// simulator scores a predicted feedback vector without name lookups and without the environment file.
+/// The environment's balanced score (see `BalancedScore`) compiled to feedback indices: the one
+/// implementation of the formula, which scores a feedback vector without name lookups and without
+/// the environment file (the surrogate stores it in its model).
 public struct ScoreFormula: Codable, Sendable, Equatable {
     /// Feedback index of each source domain's bits per byte, and its retention weight.
     public var retentionTerms: [Int]
@@ -14,10 +14,11 @@ public struct ScoreFormula: Codable, Sendable, Equatable {
     public var retentionWeight: Double
     public var gainWeight: Double
 
-    public init(env: EnvironmentConfig, feedbackNames: [String]) throws {
+    /// `which` names the feedback in the error when a signal the score needs is missing.
+    public init(env: EnvironmentConfig, feedbackNames: [String], which: String = "the") throws {
         func index(_ name: String) throws -> Int {
             guard let i = feedbackNames.firstIndex(of: name) else {
-                throw SurrogateError.data("feedback has no '\(name)' signal, which environment '\(env.name)' scores")
+                throw EnvironmentError.invalid(path: "environment '\(env.name)'", reason: "\(which) feedback has no '\(name)' signal; was it produced by this environment?")
             }
             return i
         }
