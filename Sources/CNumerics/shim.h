@@ -19,7 +19,6 @@
 
 // OpenBLAS extensions, declared here rather than by including OpenBLAS's cblas.h.
 void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
 char *openblas_get_config(void);
 
 // Swift 6 rejects direct references to mutable C globals; these accessors are safe.

@@ -44,9 +44,6 @@ public enum NumericsRuntime {
         Parallel.threads = loopThreads
     }
 
-    /// The OpenBLAS thread count currently in force.
-    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
-
     /// OpenBLAS's build configuration string (shows which kernel runs).
     public static var blasConfig: String { String(cString: openblas_get_config()) }
 

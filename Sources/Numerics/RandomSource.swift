@@ -6,15 +6,12 @@ import CNumerics
 /// Not thread-safe: give each task its own, derived with `RandomSource(seed:stream:)`.
 public final class RandomSource {
     private let rng: UnsafeMutablePointer<gsl_rng>
-    /// The seed this generator was created with.
-    public let seed: UInt64
 
     /// Creates a generator; `stream` derives independent generators from one seed.
     public init(seed: UInt64, stream: UInt64 = 0) {
         NumericsRuntime.installErrorHandling()
         guard let r = gsl_rng_alloc(dma_rng_mt19937()) else { fatalError("gsl_rng_alloc failed: out of memory") }
         rng = r
-        self.seed = seed
         gsl_rng_set(rng, UInt(truncatingIfNeeded: RandomSource.mix(seed, stream)))
     }
 

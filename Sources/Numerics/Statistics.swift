@@ -6,33 +6,30 @@ public enum Statistics {
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
         precondition(x.count == y.count, "pearson needs paired samples")
         guard x.count > 1 else { return nil }
-        var a = x, b = y
-        let r = gsl_stats_correlation(&a, 1, &b, 1, x.count)
+        let r = gsl_stats_correlation(x, 1, y, 1, x.count)
         return r.isFinite ? r : nil
     }
 
     /// Mean and sample standard deviation (`gsl_stats_mean`, `gsl_stats_sd`).
     public static func meanAndSD(_ x: [Double]) -> (mean: Double, sd: Double) {
         guard !x.isEmpty else { return (.nan, .nan) }
-        var a = x
-        let m = gsl_stats_mean(&a, 1, x.count)
-        return (m, x.count > 1 ? gsl_stats_sd_m(&a, 1, x.count, m) : 0)
+        let m = gsl_stats_mean(x, 1, x.count)
+        return (m, x.count > 1 ? gsl_stats_sd_m(x, 1, x.count, m) : 0)
     }
 
     /// Spearman rank correlation (`gsl_stats_spearman`); nil for fewer than 2 points or ties everywhere.
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
         precondition(x.count == y.count, "spearman needs paired samples")
         guard x.count > 1 else { return nil }
-        var a = x, b = y
         var work = [Double](repeating: 0, count: 2 * x.count)
-        let r = gsl_stats_spearman(&a, 1, &b, 1, x.count, &work)
+        let r = gsl_stats_spearman(x, 1, y, 1, x.count, &work)
         return r.isFinite ? r : nil
     }
 
     /// The q-quantile (0…1) of `x` by GSL's linear interpolation of the sorted sample.
     public static func quantile(_ x: [Double], _ q: Double) -> Double {
         precondition(!x.isEmpty, "quantile of an empty sample")
-        var a = x.sorted()
-        return gsl_stats_quantile_from_sorted_data(&a, 1, a.count, q)
+        let sorted = x.sorted()
+        return gsl_stats_quantile_from_sorted_data(sorted, 1, sorted.count, q)
     }
 }

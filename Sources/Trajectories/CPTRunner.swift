@@ -42,6 +42,8 @@ public final class CPTRunner {
     public let baseFullFeedback: Feedback?
     /// The base scored against itself: the reference of every run's first reward.
     public let baseScore: BalancedScore
+    /// `base.parameterHash`, hashed once (it identifies runs and logs).
+    public let baseHash: String
     let feedbackSuite: EvaluationSuite
     let fullSuite: EvaluationSuite?
     let sampler: MixtureSampler
@@ -58,6 +60,7 @@ public final class CPTRunner {
         baseFeedback = feedbackSuite.evaluate(model)
         baseFullFeedback = fullSuite?.evaluate(model)
         baseScore = try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)
+        baseHash = base.parameterHash
     }
 
     /// A runner for another parallel worker. The sampler and the suites are read-only once built
@@ -73,6 +76,7 @@ public final class CPTRunner {
         baseFeedback = other.baseFeedback
         baseFullFeedback = other.baseFullFeedback
         baseScore = other.baseScore
+        baseHash = other.baseHash
     }
 
     /// This runner and `count − 1` workers made from it.
@@ -102,7 +106,7 @@ public final class CPTRunner {
                                 scores: [baseScore])
         var records: [RoundRecord] = []
         let length = sampler.sequenceLength
-        let runKey = "\(env.hash)|\(base.parameterHash)|\(seed)|\(policy.name)"
+        let runKey = "\(env.hash)|\(baseHash)|\(seed)|\(policy.name)"
         if let snapshot, let saved = try? Checkpoint.load(from: snapshot, expecting: base.config),
            saved.metadata["run"] == runKey, let json = saved.metadata["records"], let optimizer = saved.optimizer {
             let restored = try JSONDecoder().decode([RoundRecord].self, from: Data(json.utf8))

@@ -90,7 +90,7 @@ public final class TrajectoryCollector {
         let header = Trajectory.Header(
             format: Trajectory.Header.formatName, version: Trajectory.Header.currentVersion, id: id,
             environment: env.name, environmentHash: env.hash, domains: runner.space.domains,
-            feedbackNames: runner.baseFeedback.names, model: base.config, baseCheckpoint: base.parameterHash,
+            feedbackNames: runner.baseFeedback.names, model: base.config, baseCheckpoint: runner.baseHash,
             sampler: policy.sampled, dataSeed: dataSeed, scheduleSeed: scheduleSeed, codeVersion: DMAVersion.string)
         let steps = result.rounds.map {
             Trajectory.Step(mixture: $0.mixture, tokensPerDomain: $0.tokensPerDomain, feedback: $0.feedback.values,
@@ -107,8 +107,9 @@ public final class TrajectoryCollector {
         if FileManager.default.fileExists(atPath: path) {
             let existing = try TrajectoryReader.read(path)
             if let h = existing.trajectories.first?.header {
-                guard h.environmentHash == env.hash, h.baseCheckpoint == base.parameterHash else {
-                    throw TrajectoryError.mismatch(path: path, reason: "holds trajectories of \(h.environment)@\(h.environmentHash) from base \(h.baseCheckpoint); this run is \(env.name)@\(env.hash) from \(base.parameterHash). Use another --out")
+                let baseHash = runners[0].baseHash
+                guard h.environmentHash == env.hash, h.baseCheckpoint == baseHash else {
+                    throw TrajectoryError.mismatch(path: path, reason: "holds trajectories of \(h.environment)@\(h.environmentHash) from base \(h.baseCheckpoint); this run is \(env.name)@\(env.hash) from \(baseHash). Use another --out")
                 }
             }
             done = Set(existing.trajectories.map(\.header.id))

@@ -50,9 +50,7 @@ public struct Checkpoint: Sendable {
 
     /// A model holding these parameters.
     public func makeModel() throws -> GPT {
-        let model = try GPT(config: config, seed: 0)
-        model.setParameters(parameters)
-        return model
+        try GPT(config: config, parameters: parameters)
     }
 
     /// FNV-1a of the parameter bytes (hex): identifies a base model in logs.
@@ -147,9 +145,7 @@ public struct Checkpoint: Sendable {
             s.step = header.step
             optimizer = s
         }
-        var c = Checkpoint(config: header.config, parameters: floats(paramStart), metadata: header.metadata, step: header.step, optimizer: optimizer)
-        c.header = header
-        return c
+        return Checkpoint(config: header.config, parameters: floats(paramStart), metadata: header.metadata, step: header.step, optimizer: optimizer)
     }
 
     private static func readInt<T: FixedWidthInteger>(_ bytes: [UInt8], _ at: Int, _: T.Type) -> T {

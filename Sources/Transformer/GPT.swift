@@ -17,7 +17,19 @@ public final class GPT {
     private var acts = ActivationBuffer()
 
     /// A freshly initialised model (GPT-2 initialisation, seeded).
-    public init(config: ModelConfig, seed: UInt64) throws {
+    public convenience init(config: ModelConfig, seed: UInt64) throws {
+        try self.init(config: config)
+        initialize(seed: seed)
+    }
+
+    /// A model holding `parameters` (e.g. from a checkpoint): no random draws that would be overwritten.
+    public convenience init(config: ModelConfig, parameters: [Float]) throws {
+        try self.init(config: config)
+        setParameters(parameters)
+    }
+
+    /// Allocated, all-zero parameters and gradients.
+    private init(config: ModelConfig) throws {
         try config.validate()
         self.config = config
         layout = ParameterLayout(config)
@@ -25,7 +37,6 @@ public final class GPT {
         grads = .allocate(capacity: layout.count)
         params.initialize(repeating: 0, count: layout.count)
         grads.initialize(repeating: 0, count: layout.count)
-        initialize(seed: seed)
     }
 
     deinit {

@@ -38,8 +38,6 @@ public struct ModelConfig: Codable, Equatable, Sendable, CustomStringConvertible
         return c
     }
 
-    public var headSize: Int { dModel / heads }
-
     /// Checks sizes are positive and consistent.
     public func validate() throws {
         for (field, value) in [("dModel", dModel), ("layers", layers), ("heads", heads), ("context", context), ("vocab", vocab)] where value <= 0 {

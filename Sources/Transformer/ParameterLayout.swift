@@ -13,7 +13,6 @@ public struct ParameterLayout: Sendable {
         public let decays: Bool
     }
 
-    public let config: ModelConfig
     public private(set) var tensors: [Tensor] = []
     public private(set) var count = 0
 
@@ -28,7 +27,6 @@ public struct ParameterLayout: Sendable {
     }
 
     public init(_ config: ModelConfig) {
-        self.config = config
         let C = config.dModel, V = config.vocab, T = config.context
         wte = add("wte", V * C, decays: true)     // (V, C)
         wpe = add("wpe", T * C, decays: true)     // (T, C)
