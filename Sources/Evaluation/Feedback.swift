@@ -22,7 +22,4 @@ public struct Feedback: Codable, Sendable, Equatable {
         names.append(name)
         values.append(value)
     }
-
-    /// Higher is better for accuracies, lower for bits per byte.
-    public static func higherIsBetter(_ name: String) -> Bool { !name.hasPrefix("bpb/") }
 }

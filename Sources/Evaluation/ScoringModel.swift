@@ -27,18 +27,16 @@ public struct TokenScores: Sendable {
     }
 }
 
-/// A sequence to score: bytes, and the range of target positions that count.
+/// A sequence to score: bytes, and the first target position that counts (scoring runs to the end).
 ///
 /// Target index `j` means predicting `tokens[j]` from `tokens[..<j]`.
 struct ScoringItem {
     var tokens: [UInt8]
     var scoredFrom: Int
-    var scoredTo: Int
 
-    init(tokens: [UInt8], scoredFrom: Int, scoredTo: Int? = nil) {
+    init(tokens: [UInt8], scoredFrom: Int) {
         self.tokens = tokens
         self.scoredFrom = scoredFrom
-        self.scoredTo = scoredTo ?? tokens.count
     }
 
     /// A prompt/continuation pair: only the continuation is scored. The prompt is left-truncated
@@ -118,11 +116,11 @@ struct ScoringPlan {
             for (r, i) in batch.items.enumerated() {
                 var nats = 0.0, exact = true
                 let item = items[i]
-                for j in item.scoredFrom..<item.scoredTo {
+                for j in item.scoredFrom..<item.tokens.count {
                     nats += Double(s.losses[r * width + j - 1])
                     exact = exact && s.hits[r * width + j - 1]
                 }
-                results[i] = ItemScore(nats: nats, count: item.scoredTo - item.scoredFrom, exact: exact)
+                results[i] = ItemScore(nats: nats, count: item.tokens.count - item.scoredFrom, exact: exact)
             }
         }
         return results
