@@ -149,13 +149,15 @@ public struct CorpusBuilder {
                 var votes: [DomainName: Int] = [:]
                 var first: [DomainName] = []
                 for l in doc.labels { if let d = labelToDomain[l] { if votes[d] == nil { first.append(d) }; votes[d, default: 0] += 1 } }
-                guard let best = first.max(by: { votes[$0]! < votes[$1]! || (votes[$0]! == votes[$1]! && first.firstIndex(of: $0)! > first.firstIndex(of: $1)!) }) else { continue }
+                var best: DomainName?
+                for d in first where best == nil || votes[d]! > votes[best!]! { best = d }
+                guard let best else { continue }
                 add(doc, to: best)
             }
         }
 
         var topic: [Built] = []
-        var keptDocs: [SourceDocument] = []
+        var keptDocs: [(doc: SourceDocument, split: Split)] = []  // with its split: the hash is computed once
         var definitions: [DefinitionItem] = []
         for t in src.topic {
             let docs = capped(pool[t.domain] ?? [], text: \.text, cap: src.capBytes)
@@ -166,6 +168,7 @@ public struct CorpusBuilder {
             var b = Built(name: t.domain, field: .source, documents: [:], origins: [])
             for doc in docs {
                 let s = split(of: doc.text)
+                keptDocs.append((doc, s))
                 b.documents[s, default: []].append(doc.text)
                 b.origins.insert(doc.origin)
                 if s == .test, let term = doc.term, let def = doc.definition, doc.kind == .dictionaryEntry,
@@ -173,7 +176,6 @@ public struct CorpusBuilder {
                     definitions.append(DefinitionItem(domain: t.domain, term: term, definition: def))
                 }
             }
-            keptDocs += docs
             topic.append(b)
         }
 
@@ -181,8 +183,8 @@ public struct CorpusBuilder {
         var format: [Built] = []
         for f in src.format {
             var b = Built(name: f.domain, field: .source, documents: [:], origins: [])
-            for doc in keptDocs where f.kinds.contains(doc.kind) {
-                b.documents[split(of: doc.text), default: []].append(doc.text)
+            for (doc, s) in keptDocs where f.kinds.contains(doc.kind) {
+                b.documents[s, default: []].append(doc.text)
                 b.origins.insert(doc.kind.rawValue)
             }
             format.append(b)

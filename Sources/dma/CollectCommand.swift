@@ -45,9 +45,10 @@ struct CollectCommand: ParsableCommand {
             bar.update(done, detail: "#\(t.header.id) \(t.header.sampler.family) final \(fmt(t.finalBalanced ?? .nan, 4))")
         }
         let seconds = Date().timeIntervalSince(start)
-        let all = try TrajectoryReader.read(path)
+        // A shard with no ids to collect never creates its log.
+        let all = FileManager.default.fileExists(atPath: path) ? try TrajectoryReader.read(path).trajectories : []
         var table = Table(["shard", "ids", "new", "in log", "seconds", "traj/hour", "log"])
-        table.add(["\(shard)", "\(ids.count)", "\(collected.count)", "\(all.trajectories.count)", fmt(seconds, 1),
+        table.add(["\(shard)", "\(ids.count)", "\(collected.count)", "\(all.count)", fmt(seconds, 1),
                    fmt(collected.isEmpty ? 0 : Double(collected.count) / seconds * 3600, 1), path])
         print(table.render())
     }
