@@ -29,6 +29,11 @@ public struct EnvironmentCheck {
         /// Schedule seed (random schedules).
         public var schedule: UInt64?
         public var seed: UInt64
+
+        public init(kind: Kind, share: Double? = nil, schedule: UInt64? = nil, seed: UInt64) {
+            (self.kind, self.share, self.schedule, self.seed) = (kind, share, schedule, seed)
+        }
+
         public var id: String {
             switch kind {
             case .fixed: return "fixed-\(share!)-s\(seed)"

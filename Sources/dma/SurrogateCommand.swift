@@ -11,7 +11,8 @@ struct SurrogateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surrogate",
         abstract: "Fit, check and run the surrogate environment: simulated benchmark feedback for any mixture.",
-        subcommands: [SurrogateFitCommand.self, SurrogateReportCommand.self, SurrogateSimulateCommand.self, SurrogateBenchCommand.self]
+        subcommands: [SurrogateFitCommand.self, SurrogateReportCommand.self, SurrogateSimulateCommand.self, SurrogateHeadroomCommand.self,
+                      SurrogateBenchCommand.self]
     )
 }
 
@@ -218,6 +219,71 @@ struct SurrogateSimulateCommand: ParsableCommand {
             print("steps out of support gave some domain less weight than any logged run: the surrogate extrapolates there")
         }
         if let json { try writeJSON(results, to: json) }
+    }
+}
+
+struct SurrogateHeadroomCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "headroom",
+        abstract: "Predict `dma env check`'s criterion 5 through the surrogate: best of N random schedules vs the best field ratio.",
+        discussion: """
+        Rolls out the check's fixed ratios and its random Dirichlet walks (replicate 0 = the check's own \
+        schedules, then further batches) with mean transitions. --source-weights re-weights the source \
+        benchmark (the score is recomputed from the simulated signals), so an environment can be \
+        calibrated before real runs; confirm with `dma env check`.
+        """
+    )
+
+    @Option(help: "Fitted surrogate model.") var model: String
+    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
+    @Option(help: "Random schedules per batch (as in env check).") var randomSchedules = EnvironmentCheck.Settings().randomSchedules
+    @Option(help: "Source shares of the fixed mixtures, comma-separated.") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
+    @Option(help: "Batches of random schedules.") var replicates = 20
+    @Option(help: "Re-weight the source benchmark: domain=weight, comma-separated (e.g. source/jargon=6,source/humor=0.1).") var sourceWeights: String?
+    @Option(help: "Write the result as JSON to this file.") var json: String?
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        guard randomSchedules > 0, replicates > 0 else { throw ValidationError("--random-schedules and --replicates must be positive") }
+        let fitted = try SurrogateModel.load(from: model)
+        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
+        try fitted.check(against: environment, path: model)
+        var settings = EnvironmentCheck.Settings()
+        settings.randomSchedules = randomSchedules
+        settings.ratios = try commaSeparated(ratios, option: "--ratios")
+        guard settings.ratios.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--ratios must lie in [0, 1]") }
+        var weights: [String: Double] = [:]
+        for item in (sourceWeights ?? "").split(separator: ",") {
+            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, let w = Double(kv[1]) else { throw ValidationError("--source-weights: '\(item)' is not domain=weight") }
+            weights[kv[0]] = w
+        }
+        let space = try environment.domainSpace()
+        let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
+        let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
+        let result = try HeadroomEstimate.estimate(model: fitted, check: check, replicates: replicates, sourceWeights: weights)
+
+        var table = Table(["fixed source share", "simulated balanced"])
+        for (k, r) in result.ratios.enumerated() {
+            table.add([fmt(r, 2), fmt(result.ratioScores[k], 4) + (result.ratioOutOfSupport[k] ? " (out of support: not compared)" : "")])
+        }
+        print(table.render())
+        let m = result.margins
+        var summary = Table(["", "value"])
+        summary.add(["best ratio (check's grid)", "\(fmt(result.bestRatio, 2)): \(fmt(result.bestRatioScore, 4))"])
+        summary.add(["best ratio (0.05 grid)", "\(fmt(result.fineBestRatio, 2)): \(fmt(result.fineBestScore, 4))"])
+        summary.add(["median random schedule", fmt(result.medianWalkScore, 4)])
+        summary.add(["margin, the check's own \(randomSchedules) schedules", String(format: "%+.4f", m[0])])
+        if m.count > 1 {
+            summary.add(["margin over \(m.count) batches: q10 / median / q90", [0.1, 0.5, 0.9].map { String(format: "%+.4f", Statistics.quantile(m, $0)) }.joined(separator: " / ")])
+            summary.add(["batches with margin > 0", String(format: "%.0f%%", 100 * Double(m.filter { $0 > 0 }.count) / Double(m.count))])
+        }
+        summary.add(["walk steps with a weight below the data's smallest", String(format: "%.1f%%", 100 * result.outOfSupportShare)])
+        print(summary.render())
+        if !weights.isEmpty { print("source benchmark re-weighted: \(weights.keys.sorted().map { "\($0)=\(weights[$0]!)" }.joined(separator: ", "))") }
+        print("simulated with mean transitions; `dma env check` measures the same on real CPT runs, where seed noise (~0.001) also counts")
+        if let json { try writeJSON(result, to: json) }
     }
 }
 
