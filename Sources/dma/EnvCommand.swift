@@ -30,8 +30,7 @@ struct EnvCheckCommand: ParsableCommand {
 
     @OptionGroup var setup: BaseRunOptions
     @Option(help: "Seeds per fixed mixture.") var seeds = EnvironmentCheck.Settings().seeds
-    @Option(help: "Random domain-level schedules.") var randomSchedules = EnvironmentCheck.Settings().randomSchedules
-    @Option(help: "Source shares of the fixed mixtures, comma-separated (must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
+    @OptionGroup var plan: CheckPlanOptions
     @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
     @Option(help: "Append-only log of finished runs (resumable).") var log: String?
     @Option(help: "Write the report as JSON to this file.") var json: String?
@@ -40,13 +39,8 @@ struct EnvCheckCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let (environment, checkpoint, store) = try setup.load()
-        var settings = EnvironmentCheck.Settings()
+        var settings = try plan.settings(requiringExtremes: true)
         settings.seeds = seeds
-        settings.randomSchedules = randomSchedules
-        settings.ratios = try commaSeparated(ratios, option: "--ratios")
-        guard settings.ratios.contains(0), settings.ratios.contains(1), settings.ratios.allSatisfy({ (0...1).contains($0) }) else {
-            throw ValidationError("--ratios must lie in [0, 1] and include 0 and 1")
-        }
         let prior = try store.trainingBytes(environment.domainSpace().domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
         let logPath = log ?? "runs/env-check-\(environment.name)-\(checkpoint.parameterHash.prefix(8)).jsonl"
@@ -101,4 +95,23 @@ struct EnvCheckCommand: ParsableCommand {
 
 extension Array {
     subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}
+
+/// The fixed ratios and random schedules of an environment check (`env check`, `surrogate headroom`).
+struct CheckPlanOptions: ParsableArguments {
+    @Option(help: "Random domain-level schedules.") var randomSchedules = EnvironmentCheck.Settings().randomSchedules
+    @Option(help: "Source shares of the fixed mixtures, comma-separated (env check: must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
+
+    /// Criteria 1–2 of `env check` need the two extremes among the ratios.
+    func settings(requiringExtremes: Bool) throws -> EnvironmentCheck.Settings {
+        var settings = EnvironmentCheck.Settings()
+        guard randomSchedules > 0 else { throw ValidationError("--random-schedules must be positive") }
+        settings.randomSchedules = randomSchedules
+        settings.ratios = try commaSeparated(ratios, option: "--ratios")
+        guard settings.ratios.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--ratios must lie in [0, 1]") }
+        if requiringExtremes, !(settings.ratios.contains(0) && settings.ratios.contains(1)) {
+            throw ValidationError("--ratios must include 0 and 1")
+        }
+        return settings
+    }
 }

@@ -236,8 +236,7 @@ struct SurrogateHeadroomCommand: ParsableCommand {
 
     @Option(help: "Fitted surrogate model.") var model: String
     @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
-    @Option(help: "Random schedules per batch (as in env check).") var randomSchedules = EnvironmentCheck.Settings().randomSchedules
-    @Option(help: "Source shares of the fixed mixtures, comma-separated.") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
+    @OptionGroup var plan: CheckPlanOptions
     @Option(help: "Batches of random schedules.") var replicates = 20
     @Option(help: "Re-weight the source benchmark: domain=weight, comma-separated (e.g. source/jargon=6,source/humor=0.1).") var sourceWeights: String?
     @Option(help: "Write the result as JSON to this file.") var json: String?
@@ -245,14 +244,11 @@ struct SurrogateHeadroomCommand: ParsableCommand {
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
-        guard randomSchedules > 0, replicates > 0 else { throw ValidationError("--random-schedules and --replicates must be positive") }
+        guard replicates > 0 else { throw ValidationError("--replicates must be positive") }
         let fitted = try SurrogateModel.load(from: model)
         let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
         try fitted.check(against: environment, path: model)
-        var settings = EnvironmentCheck.Settings()
-        settings.randomSchedules = randomSchedules
-        settings.ratios = try commaSeparated(ratios, option: "--ratios")
-        guard settings.ratios.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--ratios must lie in [0, 1]") }
+        let settings = try plan.settings(requiringExtremes: false)
         var weights: [String: Double] = [:]
         for item in (sourceWeights ?? "").split(separator: ",") {
             let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -274,7 +270,7 @@ struct SurrogateHeadroomCommand: ParsableCommand {
         summary.add(["best ratio (check's grid)", "\(fmt(result.bestRatio, 2)): \(fmt(result.bestRatioScore, 4))"])
         summary.add(["best ratio (0.05 grid)", "\(fmt(result.fineBestRatio, 2)): \(fmt(result.fineBestScore, 4))"])
         summary.add(["median random schedule", fmt(result.medianWalkScore, 4)])
-        summary.add(["margin, the check's own \(randomSchedules) schedules", String(format: "%+.4f", m[0])])
+        summary.add(["margin, the check's own \(settings.randomSchedules) schedules", String(format: "%+.4f", m[0])])
         if m.count > 1 {
             summary.add(["margin over \(m.count) batches: q10 / median / q90", [0.1, 0.5, 0.9].map { String(format: "%+.4f", Statistics.quantile(m, $0)) }.joined(separator: " / ")])
             summary.add(["batches with margin > 0", String(format: "%.0f%%", 100 * Double(m.filter { $0 > 0 }.count) / Double(m.count))])
