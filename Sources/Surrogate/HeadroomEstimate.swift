@@ -79,7 +79,7 @@ public enum HeadroomEstimate {
         for r in 0..<replicates {
             var batch: [Double] = []
             for k in 1...n {
-                let run = EnvironmentCheck.Run(kind: .random, schedule: UInt64(r * n + k), seed: 1)
+                let run = EnvironmentCheck.Run(kind: .random, schedule: UInt64(check.settings.firstSchedule + r * n + k - 1), seed: 1)
                 let episode = try final(check.policy(for: run))
                 batch.append(episode.finalBalanced)
                 outside += episode.outOfSupportSteps

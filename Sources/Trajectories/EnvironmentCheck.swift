@@ -11,6 +11,9 @@ public struct EnvironmentCheck {
         /// Source shares of the fixed mixtures (uniform within each field); must include 0 and 1.
         public var ratios: [Double] = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]
         public var randomSchedules = 30
+        /// Schedule id of the first random schedule: the check runs ids firstSchedule ..< firstSchedule + randomSchedules,
+        /// so a later batch (e.g. 31) is an independent replication that reuses the logged fixed-mixture runs.
+        public var firstSchedule = 1
         /// Two-phase schedule: source share in the first half, then in the second half.
         public var twoPhase: [Double] = [0.1, 0.6]
         /// Random walks start RegMix-style around the natural token prior; schedule k uses
@@ -85,13 +88,24 @@ public struct EnvironmentCheck {
             runs.append(Run(kind: .twoPhase, seed: UInt64(s)))
             runs.append(Run(kind: .twoPhaseAverage, seed: UInt64(s)))
         }
-        for k in 1...settings.randomSchedules { runs.append(Run(kind: .random, schedule: UInt64(k), seed: 1)) }
+        for k in scheduleIDs { runs.append(Run(kind: .random, schedule: k, seed: 1)) }
         return runs
+    }
+
+    /// Ids of this check's random schedules.
+    public var scheduleIDs: [UInt64] {
+        (0..<settings.randomSchedules).map { UInt64(settings.firstSchedule + $0) }
+    }
+
+    /// This check's random schedules on seed 1 (a log may also hold other batches).
+    func randomBatch(_ outcomes: [Outcome]) -> [Outcome] {
+        let ids = Set(scheduleIDs)
+        return outcomes.filter { $0.run.kind == .random && $0.run.seed == 1 && ids.contains($0.run.schedule!) }
     }
 
     /// The best random schedule re-run on the remaining seeds.
     public func secondPhase(after outcomes: [Outcome]) -> [Run] {
-        guard let best = outcomes.filter({ $0.run.kind == .random }).max(by: { $0.balanced < $1.balanced }) else { return [] }
+        guard let best = randomBatch(outcomes).max(by: { $0.balanced < $1.balanced }) else { return [] }
         return (2...max(2, settings.seeds)).filter { $0 <= settings.seeds }.map { Run(kind: .random, schedule: best.run.schedule, seed: UInt64($0)) }
     }
 
@@ -170,7 +184,7 @@ public struct EnvironmentCheck {
                               sourceBpbChange: avg(\.sourceBpbChange), mathEMChange: avg(\.mathEMChange))
         }
         var groups: [GroupStats] = settings.ratios.map { r in stats("fixed share \(r)", outcomes.filter { $0.run.kind == .fixed && $0.run.share == r }) }
-        let random = outcomes.filter { $0.run.kind == .random && $0.run.seed == 1 }
+        let random = randomBatch(outcomes)
         let best = random.max { $0.balanced < $1.balanced }
         let bestRuns = best.map { b in outcomes.filter { $0.run.kind == .random && $0.run.schedule == b.run.schedule } } ?? []
         groups.append(stats("best random schedule (\(best.map { "#\($0.run.schedule!)" } ?? "-"))", bestRuns))

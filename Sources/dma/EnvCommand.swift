@@ -100,13 +100,16 @@ extension Array {
 /// The fixed ratios and random schedules of an environment check (`env check`, `surrogate headroom`).
 struct CheckPlanOptions: ParsableArguments {
     @Option(help: "Random domain-level schedules.") var randomSchedules = EnvironmentCheck.Settings().randomSchedules
+    @Option(help: "Id of the first random schedule; a later batch (e.g. 31 after the default 30) is an independent replication.") var firstSchedule = EnvironmentCheck.Settings().firstSchedule
     @Option(help: "Source shares of the fixed mixtures, comma-separated (env check: must include 0 and 1).") var ratios = "0,0.1,0.25,0.5,0.75,0.9,1"
 
     /// Criteria 1–2 of `env check` need the two extremes among the ratios.
     func settings(requiringExtremes: Bool) throws -> EnvironmentCheck.Settings {
         var settings = EnvironmentCheck.Settings()
         guard randomSchedules > 0 else { throw ValidationError("--random-schedules must be positive") }
+        guard firstSchedule > 0 else { throw ValidationError("--first-schedule must be positive") }
         settings.randomSchedules = randomSchedules
+        settings.firstSchedule = firstSchedule
         settings.ratios = try commaSeparated(ratios, option: "--ratios")
         guard settings.ratios.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--ratios must lie in [0, 1]") }
         if requiringExtremes, !(settings.ratios.contains(0) && settings.ratios.contains(1)) {

@@ -36,6 +36,12 @@ import Trajectories
         #expect(result.bestWalkScores[0] == own.max())
         #expect(result.margins[0] == own.max()! - result.bestRatioScore)
         #expect(result.margins.count == 2 && result.margins[1] != result.margins[0])
+        // A check starting at the next batch's first id runs exactly replicate 1's schedules.
+        var later = check.settings
+        later.firstSchedule = 13
+        let next = try HeadroomEstimate.estimate(model: sharedModel, check: EnvironmentCheck(env: check.env, settings: later, prior: check.prior),
+                                                 replicates: 1)
+        #expect(next.bestWalkScores[0] == result.bestWalkScores[1])
     }
 
     @Test func reweightingTheSourceBenchmarkRescoresTheSameSignals() throws {
