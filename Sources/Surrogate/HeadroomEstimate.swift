@@ -34,6 +34,9 @@ public enum HeadroomEstimate {
         /// Share of walk steps with some domain below its smallest logged weight (mild extrapolation).
         public var outOfSupportShare: Double
         public var randomSchedules: Int
+        public var firstSchedule: Int
+        /// Retention weights that replaced the environment's (empty: the environment's own).
+        public var sourceWeights: [String: Double]
 
         /// Best of the check's ratios within the data's support (of all, if none is).
         public var bestRatioIndex: Int {
@@ -88,8 +91,10 @@ public enum HeadroomEstimate {
             all += batch
         }
         var result = Result(ratios: check.settings.ratios, ratioScores: fixed.map(\.score), ratioOutOfSupport: fixed.map(\.outside),
-                      fineBestRatio: grid[fineBest], fineBestScore: fine[fineBest].score, margins: [], bestWalkScores: bestWalks, medianWalkScore: Statistics.quantile(all, 0.5),
-                      outOfSupportShare: Double(outside) / Double(all.count * model.steps), randomSchedules: n)
+                            fineBestRatio: grid[fineBest], fineBestScore: fine[fineBest].score, margins: [], bestWalkScores: bestWalks,
+                            medianWalkScore: Statistics.quantile(all, 0.5),
+                            outOfSupportShare: Double(outside) / Double(all.count * model.steps), randomSchedules: n,
+                            firstSchedule: check.settings.firstSchedule, sourceWeights: sourceWeights)
         result.margins = bestWalks.map { $0 - result.bestRatioScore }
         return result
     }
