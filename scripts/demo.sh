@@ -2,7 +2,7 @@
 # The README's main job on the embedded default environment (envs/math-cpt.json):
 # corpora → base model → samples → full evaluation → one CPT run → environment check →
 # trajectory collection → statistics and export of the bundled dataset → surrogate environment
-# (fit, fidelity report, policies through the simulator, speed).
+# (fit, fidelity report, policies through the simulator, env check's criterion 5 predicted, speed).
 # Every step resumes or skips work already done, so re-running is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,10 +44,11 @@ echo "== 8. the bundled dataset (dma trajectories stats / export)"
 $DMA trajectories stats --data "$DATA"
 $DMA trajectories export --data "$DATA" --format csv --out runs/math-cpt-proxy-transitions.csv
 
-echo "== 9. surrogate environment (dma surrogate fit / report / simulate / bench)"
+echo "== 9. surrogate environment (dma surrogate fit / report / simulate / headroom / bench)"
 $DMA surrogate fit --data "$DATA" --out runs/math-cpt-proxy.surrogate.json
 $DMA surrogate report --model runs/math-cpt-proxy.surrogate.json --data "$DATA" --repeats "$REPEATS" \
   --csv analysis/surrogate-fidelity.csv --json runs/surrogate-fidelity.json
 $DMA surrogate simulate --model runs/math-cpt-proxy.surrogate.json --episodes 100 \
   --policy uniform,ratio:0.75,ratio:0.5,source-only,target-only,random
+$DMA surrogate headroom --model runs/math-cpt-proxy.surrogate.json --replicates 20
 $DMA surrogate bench --data "$DATA" --seconds 2
