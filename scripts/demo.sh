@@ -34,7 +34,7 @@ $DMA cpt --env "$ENV" --base "$BASE" --share 0.25 --seeds 1
 
 echo "== 6. environment check, reduced plan (dma env check; the full check is --seeds 3 --random-schedules 30)"
 $DMA env check --env "$ENV" --base "$BASE" --seeds 2 --random-schedules 6 --ratios 0,0.25,0.5,1 \
-  --log runs/demo-env-check.jsonl --json runs/demo-env-check.json
+  --json runs/demo-env-check.json
 
 echo "== 7. trajectory collection, 4 trajectories (dma collect; the bundled dataset has 300)"
 $DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --workers 2 --out runs/demo-trajectories.jsonl

@@ -51,6 +51,10 @@ public struct EnvironmentCheck {
     public struct Outcome: Codable, Sendable {
         public var id: String
         public var run: Run
+        /// The environment (`EnvironmentConfig.hash`) and base model (`Checkpoint.parameterHash`) the run
+        /// was made with; a log is only resumed by the same pair. (nil in logs written before they were recorded.)
+        public var environmentHash: String?
+        public var baseCheckpoint: String?
         public var balanced: Double
         public var retention: Double
         public var gain: Double
@@ -78,6 +82,15 @@ public struct EnvironmentCheck {
             throw CorpusError.invalidMixture(reason: "the natural prior needs one positive weight per domain of the space")
         }
         self.prior = prior
+    }
+
+    /// Throws unless every logged outcome was made with this environment and `baseCheckpoint`: run ids
+    /// name a mixture and a seed, not the environment, so resuming another environment's log would
+    /// silently report its scores (e.g. after the score weights changed).
+    public func checkResumable(_ logged: [Outcome], baseCheckpoint: String, path: String) throws {
+        guard let stale = logged.first(where: { $0.environmentHash != env.hash || $0.baseCheckpoint != baseCheckpoint }) else { return }
+        let made = stale.environmentHash.map { "environment \($0), base \(stale.baseCheckpoint ?? "?")" } ?? "an unrecorded environment"
+        throw EnvironmentError.invalid(path: path, reason: "run \(stale.id) was made with \(made), not \(env.name)@\(env.hash) with base \(baseCheckpoint); give another --log or delete this one")
     }
 
     /// Runs that do not depend on other results.
@@ -130,13 +143,13 @@ public struct EnvironmentCheck {
     }
 
     /// Summarises a run's final (full-suite) feedback against the base.
-    public func outcome(_ run: Run, result: CPTResult, baseFull: Feedback) -> Outcome {
+    public func outcome(_ run: Run, result: CPTResult, baseFull: Feedback, baseCheckpoint: String) -> Outcome {
         let f = result.finalFeedback!, s = result.finalScore!
         let src = env.space.source.map { "bpb/\($0.rawValue)" }
         let srcChange = src.map { f[$0]! / baseFull[$0]! - 1 }.reduce(0, +) / Double(src.count)
         let math = env.space.target.filter { $0.field == .math }.map { "em/\($0.rawValue)" }
         let emChange = math.isEmpty ? 0 : math.map { f[$0]! - baseFull[$0]! }.reduce(0, +) / Double(math.count)
-        return Outcome(id: run.id, run: run, balanced: s.balanced, retention: s.retention, gain: s.gain, sourceBpbChange: srcChange,
+        return Outcome(id: run.id, run: run, environmentHash: env.hash, baseCheckpoint: baseCheckpoint, balanced: s.balanced, retention: s.retention, gain: s.gain, sourceBpbChange: srcChange,
                        mathEMChange: emChange, mixtures: result.rounds.map(\.mixture), seconds: result.seconds,
                        subsetBalanced: result.rounds.last?.score.balanced)
     }

@@ -32,7 +32,7 @@ struct EnvCheckCommand: ParsableCommand {
     @Option(help: "Seeds per fixed mixture.") var seeds = EnvironmentCheck.Settings().seeds
     @OptionGroup var plan: CheckPlanOptions
     @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
-    @Option(help: "Append-only log of finished runs (resumable).") var log: String?
+    @Option(help: "Append-only log of finished runs, resumed by the same environment and base (default: runs/env-check-<env>-<env hash>-<base hash>.jsonl).") var log: String?
     @Option(help: "Write the report as JSON to this file.") var json: String?
 
     func run() throws {
@@ -43,10 +43,11 @@ struct EnvCheckCommand: ParsableCommand {
         settings.seeds = seeds
         let prior = try store.trainingBytes(environment.domainSpace().domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
-        let logPath = log ?? "runs/env-check-\(environment.name)-\(checkpoint.parameterHash.prefix(8)).jsonl"
+        let logPath = log ?? "runs/env-check-\(environment.name)-\(environment.hash.prefix(8))-\(checkpoint.parameterHash.prefix(8)).jsonl"
         let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
         let (previous, torn) = try appendLog.read()
         if torn { ProgressLine.note("\(logPath): ignoring a partially written last line (interrupted run)") }
+        try check.checkResumable(previous, baseCheckpoint: checkpoint.parameterHash, path: logPath)
         var outcomes = previous
         ProgressLine.note("env check \(environment.name): \(previous.count) runs already in \(logPath)")
 
@@ -62,7 +63,7 @@ struct EnvCheckCommand: ParsableCommand {
             var collected: [EnvironmentCheck.Outcome] = []
             try Parallel.process(todo, workers: runners.count, work: { w, run in
                 let result = try runners[w].run(policy: try check.policy(for: run), seed: run.seed)
-                return check.outcome(run, result: result, baseFull: baseFull)
+                return check.outcome(run, result: result, baseFull: baseFull, baseCheckpoint: checkpoint.parameterHash)
             }, collect: { outcome in
                 try appendLog.append(outcome)
                 collected.append(outcome)

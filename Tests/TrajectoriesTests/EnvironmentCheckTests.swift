@@ -1,4 +1,5 @@
 import DMATestSupport
+import Evaluation
 import Foundation
 import Testing
 @testable import Trajectories
@@ -14,8 +15,8 @@ import Testing
         return try EnvironmentCheck(env: try fixtureEnvironment(corpus: "unused"), settings: settings, prior: [1, 1, 1, 1])
     }
 
-    func outcome(_ run: EnvironmentCheck.Run, _ balanced: Double) -> EnvironmentCheck.Outcome {
-        .init(id: run.id, run: run, balanced: balanced, retention: 1, gain: 0, sourceBpbChange: 0, mathEMChange: 0, mixtures: [],
+    func outcome(_ run: EnvironmentCheck.Run, _ balanced: Double, environment: String? = nil, base: String? = "base") -> EnvironmentCheck.Outcome {
+        .init(id: run.id, run: run, environmentHash: environment ?? (try? fixtureEnvironment(corpus: "unused").hash), baseCheckpoint: base, balanced: balanced, retention: 1, gain: 0, sourceBpbChange: 0, mathEMChange: 0, mixtures: [],
               seconds: 0, subsetBalanced: nil)
     }
 
@@ -35,5 +36,24 @@ import Testing
         let report = second.report(log)
         #expect(report.randomScheduleScores.sorted() == [0.6, 0.6, 0.7])
         #expect(report.groups.contains { $0.label == "best random schedule (#5)" })
+    }
+
+    @Test func onlyLogsOfTheSameEnvironmentAndBaseAreResumed() throws {
+        let check = try check(first: 1)
+        let run = check.firstPhase()[0]
+        try check.checkResumable([outcome(run, 0.5)], baseCheckpoint: "base", path: "log.jsonl")
+        let stale: [[EnvironmentCheck.Outcome]] = [
+            [outcome(run, 0.5, base: "other")],
+            [outcome(run, 0.5, environment: "0123456789abcdef")],
+            [outcome(run, 0.5, base: nil)],
+        ]
+        for log in stale {
+            #expect(throws: EnvironmentError.self) { try check.checkResumable(log, baseCheckpoint: "base", path: "log.jsonl") }
+        }
+        do {
+            try check.checkResumable(stale[1], baseCheckpoint: "base", path: "log.jsonl")
+        } catch {
+            #expect("\(error)".hasPrefix("log.jsonl: run fixed-0.0-s1 was made with environment 0123456789abcdef"))
+        }
     }
 }

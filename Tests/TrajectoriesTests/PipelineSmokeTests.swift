@@ -53,12 +53,14 @@ import Surrogate
         let check = try EnvironmentCheck(env: env, settings: settings, prior: [2, 2, 1, 1])
         var outcomes: [EnvironmentCheck.Outcome] = []
         for run in check.firstPhase() {
-            outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!))
+            outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!,
+                                          baseCheckpoint: runner.baseHash))
         }
         let second = check.secondPhase(after: outcomes)
         #expect(second.count == 1 && second[0].seed == 2)
         for run in second {
-            outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!))
+            outcomes.append(check.outcome(run, result: try runner.run(policy: try check.policy(for: run), seed: run.seed), baseFull: runner.baseFullFeedback!,
+                                          baseCheckpoint: runner.baseHash))
         }
         let report = check.report(outcomes)
         #expect(report.criteria.map(\.number) == [1, 2, 3, 4, 5, 6])
