@@ -37,8 +37,10 @@ $DMA env check --env "$ENV" --base "$BASE" --seeds 2 --random-schedules 6 --rati
   --json runs/demo-env-check.json
 
 echo "== 7. trajectory collection, 4 trajectories (dma collect; the bundled dataset has 300)"
-$DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --workers 2 --out runs/demo-trajectories.jsonl
-$DMA trajectories stats --data runs/demo-trajectories.jsonl | head -8
+# Logs resume only with the environment and base that wrote them: name this one after both.
+TAG=$(cat "$ENV" "$BASE" | sha256sum | cut -c1-8)
+$DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --workers 2 --out "runs/demo-trajectories-$TAG.jsonl"
+$DMA trajectories stats --data "runs/demo-trajectories-$TAG.jsonl" | head -8
 
 echo "== 8. the bundled dataset (dma trajectories stats / export)"
 $DMA trajectories stats --data "$DATA"
