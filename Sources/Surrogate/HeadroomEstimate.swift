@@ -55,21 +55,27 @@ public enum HeadroomEstimate {
         guard model.domains == check.space.domains else {
             throw SurrogateError.usage("the surrogate ranges over another domain space than environment '\(check.env.name)'")
         }
-        var model = model
+        var environment = check.env
         for (name, w) in sourceWeights {
-            guard let k = check.env.space.source.firstIndex(of: DomainName(name)) else {
+            guard environment.space.source.contains(DomainName(name)) else {
                 throw SurrogateError.usage("source weight for '\(name)', which is not a source domain of '\(check.env.name)'")
             }
             guard w.isFinite, w >= 0 else { throw SurrogateError.usage("source weight for '\(name)' must be a non-negative number") }
-            model.score.retentionWeights[k] = w
+            environment.score.sourceWeights[name] = w
         }
-        let scored = model
+        var scored = model
+        scored.score = try ScoreFormula(env: environment, feedbackNames: model.feedbackNames)
+        // One simulator serves every rollout; every rollout starts from the same seed's start state.
+        let simulator = SurrogateEnvironment(model: scored, count: 1, transition: .mean)
         func final(_ policy: MixturePolicy) throws -> PolicyRollout.Episode {
-            try PolicyRollout.run(scored, episodes: 1, seed: 1) { _ in policy }[0]
+            try PolicyRollout.episode(policy, in: simulator, seed: 1)
         }
+        var ratioRollouts: [Double: (score: Double, outside: Bool)] = [:]
         func ratio(_ share: Double) throws -> (score: Double, outside: Bool) {
+            if let known = ratioRollouts[share] { return known }
             let e = try final(check.policy(for: .init(kind: .fixed, share: share, seed: 1)))
-            return (e.finalBalanced, e.outOfSupportSteps > 0)
+            ratioRollouts[share] = (e.finalBalanced, e.outOfSupportSteps > 0)
+            return ratioRollouts[share]!
         }
         let fixed = try check.settings.ratios.map(ratio)
         let grid = (0...20).map { Double($0) / 20 }

@@ -20,32 +20,35 @@ public enum PolicyRollout {
     /// state); episode e resets with seed `seed + e`.
     public static func run(_ model: SurrogateModel, episodes: Int, seed: UInt64, transition: SurrogateEnvironment.Transition = .mean,
                            makePolicy: (Int) throws -> MixturePolicy) throws -> [Episode] {
-        let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
         let env = SurrogateEnvironment(model: model, count: 1, transition: transition)
-        var out: [Episode] = []
-        for e in 0..<episodes {
-            let policy = try makePolicy(e)
-            var obs = env.reset(seed: seed &+ UInt64(e))[0]
-            let start = obs.feedback
-            var state = PolicyState(space: space, round: 0, rounds: model.steps, mixtures: [],
-                                    feedback: [Feedback(names: model.feedbackNames, values: obs.feedback)],
-                                    scores: [model.score.components(obs.feedback, base: start)])
-            var episode = Episode(mixtures: [], balanced: [], rewards: [], rewardSD: [], outOfSupportSteps: 0)
-            for t in 0..<model.steps {
-                state.round = t
-                let mixture = try policy.nextMixture(state)
-                let result = try env.step(mixture.weights)
-                obs = result.observation
-                state.record(mixture, feedback: Feedback(names: model.feedbackNames, values: obs.feedback),
-                             score: model.score.components(obs.feedback, base: start))
-                episode.mixtures.append(mixture.weights)
-                episode.balanced.append(obs.balanced)
-                episode.rewards.append(result.reward)
-                episode.rewardSD.append(result.info.rewardSD)
-                if result.info.outOfSupport { episode.outOfSupportSteps += 1 }
-            }
-            out.append(episode)
+        return try (0..<episodes).map { e in try episode(try makePolicy(e), in: env, seed: seed &+ UInt64(e)) }
+    }
+
+    /// One episode of `policy` in `env` (a single-environment simulator, reset with `seed`): callers
+    /// running many episodes reuse one simulator instead of building its predictor each time.
+    public static func episode(_ policy: MixturePolicy, in env: SurrogateEnvironment, seed: UInt64) throws -> Episode {
+        precondition(env.count == 1, "an episode drives a single-environment simulator")
+        let model = env.model
+        let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
+        var obs = env.reset(seed: seed)[0]
+        let start = obs.feedback
+        var state = PolicyState(space: space, round: 0, rounds: model.steps, mixtures: [],
+                                feedback: [Feedback(names: model.feedbackNames, values: obs.feedback)],
+                                scores: [model.score.components(obs.feedback, base: start)])
+        var episode = Episode(mixtures: [], balanced: [], rewards: [], rewardSD: [], outOfSupportSteps: 0)
+        for t in 0..<model.steps {
+            state.round = t
+            let mixture = try policy.nextMixture(state)
+            let result = try env.step(mixture.weights)
+            obs = result.observation
+            state.record(mixture, feedback: Feedback(names: model.feedbackNames, values: obs.feedback),
+                         score: model.score.components(obs.feedback, base: start))
+            episode.mixtures.append(mixture.weights)
+            episode.balanced.append(obs.balanced)
+            episode.rewards.append(result.reward)
+            episode.rewardSD.append(result.info.rewardSD)
+            if result.info.outOfSupport { episode.outOfSupportSteps += 1 }
         }
-        return out
+        return episode
     }
 }
