@@ -38,7 +38,7 @@ struct CollectCommand: ParsableCommand {
         let path = out ?? "datasets/trajectories/\(environment.name).shard-\(shard.index)-of-\(shard.count).jsonl"
         let ids = shard.ids(total: trajectories)
         let collector = try TrajectoryCollector(env: environment, base: checkpoint, store: store, workers: workers, seed: seed, repeats: repeats,
-                                                families: try families.map(parseFamilies))
+                                                families: try families.map { try keyedNumbers($0, option: "--families", separator: ":", form: "name:weight") })
         let bar = ProgressLine("collect \(shard)", total: ids.count, unit: "traj")
         let start = Date()
         let collected = try collector.collect(ids: ids, log: path) { t, done, total in
@@ -52,17 +52,6 @@ struct CollectCommand: ParsableCommand {
                    fmt(collected.isEmpty ? 0 : Double(collected.count) / seconds * 3600, 1), path])
         print(table.render())
     }
-}
-
-/// `name:weight,…` into family weights.
-func parseFamilies(_ text: String) throws -> [String: Double] {
-    var out: [String: Double] = [:]
-    for part in text.split(separator: ",") {
-        let kv = part.split(separator: ":")
-        guard kv.count == 2, let w = Double(kv[1]) else { throw ValidationError("--families entry '\(part)' is not name:weight") }
-        out[String(kv[0]).trimmingCharacters(in: .whitespaces)] = w
-    }
-    return out
 }
 
 struct TrajectoriesCommand: ParsableCommand {

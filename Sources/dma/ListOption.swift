@@ -11,3 +11,15 @@ func commaSeparated<T: LosslessStringConvertible>(_ text: String, option: String
     guard !values.isEmpty else { throw ValidationError("\(option) needs at least one value") }
     return values
 }
+
+/// A comma-separated list of `key<separator>number` entries (`--families field-ratio:1`,
+/// `--source-weights source/jargon=6`); `form` names the expected entry in the error.
+func keyedNumbers(_ text: String, option: String, separator: Character, form: String) throws -> [String: Double] {
+    var out: [String: Double] = [:]
+    for entry in text.split(separator: ",") {
+        let kv = entry.split(separator: separator, maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard kv.count == 2, let value = Double(kv[1]) else { throw ValidationError("\(option): '\(entry)' is not \(form)") }
+        out[kv[0]] = value
+    }
+    return out
+}

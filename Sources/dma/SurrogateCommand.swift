@@ -31,6 +31,19 @@ struct SurrogateDataOptions: ParsableArguments {
     }
 }
 
+/// `--model` and `--env`: a fitted surrogate and the environment it serves (checked to match).
+struct SurrogateModelOptions: ParsableArguments {
+    @Option(help: "Fitted surrogate model.") var model: String
+    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
+
+    func load() throws -> (SurrogateModel, EnvironmentConfig) {
+        let fitted = try SurrogateModel.load(from: model)
+        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
+        try fitted.check(against: environment, path: model)
+        return (fitted, environment)
+    }
+}
+
 /// Fit settings shared by `fit` and `bench` (defaults: `SurrogateConfig`).
 struct SurrogateFitOptions: ParsableArguments {
     @Option(help: "Bootstrap ensemble members.") var ensemble = SurrogateConfig().ensembleSize
@@ -182,9 +195,8 @@ struct SurrogateSimulateCommand: ParsableCommand {
         abstract: "Run a policy through the surrogate and report its final balanced score (mean ± sd over episodes)."
     )
 
-    @Option(help: "Fitted surrogate model.") var model: String
+    @OptionGroup var surrogate: SurrogateModelOptions
     @Option(help: "Policies, comma-separated: \(NamedPolicy.help).") var policy = "random"
-    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
     @Option(help: "Episodes per policy.") var episodes = 100
     @Option(help: "Transition: mean (deterministic) or sampled (member per episode + residual noise).") var transition = "sampled"
     @Option var seed: UInt64 = 0
@@ -197,9 +209,7 @@ struct SurrogateSimulateCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
         guard let mode = SurrogateEnvironment.Transition(rawValue: transition) else { throw ValidationError("--transition must be mean or sampled") }
-        let fitted = try SurrogateModel.load(from: model)
-        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
-        try fitted.check(against: environment, path: model)
+        let (fitted, environment) = try surrogate.load()
         var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)", "steps out of support"])
         var results: [Result] = []
         let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -234,8 +244,7 @@ struct SurrogateHeadroomCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Fitted surrogate model.") var model: String
-    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
+    @OptionGroup var surrogate: SurrogateModelOptions
     @OptionGroup var plan: CheckPlanOptions
     @Option(help: "Batches of random schedules.") var replicates = 20
     @Option(help: "Re-weight the source benchmark: domain=weight, comma-separated (e.g. source/jargon=6,source/humor=0.1).") var sourceWeights: String?
@@ -245,16 +254,9 @@ struct SurrogateHeadroomCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         guard replicates > 0 else { throw ValidationError("--replicates must be positive") }
-        let fitted = try SurrogateModel.load(from: model)
-        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
-        try fitted.check(against: environment, path: model)
+        let (fitted, environment) = try surrogate.load()
         let settings = try plan.settings(requiringExtremes: false)
-        var weights: [String: Double] = [:]
-        for item in (sourceWeights ?? "").split(separator: ",") {
-            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2, let w = Double(kv[1]) else { throw ValidationError("--source-weights: '\(item)' is not domain=weight") }
-            weights[kv[0]] = w
-        }
+        let weights = try keyedNumbers(sourceWeights ?? "", option: "--source-weights", separator: "=", form: "domain=weight")
         let space = try environment.domainSpace()
         let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
