@@ -88,9 +88,10 @@ public struct EnvironmentCheck {
     /// name a mixture and a seed, not the environment, so resuming another environment's log would
     /// silently report its scores (e.g. after the score weights changed).
     public func checkResumable(_ logged: [Outcome], baseCheckpoint: String, path: String) throws {
-        guard let stale = logged.first(where: { $0.environmentHash != env.hash || $0.baseCheckpoint != baseCheckpoint }) else { return }
+        let hash = env.hash
+        guard let stale = logged.first(where: { $0.environmentHash != hash || $0.baseCheckpoint != baseCheckpoint }) else { return }
         let made = stale.environmentHash.map { "environment \($0), base \(stale.baseCheckpoint ?? "?")" } ?? "an unrecorded environment"
-        throw EnvironmentError.invalid(path: path, reason: "run \(stale.id) was made with \(made), not \(env.name)@\(env.hash) with base \(baseCheckpoint); give another --log or delete this one")
+        throw EnvironmentError.invalid(path: path, reason: "run \(stale.id) was made with \(made), not \(env.name)@\(hash) with base \(baseCheckpoint); give another --log or delete this one")
     }
 
     /// Runs that do not depend on other results.

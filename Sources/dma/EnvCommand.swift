@@ -43,11 +43,12 @@ struct EnvCheckCommand: ParsableCommand {
         settings.seeds = seeds
         let prior = try store.trainingBytes(environment.domainSpace().domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
-        let logPath = log ?? "runs/env-check-\(environment.name)-\(environment.hash.prefix(8))-\(checkpoint.parameterHash.prefix(8)).jsonl"
+        let baseHash = checkpoint.parameterHash
+        let logPath = log ?? "runs/env-check-\(environment.name)-\(environment.hash.prefix(8))-\(baseHash.prefix(8)).jsonl"
         let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
         let (previous, torn) = try appendLog.read()
         if torn { ProgressLine.note("\(logPath): ignoring a partially written last line (interrupted run)") }
-        try check.checkResumable(previous, baseCheckpoint: checkpoint.parameterHash, path: logPath)
+        try check.checkResumable(previous, baseCheckpoint: baseHash, path: logPath)
         var outcomes = previous
         ProgressLine.note("env check \(environment.name): \(previous.count) runs already in \(logPath)")
 
@@ -63,7 +64,7 @@ struct EnvCheckCommand: ParsableCommand {
             var collected: [EnvironmentCheck.Outcome] = []
             try Parallel.process(todo, workers: runners.count, work: { w, run in
                 let result = try runners[w].run(policy: try check.policy(for: run), seed: run.seed)
-                return check.outcome(run, result: result, baseFull: baseFull, baseCheckpoint: checkpoint.parameterHash)
+                return check.outcome(run, result: result, baseFull: baseFull, baseCheckpoint: baseHash)
             }, collect: { outcome in
                 try appendLog.append(outcome)
                 collected.append(outcome)
