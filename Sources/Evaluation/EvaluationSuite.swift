@@ -38,14 +38,14 @@ public final class EvaluationSuite {
         let seed = env.benchmarks.seed
 
         for d in env.space.source {
-            addBitsPerByte(name: "bpb/\(d.rawValue)", stream: try store.stream(d, .test), seed: seed)
+            addBitsPerByte(name: Signal.bitsPerByte(d).name, stream: try store.stream(d, .test), seed: seed)
         }
         try addCloze(store: store, seed: seed)
         try addDefinitions(store: store, seed: seed)
         for d in env.space.target {
             switch d.field {
             case .math: try addMath(d, store: store)
-            default: addBitsPerByte(name: "bpb/\(d.rawValue)", stream: try store.stream(d, .test), seed: seed)
+            default: addBitsPerByte(name: Signal.bitsPerByte(d).name, stream: try store.stream(d, .test), seed: seed)
             }
         }
         let code = env.space.target.filter { $0.field == .code }
@@ -125,7 +125,7 @@ public final class EvaluationSuite {
             }
             for o in options { items.append(ScoringItem(prompt: prompt, continuation: o, context: contextLength)) }
         }
-        benchmarks.append(.multipleChoice(name: "cloze/acc", range: start..<items.count, options: 4))
+        benchmarks.append(.multipleChoice(name: Signal.cloze.name, range: start..<items.count, options: 4))
     }
 
     /// 4-way definition → term: which candidate headword makes the held-out definition most likely.
@@ -155,7 +155,7 @@ public final class EvaluationSuite {
                 items.append(ScoringItem(prompt: prompt, continuation: definition, context: contextLength))
             }
         }
-        benchmarks.append(.multipleChoice(name: "definitions/acc", range: start..<items.count, options: 4))
+        benchmarks.append(.multipleChoice(name: Signal.definitions.name, range: start..<items.count, options: 4))
     }
 
     /// Held-out problems: answer-only bits per byte and exact match of the greedy answer, both from one
@@ -171,8 +171,8 @@ public final class EvaluationSuite {
         }
         let start = items.count
         for p in problems { items.append(ScoringItem(answering: p, context: contextLength)) }
-        benchmarks.append(.bitsPerByte(name: "bpb/\(domain.rawValue)", range: start..<items.count))
-        benchmarks.append(.exactMatch(name: "em/\(domain.rawValue)", range: start..<items.count))
+        benchmarks.append(.bitsPerByte(name: Signal.bitsPerByte(domain).name, range: start..<items.count))
+        benchmarks.append(.exactMatch(name: Signal.exactMatch(domain).name, range: start..<items.count))
     }
 
     /// Next-line exact match on held-out code.
@@ -201,6 +201,6 @@ public final class EvaluationSuite {
         for k in order.prefix(sizes.nextLineItems) {
             items.append(ScoringItem(prompt: candidates[k].prompt, continuation: candidates[k].line, context: contextLength))
         }
-        benchmarks.append(.exactMatch(name: "next-line/acc", range: start..<items.count))
+        benchmarks.append(.exactMatch(name: Signal.nextLine.name, range: start..<items.count))
     }
 }

@@ -16,16 +16,16 @@ public struct ScoreFormula: Codable, Sendable, Equatable {
 
     /// `which` names the feedback in the error when a signal the score needs is missing.
     public init(env: EnvironmentConfig, feedbackNames: [String], which: String = "the") throws {
-        func index(_ name: String) throws -> Int {
-            guard let i = feedbackNames.firstIndex(of: name) else {
-                throw EnvironmentError.invalid(path: "environment '\(env.name)'", reason: "\(which) feedback has no '\(name)' signal; was it produced by this environment?")
+        func index(_ signal: Signal) throws -> Int {
+            guard let i = feedbackNames.firstIndex(of: signal.name) else {
+                throw EnvironmentError.invalid(path: "environment '\(env.name)'", reason: "\(which) feedback has no '\(signal)' signal; was it produced by this environment?")
             }
             return i
         }
-        retentionTerms = try env.space.source.map { try index("bpb/\($0.rawValue)") }
+        retentionTerms = try env.space.source.map { try index(.bitsPerByte($0)) }
         retentionWeights = env.space.source.map { env.score.sourceWeights[$0.rawValue] ?? 1 }
-        gainBPB = try env.space.target.map { try index("bpb/\($0.rawValue)") }
-        gainEM = try env.space.target.map { $0.field == .math ? try index("em/\($0.rawValue)") : -1 }
+        gainBPB = try env.space.target.map { try index(.bitsPerByte($0)) }
+        gainEM = try env.space.target.map { $0.field == .math ? try index(.exactMatch($0)) : -1 }
         exactMatchShare = env.score.exactMatchShare
         retentionWeight = env.score.retentionWeight
         gainWeight = env.score.gainWeight

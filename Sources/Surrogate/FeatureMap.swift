@@ -1,5 +1,6 @@
 import Foundation
 import Corpus
+import Evaluation
 
 /// Turns a state (current feedback, previous mixture, step) and an action (next mixture) into
 /// regression features. A generic block is shared by every signal; a small specific block ties each
@@ -42,15 +43,15 @@ public struct FeatureMap: Codable, Sendable, Equatable {
         sourceDomains = domains.indices.filter { domains[$0].field == .source }
         var own: [Int] = [], source: [Bool] = [], sBPB: [Int] = [], tBPB: [Int] = [], log: [Bool] = []
         for (j, name) in feedbackNames.enumerated() {
-            let parts = name.split(separator: "/", maxSplits: 1)
-            let domain = parts.count == 2 ? domains.firstIndex(of: DomainName(String(parts[1]))) : nil
+            let signal = Signal(name)
+            let domain = signal.domain.flatMap { domains.firstIndex(of: $0) }
             own.append(domain ?? -1)
-            // Field-wide signals without a domain (cloze, definitions) measure the source field;
-            // next-line accuracy measures code.
-            let src = domain.map { domains[$0].field == .source } ?? !name.hasPrefix("next-line")
+            // Signals of no domain in the space are taken by their field; unknown ones as source.
+            let src = domain.map { domains[$0].field == .source } ?? (signal.field.map { $0 == .source } ?? true)
             source.append(src)
-            if name.hasPrefix("bpb/") { if src { sBPB.append(j) } else { tBPB.append(j) } }
-            log.append(name.hasPrefix("bpb/") && base[j] > 0)
+            let bpb = signal.kind == .bitsPerByte
+            if bpb { if src { sBPB.append(j) } else { tBPB.append(j) } }
+            log.append(bpb && base[j] > 0)
         }
         ownDomain = own
         isSource = source

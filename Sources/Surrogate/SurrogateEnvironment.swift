@@ -1,12 +1,13 @@
 import Corpus
 import Evaluation
 import Numerics
+import Trajectories
 
 /// What the agent sees after `reset` or `step`.
 public struct Observation: Sendable, Equatable {
     /// Feedback vector in `SurrogateModel.feedbackNames` order.
     public var feedback: [Double]
-    /// The mixture applied last (all zeros before the first step).
+    /// The mixture applied last (before the first step, what `ObservationLayout.previousMixture` says: all zeros).
     public var mixture: [Double]
     /// Steps taken so far, and the episode length T.
     public var step: Int
@@ -15,8 +16,9 @@ public struct Observation: Sendable, Equatable {
     public var balanced: Double
 
     public var progress: Double { Double(step) / Double(steps) }
-    /// Flat vector for RL code: feedback, then mixture, then progress.
-    public var vector: [Double] { feedback + mixture + [progress] }
+
+    /// The flat vector for RL code, in `layout`'s columns (the simulator's `layout`).
+    public func vector(_ layout: ObservationLayout) -> [Double] { layout.vector(feedback: feedback, previousMixture: mixture, progress: progress) }
 }
 
 /// Uncertainty that comes with every simulated step.
@@ -53,6 +55,8 @@ public final class SurrogateEnvironment {
     }
 
     public let model: SurrogateModel
+    /// How observations are encoded (flat vectors and domain tokens), with the model's score weights.
+    public let layout: ObservationLayout
     public let count: Int
     public let transition: Transition
     /// Opt-in: actions with non-negative finite weights and a positive sum are divided by their sum
@@ -73,6 +77,7 @@ public final class SurrogateEnvironment {
     public init(model: SurrogateModel, count: Int = 1, transition: Transition = .mean, normalizesActions: Bool = false) {
         precondition(count >= 1, "a simulator needs at least one environment")
         self.model = model
+        layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: model.score)
         self.count = count
         self.transition = transition
         self.normalizesActions = normalizesActions
@@ -110,7 +115,8 @@ public final class SurrogateEnvironment {
     private func start(from states: [[Double]]) -> [Observation] {
         for e in 0..<count {
             for j in 0..<F { feedback[e * F + j] = states[e][j]; start[e * F + j] = states[e][j] }
-            for d in 0..<D { previous[e * D + d] = 0 }
+            let none = layout.previousMixture([], before: 0)
+            for d in 0..<D { previous[e * D + d] = none[d] }
             stepIndex[e] = 0
             member[e] = rng.int(below: M)
         }

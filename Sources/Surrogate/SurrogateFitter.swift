@@ -246,7 +246,7 @@ public enum SurrogateFitter {
             let span = upper[j] - lower[j]
             lower[j] = max(lower[j] - 0.25 * span, 0)
             upper[j] += 0.25 * span
-            if !data.feedbackNames[j].hasPrefix("bpb/") { upper[j] = min(upper[j], 1) }  // accuracies
+            if Signal(data.feedbackNames[j]).kind != .bitsPerByte { upper[j] = min(upper[j], 1) }  // accuracies
         }
         let D = data.domainCount
         let actionFloor = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.min() ?? 0 }

@@ -11,6 +11,8 @@ public struct TransitionSet: Sendable {
     /// Base-model feedback: every trajectory's start state.
     public let base: [Double]
     public let trajectories: [Trajectory]
+    /// How a state is encoded (the rows' feedback and previous mixture follow its rules).
+    public let layout: ObservationLayout
 
     /// Row-major, one row per transition (`count` rows).
     public private(set) var feedback: [Double] = []
@@ -33,6 +35,7 @@ public struct TransitionSet: Sendable {
         steps = first.steps.count
         base = first.baseFeedback
         self.trajectories = trajectories
+        layout = ObservationLayout(domains: domains, feedbackNames: feedbackNames)
         for (i, t) in trajectories.enumerated() {
             guard t.header.domains == domains, t.header.feedbackNames == feedbackNames else {
                 throw SurrogateError.data("trajectory \(t.header.id) has another domain space or feedback names than trajectory \(first.header.id)")
@@ -40,9 +43,10 @@ public struct TransitionSet: Sendable {
             guard t.steps.count == steps else {
                 throw SurrogateError.data("trajectory \(t.header.id) has \(t.steps.count) steps, trajectory \(first.header.id) has \(steps); the surrogate needs one episode length T")
             }
+            let mixtures = t.steps.map(\.mixture), after = t.steps.map(\.feedback)
             for (k, s) in t.steps.enumerated() {
-                feedback += k == 0 ? t.baseFeedback : t.steps[k - 1].feedback
-                previous += k == 0 ? [Double](repeating: 0, count: domains.count) : t.steps[k - 1].mixture
+                feedback += layout.feedback(base: t.baseFeedback, after: after, before: k)
+                previous += layout.previousMixture(mixtures, before: k)
                 action += s.mixture
                 next += s.feedback
                 step.append(k)

@@ -146,9 +146,9 @@ public struct EnvironmentCheck {
     /// Summarises a run's final (full-suite) feedback against the base.
     public func outcome(_ run: Run, result: CPTResult, baseFull: Feedback, baseCheckpoint: String) -> Outcome {
         let f = result.finalFeedback!, s = result.finalScore!
-        let src = env.space.source.map { "bpb/\($0.rawValue)" }
+        let src = env.space.source.map(Signal.bitsPerByte)
         let srcChange = src.map { f[$0]! / baseFull[$0]! - 1 }.reduce(0, +) / Double(src.count)
-        let math = env.space.target.filter { $0.field == .math }.map { "em/\($0.rawValue)" }
+        let math = env.space.target.filter { $0.field == .math }.map(Signal.exactMatch)
         let emChange = math.isEmpty ? 0 : math.map { f[$0]! - baseFull[$0]! }.reduce(0, +) / Double(math.count)
         return Outcome(id: run.id, run: run, environmentHash: env.hash, baseCheckpoint: baseCheckpoint, balanced: s.balanced, retention: s.retention, gain: s.gain, sourceBpbChange: srcChange,
                        mathEMChange: emChange, mixtures: result.rounds.map(\.mixture), seconds: result.seconds,

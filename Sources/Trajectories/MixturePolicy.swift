@@ -39,6 +39,14 @@ public protocol MixturePolicy: AnyObject {
     /// A short description recorded in logs.
     var name: String { get }
     func nextMixture(_ state: PolicyState) throws -> Mixture
+    /// One mixture per state, for many runs at once (1,024 simulated environments, or one real run).
+    /// A learned policy overrides it to score every state in one batched pass; the default loops.
+    /// Policies that keep per-run state (random walks) must be used with one run per object.
+    func nextMixtures(_ states: [PolicyState]) throws -> [Mixture]
+}
+
+extension MixturePolicy {
+    public func nextMixtures(_ states: [PolicyState]) throws -> [Mixture] { try states.map(nextMixture) }
 }
 
 /// Replays a fixed schedule: one mixture per round (the last one repeats if the schedule is short).

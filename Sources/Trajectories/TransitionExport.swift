@@ -2,31 +2,26 @@ import Foundation
 
 /// Flat transitions for other RL tools, D4RL-style: one row per re-weighting step.
 ///
-/// observation = (feedback before the step, previous mixture, progress t/T); action = the step's
-/// mixture; reward = change in balanced score; next_observation = (feedback after, this mixture,
-/// (t+1)/T); terminal = 1 on a trajectory's last step. The first step's "previous mixture" is
-/// all zeros (no mixture trained yet).
+/// observation = `ObservationLayout`'s flat vector before the step (feedback, previous mixture,
+/// progress t/T); action = the step's mixture; reward = change in balanced score;
+/// next_observation = the flat vector after it; terminal = 1 on a trajectory's last step.
 public enum TransitionExport {
+    /// The observation columns come from the trajectory's `ObservationLayout`, prefixed `obs:`.
     public static func header(_ h: Trajectory.Header) -> [String] {
-        let obs = h.feedbackNames.map { "obs:\($0)" } + h.domains.map { "obs:mix/\($0.rawValue)" } + ["obs:progress"]
+        let obs = layout(h).columns.map { "obs:\($0)" }
         let next = obs.map { "next_" + $0 }
         return ["trajectory", "step"] + obs + h.domains.map { "action:\($0.rawValue)" } + ["reward"] + next + ["terminal"]
     }
 
+    static func layout(_ h: Trajectory.Header) -> ObservationLayout { ObservationLayout(domains: h.domains, feedbackNames: h.feedbackNames) }
+
     public static func rows(_ t: Trajectory) -> [[String]] {
-        let T = Double(t.steps.count)
-        let zeros = [Double](repeating: 0, count: t.header.domains.count)
-        var feedback = t.baseFeedback
-        var mixture = zeros
+        let layout = layout(t.header)
         var balanced = t.baseBalanced
         var out: [[String]] = []
         for (k, s) in t.steps.enumerated() {
-            let obs = feedback + mixture + [Double(k) / T]
-            let next = s.feedback + s.mixture + [Double(k + 1) / T]
-            let row = obs + s.mixture + [s.balanced - balanced] + next
+            let row = layout.vector(t, before: k) + s.mixture + [s.balanced - balanced] + layout.vector(t, before: k + 1)
             out.append(["\(t.header.id)", "\(k)"] + row.map { "\($0)" } + [k == t.steps.count - 1 ? "1" : "0"])
-            feedback = s.feedback
-            mixture = s.mixture
             balanced = s.balanced
         }
         return out

@@ -1,0 +1,170 @@
+import Corpus
+import Evaluation
+
+/// The one encoding of a `PolicyState` into numbers, with a name for every column. The CSV export,
+/// the simulator, the surrogate's transition set and learned policies all go through it, so "what
+/// the state was before the first step" is decided here only: the base model's feedback and no
+/// mixture (all zeros).
+///
+/// Two views of the same state:
+/// - the **flat vector** (`columns`): feedback signals, previous mixture, progress t/T — one fixed
+///   width per domain space, D4RL-style, for exports and generic RL code;
+/// - **domain tokens** (`tokenColumns`, `globalColumns`): one row of features per domain plus a
+///   global row, built so that their meaning does not depend on which or how many domains there
+///   are. A domain-agnostic policy encodes each token with shared weights.
+public struct ObservationLayout: Sendable, Equatable {
+    public let domains: [DomainName]
+    public let feedbackNames: [String]
+    /// Each domain's weight in the balanced score, normalised within its field (source weights from
+    /// the environment's `score.sourceWeights`; target domains count equally); nil when the layout
+    /// was built without the score (flat vectors only).
+    public let scoreWeights: [Double]?
+    /// Steps of history in the domain tokens (lag 0 = the state now, lag 1 = one step earlier, …).
+    public let window: Int
+    /// Feedback index of each domain's bits per byte and exact match (-1 when not measured).
+    let bitsPerByteIndex: [Int]
+    let exactMatchIndex: [Int]
+    let isSource: [Bool]
+
+    /// A layout for `domains` and `feedbackNames`; `score` gives the per-domain score weights the
+    /// domain tokens carry (flat vectors do not need it).
+    public init(domains: [DomainName], feedbackNames: [String], score: ScoreFormula? = nil, window: Int = 2) {
+        precondition(window >= 1, "a window needs at least the current step")
+        self.domains = domains
+        self.feedbackNames = feedbackNames
+        self.window = window
+        let bpb = domains.map { feedbackNames.firstIndex(of: Signal.bitsPerByte($0).name) ?? -1 }
+        let source = domains.map { $0.field == .source }
+        bitsPerByteIndex = bpb
+        exactMatchIndex = domains.map { feedbackNames.firstIndex(of: Signal.exactMatch($0).name) ?? -1 }
+        isSource = source
+        scoreWeights = score.map { Self.fieldNormalisedWeights(score: $0, domains: domains, isSource: source, bitsPerByteIndex: bpb) }
+    }
+
+    private static func fieldNormalisedWeights(score: ScoreFormula, domains: [DomainName], isSource: [Bool], bitsPerByteIndex: [Int]) -> [Double] {
+        var raw = [Double](repeating: 0, count: domains.count)
+        for d in domains.indices {
+            if isSource[d] {
+                if let k = score.retentionTerms.firstIndex(of: bitsPerByteIndex[d]) { raw[d] = score.retentionWeights[k] }
+            } else if score.gainBPB.contains(bitsPerByteIndex[d]) {
+                raw[d] = 1
+            }
+        }
+        for field in [true, false] {
+            let members = domains.indices.filter { isSource[$0] == field }
+            let total = members.reduce(0) { $0 + raw[$1] }
+            for d in members { raw[d] = total > 0 ? raw[d] / total : 0 }
+        }
+        return raw
+    }
+
+    public var domainCount: Int { domains.count }
+
+    // MARK: - The state before the first step
+
+    /// The mixture trained before step `step` of `mixtures` (one per trained step): all zeros
+    /// before the first step, when none has been trained yet.
+    public func previousMixture(_ mixtures: [[Double]], before step: Int) -> [Double] {
+        step == 0 ? [Double](repeating: 0, count: domainCount) : mixtures[step - 1]
+    }
+
+    /// The feedback before step `step`: the base's before the first, else the one after step − 1.
+    public func feedback(base: [Double], after steps: [[Double]], before step: Int) -> [Double] {
+        step == 0 ? base : steps[step - 1]
+    }
+
+    // MARK: - Flat vector
+
+    /// Names of the flat vector's columns: `<signal>`…, `mix/<domain>`…, `progress`.
+    public var columns: [String] { feedbackNames + domains.map { "mix/\($0.rawValue)" } + ["progress"] }
+
+    public var width: Int { feedbackNames.count + domainCount + 1 }
+
+    /// Feedback, then the previous mixture, then progress t/T.
+    public func vector(feedback: [Double], previousMixture: [Double], progress: Double) -> [Double] {
+        precondition(feedback.count == feedbackNames.count && previousMixture.count == domainCount, "observation does not match its layout")
+        return feedback + previousMixture + [progress]
+    }
+
+    /// The flat vector of `state`.
+    public func vector(_ state: PolicyState) -> [Double] {
+        vector(feedback: state.feedback[state.round].values, previousMixture: previousMixture(state.mixtures.map(\.weights), before: state.round),
+               progress: state.progress)
+    }
+
+    /// The flat observation before step `step` of a logged trajectory (step = T gives the final one).
+    public func vector(_ t: Trajectory, before step: Int) -> [Double] {
+        vector(feedback: feedback(base: t.baseFeedback, after: t.steps.map(\.feedback), before: step),
+               previousMixture: previousMixture(t.steps.map(\.mixture), before: step), progress: Double(step) / Double(t.steps.count))
+    }
+
+    // MARK: - Domain tokens
+
+    /// Per-lag features of a domain token (lag l = l steps before now).
+    public static let tokenLagFeatures = ["weight_x_domains", "feedback_bpb", "feedback_em"]
+    /// Per-lag global features.
+    public static let globalLagFeatures = ["retention", "gain", "balanced"]
+
+    /// Names of a domain token's columns, e.g. `is_source`, `score_weight`, `weight_x_domains@0`, …,
+    /// `feedback_bpb_change`. Weights are relative to uniform (w·D). Feedback is relative to the base:
+    /// source bits per byte as base/now (1 = no forgetting), target answer bits per byte as the
+    /// relative gain (base − now)/base, exact match as now − base.
+    public var tokenColumns: [String] {
+        ["is_source", "score_weight"] + (0..<window).flatMap { l in Self.tokenLagFeatures.map { "\($0)@\(l)" } }
+            + ["feedback_bpb_change", "feedback_em_change"]
+    }
+
+    /// Names of the global columns: progress, the source share of the last mixture, retention, gain
+    /// and balanced score per lag, and their last changes.
+    public var globalColumns: [String] {
+        ["progress", "source_share"] + (0..<window).flatMap { l in Self.globalLagFeatures.map { "\($0)@\(l)" } }
+            + Self.globalLagFeatures.map { "\($0)_change" }
+    }
+
+    /// Domain tokens of `state`, row-major (domainCount × tokenColumns.count).
+    public func tokens(_ state: PolicyState) -> [Double] {
+        guard let scoreWeights else { preconditionFailure("domain tokens need the layout built with the balanced score") }
+        let D = Double(domainCount)
+        let base = state.feedback[0].values
+        let mixtures = state.mixtures.map(\.weights)
+        // Lags before the start repeat the start: no history yet means no change.
+        func lagged(_ l: Int) -> Int { max(state.round - l, 0) }
+        func relative(_ d: Int, _ f: [Double]) -> (bpb: Double, em: Double) {
+            let i = bitsPerByteIndex[d], e = exactMatchIndex[d]
+            let bpb = i < 0 ? 0 : (isSource[d] ? base[i] / max(f[i], 1e-9) : (base[i] - f[i]) / max(base[i], 1e-9))
+            return (bpb, e < 0 ? 0 : f[e] - base[e])
+        }
+        var out: [Double] = []
+        out.reserveCapacity(domainCount * tokenColumns.count)
+        for d in 0..<domainCount {
+            out.append(isSource[d] ? 1 : 0)
+            out.append(scoreWeights[d])
+            var rel: [(bpb: Double, em: Double)] = []
+            for l in 0..<window {
+                let step = lagged(l)
+                out.append(previousMixture(mixtures, before: step)[d] * D)
+                let r = relative(d, state.feedback[step].values)
+                out += [r.bpb, r.em]
+                rel.append(r)
+            }
+            let before = relative(d, state.feedback[lagged(1)].values)
+            out += [rel[0].bpb - before.bpb, rel[0].em - before.em]
+        }
+        return out
+    }
+
+    /// Global features of `state` (globalColumns.count values).
+    public func globals(_ state: PolicyState) -> [Double] {
+        func lagged(_ l: Int) -> Int { max(state.round - l, 0) }
+        let last = previousMixture(state.mixtures.map(\.weights), before: state.round)
+        let sourceShare = domains.indices.filter { isSource[$0] }.reduce(0) { $0 + last[$1] }
+        var out = [state.progress, sourceShare]
+        for l in 0..<window {
+            let s = state.scores[lagged(l)]
+            out += [s.retention, s.gain, s.balanced]
+        }
+        let now = state.scores[state.round], before = state.scores[lagged(1)]
+        out += [now.retention - before.retention, now.gain - before.gain, now.balanced - before.balanced]
+        return out
+    }
+}
