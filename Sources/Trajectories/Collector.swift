@@ -100,30 +100,29 @@ public final class TrajectoryCollector {
         return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: runner.baseScore.balanced, steps: steps)
     }
 
+    /// The identity every trajectory of this collection's log must share.
+    public var identity: RunIdentity {
+        RunIdentity(environment: env.name, environmentHash: env.hash, baseCheckpoint: runners[0].baseHash)
+    }
+
     /// Collects `ids` not yet in `log`, `runners.count` at a time; calls `progress` after each.
     public func collect(ids: [Int], log path: String, progress: (Trajectory, Int, Int) -> Void) throws -> [Trajectory] {
-        let log = AppendLog<Trajectory>(path: path)
-        var done = Set<Int>()
-        if FileManager.default.fileExists(atPath: path) {
-            let existing = try TrajectoryReader.read(path)
-            if let h = existing.trajectories.first?.header {
-                let baseHash = runners[0].baseHash
-                guard h.environmentHash == env.hash, h.baseCheckpoint == baseHash else {
-                    throw TrajectoryError.mismatch(path: path, reason: "holds trajectories of \(h.environment)@\(h.environmentHash) from base \(h.baseCheckpoint); this run is \(env.name)@\(env.hash) from \(baseHash). Use another --out")
-                }
-            }
-            done = Set(existing.trajectories.map(\.header.id))
-        }
-        let todo = ids.filter { !done.contains($0) }
-        var collected: [Trajectory] = []
-        try Parallel.process(todo, workers: runners.count, work: { w, id in
+        let runs = ResumableRuns<Trajectory>(log: path, identity: identity, option: "--out")
+        let (done, _) = try runs.finished()
+        return try runs.run(ids, id: { "\($0)" }, finished: done, workers: runners.count, work: { w, id in
             // Per-step snapshots next to the log: a killed run resumes mid-trajectory.
-            try trajectory(id, worker: w, snapshot: "\(path).partial-\(id).ckpt")
-        }, collect: { t in
-            try log.append(t)
-            collected.append(t)
-            progress(t, collected.count, todo.count)
-        })
-        return collected
+            try trajectory(id, worker: w, snapshot: runs.snapshotPath(for: "\(id)"))
+        }, progress: progress)
+    }
+}
+
+extension Trajectory: LoggedRun {
+    public var runID: String { "\(header.id)" }
+    public var madeWith: (environmentHash: String?, baseCheckpoint: String?) { (header.environmentHash, header.baseCheckpoint) }
+
+    /// Trajectory logs are read with all of `TrajectoryReader`'s checks.
+    public static func readLog(_ path: String) throws -> (records: [Trajectory], tornTail: Bool) {
+        let result = try TrajectoryReader.read(path)
+        return (result.trajectories, result.tornTail)
     }
 }

@@ -48,7 +48,7 @@ public struct EnvironmentCheck {
     }
 
     /// A finished run as logged.
-    public struct Outcome: Codable, Sendable {
+    public struct Outcome: Codable, Sendable, LoggedRun {
         public var id: String
         public var run: Run
         /// The environment (`EnvironmentConfig.hash`) and base model (`Checkpoint.parameterHash`) the run
@@ -66,6 +66,9 @@ public struct EnvironmentCheck {
         public var seconds: Double
         /// Balanced score of the last round on the per-step feedback subset (to check the subset tracks the full suite).
         public var subsetBalanced: Double?
+
+        public var runID: String { id }
+        public var madeWith: (environmentHash: String?, baseCheckpoint: String?) { (environmentHash, baseCheckpoint) }
     }
 
     public let env: EnvironmentConfig
@@ -84,14 +87,26 @@ public struct EnvironmentCheck {
         self.prior = prior
     }
 
-    /// Throws unless every logged outcome was made with this environment and `baseCheckpoint`: run ids
-    /// name a mixture and a seed, not the environment, so resuming another environment's log would
-    /// silently report its scores (e.g. after the score weights changed).
-    public func checkResumable(_ logged: [Outcome], baseCheckpoint: String, path: String) throws {
-        let hash = env.hash
-        guard let stale = logged.first(where: { $0.environmentHash != hash || $0.baseCheckpoint != baseCheckpoint }) else { return }
-        let made = stale.environmentHash.map { "environment \($0), base \(stale.baseCheckpoint ?? "?")" } ?? "an unrecorded environment"
-        throw EnvironmentError.invalid(path: path, reason: "run \(stale.id) was made with \(made), not \(env.name)@\(hash) with base \(baseCheckpoint); give another --log or delete this one")
+    /// Runs the check's plan with `runners` (one per parallel worker; the first's base feedback is
+    /// shared), resuming from and appending to the log at `path`: the first phase, then the best
+    /// random schedule on the other seeds. Returns every outcome, logged before and now.
+    /// `starting(phase, runs)` announces each phase that has runs left; `progress` follows each run.
+    public func execute(runners: [CPTRunner], log path: String, starting: (_ phase: Int, _ runs: Int) -> Void = { _, _ in },
+                        progress: (_ outcome: Outcome, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) throws -> (outcomes: [Outcome], resumed: Int, tornTail: Bool) {
+        let baseHash = runners[0].baseHash
+        let runs = ResumableRuns<Outcome>(log: path, identity: RunIdentity(environment: env.name, environmentHash: env.hash, baseCheckpoint: baseHash),
+                                          option: "--log")
+        let (previous, torn) = try runs.finished()
+        var outcomes = previous
+        let baseFull = runners[0].baseFullFeedback!
+        for phase in 1...2 {
+            let planned = phase == 1 ? firstPhase() : secondPhase(after: outcomes)
+            outcomes += try runs.run(planned, id: \.id, finished: outcomes, workers: runners.count, work: { w, run in
+                let result = try runners[w].run(policy: try policy(for: run), seed: run.seed)
+                return outcome(run, result: result, baseFull: baseFull, baseCheckpoint: baseHash)
+            }, starting: { starting(phase, $0) }, progress: progress)
+        }
+        return (outcomes, previous.count, torn)
     }
 
     /// Runs that do not depend on other results.

@@ -45,33 +45,16 @@ struct EnvCheckCommand: ParsableCommand {
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
         let baseHash = checkpoint.parameterHash
         let logPath = log ?? "runs/env-check-\(environment.name)-\(environment.hash.prefix(8))-\(baseHash.prefix(8)).jsonl"
-        let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
-        let (previous, torn) = try appendLog.read()
-        if torn { ProgressLine.note("\(logPath): ignoring a partially written last line (interrupted run)") }
-        try check.checkResumable(previous, baseCheckpoint: baseHash, path: logPath)
-        var outcomes = previous
-        ProgressLine.note("env check \(environment.name): \(previous.count) runs already in \(logPath)")
-
         // Each worker owns a runner (model, suites); the base is evaluated once and shared.
         let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
-        let baseFull = runners[0].baseFullFeedback!
-        for phase in 0..<2 {
-            let planned = phase == 0 ? check.firstPhase() : check.secondPhase(after: outcomes)
-            let done = Set(outcomes.map(\.id))
-            let todo = planned.filter { !done.contains($0.id) }
-            if todo.isEmpty { continue }
-            let bar = ProgressLine("env check phase \(phase + 1)", total: todo.count, unit: "runs")
-            var collected: [EnvironmentCheck.Outcome] = []
-            try Parallel.process(todo, workers: runners.count, work: { w, run in
-                let result = try runners[w].run(policy: try check.policy(for: run), seed: run.seed)
-                return check.outcome(run, result: result, baseFull: baseFull, baseCheckpoint: baseHash)
-            }, collect: { outcome in
-                try appendLog.append(outcome)
-                collected.append(outcome)
-                bar.update(collected.count, detail: "\(outcome.id): balanced \(fmt(outcome.balanced, 4))")
-            })
-            outcomes += collected
-        }
+        var bar: ProgressLine?
+        let (outcomes, resumed, torn) = try check.execute(runners: runners, log: logPath, starting: { phase, runs in
+            bar = ProgressLine("env check phase \(phase)", total: runs, unit: "runs")
+        }, progress: { outcome, done, _ in
+            bar?.update(done, detail: "\(outcome.id): balanced \(fmt(outcome.balanced, 4))")
+        })
+        if torn { ProgressLine.note("\(logPath): ignored a partially written last line (interrupted run)") }
+        ProgressLine.note("env check \(environment.name): \(resumed) runs were already in \(logPath), \(outcomes.count - resumed) new")
         let report = check.report(outcomes)
         var groups = Table(["mixture", "balanced", "sd", "n", "retention", "gain", "source bpb Δ", "math EM Δ"])
         for g in report.groups where g.n > 0 {

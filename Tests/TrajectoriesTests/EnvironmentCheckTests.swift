@@ -41,19 +41,27 @@ import Testing
     @Test func onlyLogsOfTheSameEnvironmentAndBaseAreResumed() throws {
         let check = try check(first: 1)
         let run = check.firstPhase()[0]
-        try check.checkResumable([outcome(run, 0.5)], baseCheckpoint: "base", path: "log.jsonl")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dma-resume-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func runs(_ log: [EnvironmentCheck.Outcome], _ name: String) throws -> ResumableRuns<EnvironmentCheck.Outcome> {
+            let path = "\(dir)/\(name).jsonl"
+            try AppendLog.write(log, to: path)
+            return ResumableRuns(log: path, identity: RunIdentity(environment: check.env.name, environmentHash: check.env.hash, baseCheckpoint: "base"), option: "--log")
+        }
+        #expect(try runs([outcome(run, 0.5)], "same").finished().records.count == 1)
         let stale: [[EnvironmentCheck.Outcome]] = [
             [outcome(run, 0.5, base: "other")],
             [outcome(run, 0.5, environment: "0123456789abcdef")],
             [outcome(run, 0.5, base: nil)],
         ]
-        for log in stale {
-            #expect(throws: EnvironmentError.self) { try check.checkResumable(log, baseCheckpoint: "base", path: "log.jsonl") }
+        for (k, log) in stale.enumerated() {
+            let r = try runs(log, "stale\(k)")
+            #expect(throws: ForeignLogError.self) { try r.finished() }
         }
         do {
-            try check.checkResumable(stale[1], baseCheckpoint: "base", path: "log.jsonl")
+            _ = try runs(stale[1], "message").finished()
         } catch {
-            #expect("\(error)".hasPrefix("log.jsonl: run fixed-0.0-s1 was made with environment 0123456789abcdef"))
+            #expect("\(error)".hasPrefix("\(dir)/message.jsonl: run fixed-0.0-s1 was made with environment 0123456789abcdef"))
         }
     }
 }
