@@ -22,12 +22,14 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Numerics"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Numerics"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
+        .target(name: "Pretraining", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Surrogate", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories"], swiftSettings: fastMath),
+        .target(name: "Baselines", dependencies: ["Numerics", "Corpus", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories", "Surrogate",
+                "Numerics", "Transformer", "Corpus", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Baselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -38,6 +40,8 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["DMATestSupport", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "SurrogateTests", dependencies: ["DMATestSupport", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "Transformer", "Numerics"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Trajectories", "Corpus"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["DMATestSupport", "Trajectories", "Surrogate", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )

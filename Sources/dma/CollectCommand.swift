@@ -83,41 +83,18 @@ struct TrajectoriesStatsCommand: ParsableCommand {
     @Flag(help: "Skip invalid lines (reporting how many) instead of failing.") var skipInvalid = false
     @Option(help: "Write the statistics as JSON to this file.") var json: String?
 
-    struct Stats: Codable {
-        var trajectories: Int
-        var steps: Int
-        var skipped: Int
-        var environment: String
-        var families: [String: Int]
-        var finalBalanced: [String: Double]
-        var tokensPerDomain: [String: Int]
-    }
-
     func run() throws {
         let (all, skipped) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
-        let first = all[0]
-        var families: [String: Int] = [:]
-        var tokens = [Int](repeating: 0, count: first.header.domains.count)
-        for t in all {
-            families[t.header.sampler.family, default: 0] += 1
-            for s in t.steps { for (i, n) in s.tokensPerDomain.enumerated() where i < tokens.count { tokens[i] += n } }
-        }
-        let finals = all.compactMap(\.finalBalanced).sorted()
-        let (mean, sd) = Statistics.meanAndSD(finals)
-        let q = { (p: Double) in finals[min(finals.count - 1, Int(p * Double(finals.count - 1)))] }
-        let stats = Stats(trajectories: all.count, steps: all.reduce(0) { $0 + $1.steps.count }, skipped: skipped,
-                          environment: first.header.environment, families: families,
-                          finalBalanced: ["min": finals.first!, "p25": q(0.25), "median": q(0.5), "p75": q(0.75), "max": finals.last!, "mean": mean, "sd": sd],
-                          tokensPerDomain: Dictionary(uniqueKeysWithValues: zip(first.header.domains.map(\.rawValue), tokens)))
+        let stats = TrajectoryStatistics(all, skipped: skipped)
         print("\(stats.trajectories) trajectories, \(stats.steps) steps, environment \(stats.environment)\(skipped > 0 ? ", \(skipped) invalid lines skipped" : "")")
         var fam = Table(["family", "trajectories"])
-        for (f, n) in families.sorted(by: { $0.key < $1.key }) { fam.add([f, "\(n)"]) }
+        for (f, n) in stats.families.sorted(by: { $0.key < $1.key }) { fam.add([f, "\(n)"]) }
         print(fam.render())
         var fb = Table(["final balanced", "value"])
-        for k in ["min", "p25", "median", "p75", "max", "mean", "sd"] { fb.add([k, fmt(stats.finalBalanced[k]!, 4)]) }
+        for k in TrajectoryStatistics.finalBalancedKeys { fb.add([k, stats.finalBalanced[k].map { fmt($0, 4) } ?? "-"]) }
         print(fb.render())
         var tok = Table(["domain", "tokens"])
-        for (d, n) in zip(first.header.domains, tokens) { tok.add([d.rawValue, "\(n)"]) }
+        for d in all[0].header.domains { tok.add([d.rawValue, "\(stats.tokensPerDomain[d.rawValue] ?? 0)"]) }
         print(tok.render())
         if let json { try writeJSON(stats, to: json) }
     }

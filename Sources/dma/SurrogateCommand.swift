@@ -1,4 +1,5 @@
 import ArgumentParser
+import Baselines
 import Corpus
 import Evaluation
 import Foundation
@@ -153,42 +154,6 @@ struct SurrogateReportCommand: ParsableCommand {
     }
 }
 
-/// Policies the simulator can run by name.
-enum NamedPolicy {
-    static let help = "uniform | ratio:R (source share R, uniform within each field) | source-only | target-only | mixture:w1/w2/…/wD (a static mixture, normalised) | random (the collection's schedule sampler)"
-
-    static func make(_ spec: String, model: SurrogateModel, environment: EnvironmentConfig?, seed: UInt64) throws -> (Int) throws -> MixturePolicy {
-        let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
-        func fixed(_ share: Double) throws -> (Int) throws -> MixturePolicy {
-            guard (0...1).contains(share) else { throw ValidationError("--policy ratio:R needs 0 ≤ R ≤ 1") }
-            let m = try Mixture.fieldRatio(space, sourceShare: share)
-            return { _ in SchedulePolicy(name: spec, schedule: [m]) }
-        }
-        switch spec {
-        case "uniform": return { _ in SchedulePolicy(name: "uniform", schedule: [Mixture.uniform(space.count)]) }
-        case "source-only": return try fixed(1)
-        case "target-only": return try fixed(0)
-        case "random":
-            guard let environment else { throw ValidationError("--policy random needs the environment (--env)") }
-            let collection = environment.collection ?? .standard
-            let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
-            return { e in RandomSchedulePolicy(config: collection, prior: prior, rounds: model.steps, seed: RandomSource.mix(seed, UInt64(e))) }
-        default:
-            if spec.hasPrefix("ratio:"), let r = Double(spec.dropFirst(6)) { return try fixed(r) }
-            if spec.hasPrefix("mixture:") {
-                let parts = spec.dropFirst(8).split(separator: "/")
-                let weights = parts.compactMap { Double($0) }
-                guard weights.count == parts.count, weights.count == space.count else {
-                    throw ValidationError("--policy mixture: needs \(space.count) numbers separated by '/', got '\(spec.dropFirst(8))'")
-                }
-                let m = try Mixture.normalized(weights)
-                return { _ in SchedulePolicy(name: spec, schedule: [m]) }
-            }
-            throw ValidationError("unknown --policy '\(spec)' (known: \(help))")
-        }
-    }
-}
-
 struct SurrogateSimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -215,7 +180,11 @@ struct SurrogateSimulateCommand: ParsableCommand {
         let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let bar = ProgressLine("simulate", total: specs.count, unit: "policies")
         for (i, spec) in specs.enumerated() {
-            let make = try NamedPolicy.make(spec, model: fitted, environment: environment, seed: seed)
+            let space = try DomainSpace(name: fitted.identity.environment, domains: fitted.domains, context: "surrogate model")
+            let make: (Int) throws -> MixturePolicy
+            do { make = try NamedPolicy.make(spec, space: space, rounds: fitted.steps, environment: environment, seed: seed) } catch let e as PolicySpecError {
+                throw ValidationError(e.description)
+            }
             let eps = try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make)
             let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
             let rsd = eps.flatMap(\.rewardSD).reduce(0, +) / Double(eps.count * fitted.steps)
