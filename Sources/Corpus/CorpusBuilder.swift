@@ -197,7 +197,7 @@ public struct CorpusBuilder {
     private func buildMath() throws -> [Built] {
         let m = recipe.math
         return try m.modules.enumerated().map { index, spec in
-            let rng = RandomSource(seed: recipe.seed, stream: 1_000 + UInt64(index))
+            let rng = RandomSource(seed: recipe.seed, stream: RandomStream.corpusDomain.offset(index))
             let quota: [Split: Int] = [.train: m.trainExamples, .valid: m.validExamples, .test: m.testExamples]
             var docs: [Split: [String]] = [:]
             var seen = Set<String>()

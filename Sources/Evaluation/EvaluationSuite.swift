@@ -107,7 +107,7 @@ public final class EvaluationSuite {
             for i in 0..<s.documentCount where s.document(i).count >= need { docs.append(s.document(i)) }
         }
         guard docs.count >= 4 else { return }
-        let rng = RandomSource(seed: seed, stream: 101)
+        let rng = RandomSource(seed: seed, stream: .clozeItems)
         func cut(_ doc: ArraySlice<UInt8>) -> Int { doc.startIndex + need - continuation + rng.int(below: doc.count - need + 1) }
         let start = items.count
         for _ in 0..<sizes.clozeItems {
@@ -135,7 +135,7 @@ public final class EvaluationSuite {
         let inSpace = all.filter { env.space.source.contains($0.domain) }
         let pool = inSpace.count >= 50 ? inSpace : all
         guard pool.count >= 4 else { return }
-        let rng = RandomSource(seed: seed, stream: 202)
+        let rng = RandomSource(seed: seed, stream: .definitionItems)
         var order = Array(pool.indices)
         rng.shuffle(&order)
         let start = items.count
@@ -196,7 +196,7 @@ public final class EvaluationSuite {
         }
         guard !candidates.isEmpty else { return }
         var order = Array(candidates.indices)
-        RandomSource(seed: seed, stream: 303).shuffle(&order)
+        RandomSource(seed: seed, stream: .nextLineItems).shuffle(&order)
         let start = items.count
         for k in order.prefix(sizes.nextLineItems) {
             items.append(ScoringItem(prompt: candidates[k].prompt, continuation: candidates[k].line, context: contextLength))

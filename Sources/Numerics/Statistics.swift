@@ -32,4 +32,10 @@ public enum Statistics {
         let sorted = x.sorted()
         return gsl_stats_quantile_from_sorted_data(sorted, 1, sorted.count, q)
     }
+
+    /// The standard normal's quantile: z with P(Z ≤ z) = p (GSL's `gsl_cdf_ugaussian_Pinv`).
+    public static func normalQuantile(_ p: Double) -> Double {
+        precondition(p > 0 && p < 1, "a normal quantile needs 0 < p < 1")
+        return gsl_cdf_ugaussian_Pinv(p)
+    }
 }

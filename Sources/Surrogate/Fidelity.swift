@@ -133,8 +133,11 @@ public enum Fidelity {
 
         /// Whether row i's actual change of signal j lies in its 90% predictive interval.
         func covers(_ i: Int, _ j: Int, truth: Double, signals F: Int) -> Bool {
-            abs(truth - predicted[i * F + j]) <= 1.6449 * interval[i * F + j] + 1e-12
+            abs(truth - predicted[i * F + j]) <= Self.z90 * interval[i * F + j] + 1e-12
         }
+
+        /// Half-width of a central 90% normal interval, in standard deviations.
+        static let z90 = Statistics.normalQuantile(0.95)
 
         var finalMAE: Double {
             zip(finalPredicted, finalActual).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(max(finalActual.count, 1))
@@ -210,7 +213,7 @@ public enum Fidelity {
         for (k, fold) in folds.enumerated() {
             var train = folds.enumerated().filter { $0.offset != k }.flatMap(\.element)
             if let size, size < train.count {
-                RandomSource(seed: config.seed, stream: 0x1C00 &+ UInt64(size)).shuffle(&train)
+                RandomSource(seed: config.seed, stream: RandomStream.learningCurve.offset(size)).shuffle(&train)
                 train = Array(train.prefix(size)).sorted()
             }
             progress("fold \(k + 1)/\(folds.count) on \(train.count) trajectories")

@@ -80,7 +80,7 @@ struct Standardisation {
     /// `count` distinct rows (or all, if fewer) chosen with `seed`.
     static func pickRows(_ z: [Double], rows: Int, columns p: Int, count: Int, seed: UInt64) -> [Double] {
         var order = Array(0..<rows)
-        RandomSource(seed: seed, stream: 0xCE47).shuffle(&order)
+        RandomSource(seed: seed, stream: .regressorFolds).shuffle(&order)
         return order.prefix(min(count, rows)).flatMap { r in z[(r * p)..<((r + 1) * p)] }
     }
 }

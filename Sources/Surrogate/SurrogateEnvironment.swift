@@ -97,7 +97,7 @@ public final class SurrogateEnvironment {
     /// same seed gives the same episodes.
     @discardableResult
     public func reset(seed: UInt64) -> [Observation] {
-        rng = RandomSource(seed: seed, stream: 0x5EED)
+        rng = RandomSource(seed: seed, stream: .simulatorReset)
         let states = (0..<count).map { _ in model.startStates[rng.int(below: model.startStates.count)] }
         return start(from: states)
     }
@@ -108,7 +108,7 @@ public final class SurrogateEnvironment {
         guard states.count == count, states.allSatisfy({ $0.count == F && $0.allSatisfy(\.isFinite) }) else {
             throw SurrogateError.usage("reset(from:) needs \(count) start states of \(F) finite values")
         }
-        rng = RandomSource(seed: seed, stream: 0x5EEE)
+        rng = RandomSource(seed: seed, stream: .simulatorResetFromStates)
         return start(from: states)
     }
 

@@ -69,7 +69,7 @@ public enum SurrogateFitter {
     /// Trajectory indices of `subset` assigned to `folds` folds by a seeded shuffle.
     public static func folds(_ subset: [Int], count: Int, seed: UInt64) -> [[Int]] {
         var order = subset
-        RandomSource(seed: seed, stream: 0xF01D).shuffle(&order)
+        RandomSource(seed: seed, stream: .surrogateFolds).shuffle(&order)
         return (0..<count).map { k in order.enumerated().filter { $0.offset % count == k }.map(\.element).sorted() }
     }
 
@@ -222,7 +222,7 @@ public enum SurrogateFitter {
         }
         // Bootstrap members: trajectories resampled with replacement, hyper-parameters fixed.
         let samples: [[Int]] = (0..<config.ensembleSize).map { m in
-            let rng = RandomSource(seed: config.seed, stream: 0xB007 &+ UInt64(m))
+            let rng = RandomSource(seed: config.seed, stream: RandomStream.bootstrapMember.offset(m))
             return (0..<subset.count).map { _ in subset[rng.int(below: subset.count)] }
         }
         var members = [[SignalRegressor?]](repeating: [SignalRegressor?](repeating: nil, count: F), count: config.ensembleSize)

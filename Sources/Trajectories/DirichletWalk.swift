@@ -20,7 +20,7 @@ public final class DirichletWalk: MixturePolicy {
         self.startConcentration = startConcentration
         self.kappa = kappa
         self.floor = floor
-        rng = RandomSource(seed: seed, stream: 0xD1)
+        rng = RandomSource(seed: seed, stream: .dirichletWalk)
         name = "dirichlet-walk(κ=\(kappa), start=\(startConcentration), floor=\(floor))"
     }
 

@@ -50,7 +50,7 @@ public final class RandomSchedulePolicy: MixturePolicy {
     public init(config: CollectionConfig, prior: [Double], rounds: Int, seed: UInt64) {
         self.config = config
         self.prior = prior
-        rng = RandomSource(seed: seed, stream: 0x5C4E)
+        rng = RandomSource(seed: seed, stream: .scheduleFamilies)
         let names = CollectionConfig.knownFamilies.filter { (config.families[$0] ?? 0) > 0 }
         let family = names[rng.categorical(names.map { config.families[$0]! })]
         let concentration = config.startConcentrations[rng.int(below: config.startConcentrations.count)]

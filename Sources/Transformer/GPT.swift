@@ -57,7 +57,7 @@ public final class GPT {
     }
 
     private func initialize(seed: UInt64) {
-        let rng = RandomSource(seed: seed, stream: 0x6770_74)
+        let rng = RandomSource(seed: seed, stream: .modelInitialisation)
         // Residual projections are scaled by 1/√(2L) so the residual stream's variance does not grow with depth (GPT-2).
         let residualStd = 0.02 / (2.0 * Double(config.layers)).squareRoot()
         for t in layout.tensors {

@@ -110,3 +110,23 @@ import Testing
         Parallel.threads = 1
     }
 }
+
+@Suite struct RandomStreamRegistryTests {
+    @Test func namedStreamsAreDistinctAndIndexedFamiliesDoNotOverlap() {
+        let values = RandomStream.allCases.map(\.rawValue)
+        #expect(Set(values).count == values.count)
+        // Indexed families (corpus domains, bootstrap members, learning-curve sizes) stay clear of
+        // every other named stream over the indices they use.
+        for family in [RandomStream.corpusDomain, .bootstrapMember, .learningCurve] {
+            let used = Set((0..<512).map { family.offset($0) })
+            for other in RandomStream.allCases where other != family { #expect(!used.contains(other.rawValue)) }
+        }
+        #expect(RandomSource(seed: 4, stream: .dirichletWalk).uniform() == RandomSource(seed: 4, stream: 0xD1).uniform())
+    }
+
+    @Test func normalQuantileMatchesKnownValues() {
+        #expect(abs(Statistics.normalQuantile(0.95) - 1.6448536269514722) < 1e-12)
+        #expect(abs(Statistics.normalQuantile(0.5)) < 1e-15)
+        #expect(abs(Statistics.normalQuantile(0.975) - 1.959963984540054) < 1e-12)
+    }
+}
