@@ -105,7 +105,8 @@ public enum Fidelity {
         let F = repeats.signalCount
         var groups: [UInt64: [Int]] = [:]
         for (i, t) in repeats.trajectories.enumerated() { groups[t.header.scheduleSeed, default: []].append(i) }
-        let usable = groups.values.filter { $0.count >= 2 }
+        // In seed order: a dictionary's iteration order changes from run to run, and so would the sums.
+        let usable = groups.keys.sorted().map { groups[$0]! }.filter { $0.count >= 2 }
         var ss = [Double](repeating: 0, count: F)
         var dof = 0
         for members in usable {

@@ -12,18 +12,8 @@ public struct SurrogateModel: Codable, Sendable {
     public static let formatName = "dma-surrogate"
     public static let currentVersion = 1
 
-    /// Where the training data came from; a model only serves this environment.
-    public struct Identity: Codable, Sendable, Equatable {
-        public var environment: String
-        public var environmentHash: String
-        public var baseCheckpoint: String
-
-        public init(environment: String, environmentHash: String, baseCheckpoint: String) {
-            self.environment = environment
-            self.environmentHash = environmentHash
-            self.baseCheckpoint = baseCheckpoint
-        }
-    }
+    /// Where the training data came from (environment and base); a model only serves this environment.
+    public typealias Identity = RunIdentity
 
     public var format: String
     public var version: Int

@@ -18,7 +18,7 @@ public struct ObservationLayout: Sendable, Equatable {
     /// Each domain's weight in the balanced score, normalised within its field (source weights from
     /// the environment's `score.sourceWeights`; target domains count equally); nil when the layout
     /// was built without the score (flat vectors only).
-    public let scoreWeights: [Double]?
+    public private(set) var scoreWeights: [Double]?
     /// Steps of history in the domain tokens (lag 0 = the state now, lag 1 = one step earlier, …).
     public let window: Int
     /// Feedback index of each domain's bits per byte and exact match (-1 when not measured).
@@ -41,6 +41,24 @@ public struct ObservationLayout: Sendable, Equatable {
         scoreWeights = score.map { Self.fieldNormalisedWeights(score: $0, domains: domains, isSource: source, bitsPerByteIndex: bpb) }
     }
 
+    /// A layout whose domains carry the given score weights (one per domain, e.g. from a state sent
+    /// by another trainer), normalised within each field.
+    public init(domains: [DomainName], feedbackNames: [String], scoreWeights weights: [Double], window: Int = 2) {
+        precondition(weights.count == domains.count && weights.allSatisfy { $0 >= 0 && $0.isFinite }, "one non-negative score weight per domain")
+        self.init(domains: domains, feedbackNames: feedbackNames, score: nil, window: window)
+        scoreWeights = Self.normalisedWithinFields(weights, isSource: isSource)
+    }
+
+    private static func normalisedWithinFields(_ weights: [Double], isSource: [Bool]) -> [Double] {
+        var out = weights
+        for field in [true, false] {
+            let members = weights.indices.filter { isSource[$0] == field }
+            let total = members.reduce(0) { $0 + weights[$1] }
+            for d in members { out[d] = total > 0 ? weights[d] / total : 0 }
+        }
+        return out
+    }
+
     private static func fieldNormalisedWeights(score: ScoreFormula, domains: [DomainName], isSource: [Bool], bitsPerByteIndex: [Int]) -> [Double] {
         var raw = [Double](repeating: 0, count: domains.count)
         for d in domains.indices {
@@ -50,12 +68,7 @@ public struct ObservationLayout: Sendable, Equatable {
                 raw[d] = 1
             }
         }
-        for field in [true, false] {
-            let members = domains.indices.filter { isSource[$0] == field }
-            let total = members.reduce(0) { $0 + raw[$1] }
-            for d in members { raw[d] = total > 0 ? raw[d] / total : 0 }
-        }
-        return raw
+        return normalisedWithinFields(raw, isSource: isSource)
     }
 
     public var domainCount: Int { domains.count }

@@ -1,10 +1,10 @@
 import Foundation
 import Numerics
 
-/// What a resumable log's records must have been made with: one environment and one base model.
-/// Run ids name a plan entry (a mixture and a seed, a trajectory number), not the environment, so
-/// resuming another environment's log would silently mix its results in.
-public struct RunIdentity: Sendable, Equatable, CustomStringConvertible {
+/// The environment and base model that runs were made with: what a resumable log's records must
+/// share (run ids name a plan entry, not the environment, so resuming another environment's log
+/// would silently mix its results in), and what a surrogate fitted on such runs serves.
+public struct RunIdentity: Codable, Sendable, Equatable, CustomStringConvertible {
     public var environment: String
     public var environmentHash: String
     public var baseCheckpoint: String

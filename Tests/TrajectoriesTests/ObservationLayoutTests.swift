@@ -85,3 +85,10 @@ import Testing
         #expect(rows[0][2 + layout.width + 2] != "")
     }
 }
+
+@Suite struct ObservationLayoutWeightTests {
+    @Test func explicitScoreWeightsAreNormalisedPerField() {
+        let layout = ObservationLayout(domains: ["source/x", "source/y", "code/z"], feedbackNames: ["bpb/source/x"], scoreWeights: [6, 2, 5])
+        #expect(layout.scoreWeights == [0.75, 0.25, 1])
+    }
+}

@@ -155,7 +155,7 @@ func json(_ t: Trajectory) -> String {
         // A log of another base is refused.
         let otherBase = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 2))
         let other = try TrajectoryCollector(env: env, base: otherBase, store: store, workers: 1, seed: 5)
-        #expect(throws: TrajectoryError.self) { try other.collect(ids: [4], log: path) { _, _, _ in } }
+        #expect(throws: ForeignLogError.self) { try other.collect(ids: [4], log: path) { _, _, _ in } }
         // Seed repeats: ids 3k..<3k+3 share a schedule and differ in data order; one repeat is the plain collection.
         let repeated = try TrajectoryCollector(env: env, base: base, store: store, workers: 1, seed: 5, repeats: 3)
         #expect(Set((0..<3).map { repeated.seeds(for: $0).schedule }).count == 1)
