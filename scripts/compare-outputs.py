@@ -25,7 +25,8 @@ def load(path):
 
 old, new = map(pathlib.Path, sys.argv[1:3])
 differ = False
-for f in sorted(p.name for p in old.iterdir()):
+# collect.txt is a timing table; the trajectories it wrote are compared in collect.jsonl.
+for f in sorted(p.name for p in old.iterdir() if p.name != "collect.txt"):
     if not (new / f).exists():
         print(f"MISSING {f}"); differ = True; continue
     same = load(old / f) == load(new / f)
