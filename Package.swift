@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // GSL + OpenBLAS headers and link settings (see Sources/CNumerics/module.modulemap).
@@ -26,10 +27,11 @@ let package = Package(
         .target(name: "Trajectories", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Surrogate", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories"], swiftSettings: fastMath),
         .target(name: "Baselines", dependencies: ["Numerics", "Corpus", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
+        .target(name: "Serving", dependencies: ["Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Numerics", "Transformer", "Corpus", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Baselines",
+                "Numerics", "Transformer", "Corpus", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Baselines", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "SurrogateTests", dependencies: ["DMATestSupport", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "Transformer", "Numerics"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Trajectories", "Corpus"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Baselines", "Trajectories"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["DMATestSupport", "Trajectories", "Surrogate", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )

@@ -49,3 +49,24 @@ public struct PolicySpecError: Error, CustomStringConvertible, Equatable {
     public var reason: String
     public var description: String { "--policy '\(spec)': \(reason)" }
 }
+
+/// A policy given by name, built for each domain space it is asked about (`dma propose`, `dma serve`).
+public final class NamedPolicyProvider: PolicyProvider {
+    public let name: String
+    public let policyFingerprint: String
+    public let environmentFingerprint: String? = nil
+    private let environment: EnvironmentConfig?
+
+    /// Checks `spec` now (on a two-domain space), so a bad name fails before any request.
+    public init(spec: String, environment: EnvironmentConfig? = nil) throws {
+        name = spec
+        policyFingerprint = StableHash.hex(of: Array(spec.utf8))
+        self.environment = environment
+        let probe = try DomainSpace(name: "probe", domains: ["source/a", "math/b"])
+        if !spec.hasPrefix("mixture:") { _ = try NamedPolicy.make(spec, space: probe, rounds: 1, environment: environment, seed: 0) }
+    }
+
+    public func policy(for space: DomainSpace, rounds: Int) throws -> MixturePolicy {
+        try NamedPolicy.make(name, space: space, rounds: rounds, environment: environment, seed: 0)(0)
+    }
+}

@@ -16,19 +16,28 @@ public struct ScoreFormula: Codable, Sendable, Equatable {
 
     /// `which` names the feedback in the error when a signal the score needs is missing.
     public init(env: EnvironmentConfig, feedbackNames: [String], which: String = "the") throws {
+        try self.init(feedbackNames: feedbackNames, source: env.space.source.map { ($0, env.score.sourceWeights[$0.rawValue] ?? 1) },
+                      target: env.space.target, exactMatchShare: env.score.exactMatchShare,
+                      retentionWeight: env.score.retentionWeight, gainWeight: env.score.gainWeight, context: "environment '\(env.name)'", which: which)
+    }
+
+    /// The formula over `feedbackNames` for source domains with their retention weights and target
+    /// domains (math domains score exact match too); `context` names the score's owner in errors.
+    public init(feedbackNames: [String], source: [(domain: DomainName, weight: Double)], target: [DomainName], exactMatchShare: Double,
+                retentionWeight: Double, gainWeight: Double, context: String, which: String = "the") throws {
         func index(_ signal: Signal) throws -> Int {
             guard let i = feedbackNames.firstIndex(of: signal.name) else {
-                throw EnvironmentError.invalid(path: "environment '\(env.name)'", reason: "\(which) feedback has no '\(signal)' signal; was it produced by this environment?")
+                throw EnvironmentError.invalid(path: context, reason: "\(which) feedback has no '\(signal)' signal; was it produced by this environment?")
             }
             return i
         }
-        retentionTerms = try env.space.source.map { try index(.bitsPerByte($0)) }
-        retentionWeights = env.space.source.map { env.score.sourceWeights[$0.rawValue] ?? 1 }
-        gainBPB = try env.space.target.map { try index(.bitsPerByte($0)) }
-        gainEM = try env.space.target.map { $0.field == .math ? try index(.exactMatch($0)) : -1 }
-        exactMatchShare = env.score.exactMatchShare
-        retentionWeight = env.score.retentionWeight
-        gainWeight = env.score.gainWeight
+        retentionTerms = try source.map { try index(.bitsPerByte($0.domain)) }
+        retentionWeights = source.map(\.weight)
+        gainBPB = try target.map { try index(.bitsPerByte($0)) }
+        gainEM = try target.map { $0.field == .math ? try index(.exactMatch($0)) : -1 }
+        self.exactMatchShare = exactMatchShare
+        self.retentionWeight = retentionWeight
+        self.gainWeight = gainWeight
     }
 
     /// Balanced score of `now` against `base` (both in feedback order); same formula as `BalancedScore`.

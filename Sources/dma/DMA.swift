@@ -16,6 +16,8 @@ struct DMA: ParsableCommand {
             CollectCommand.self,
             TrajectoriesCommand.self,
             SurrogateCommand.self,
+            ProposeCommand.self,
+            ServeCommand.self,
             BenchCommand.self,
         ]
     )

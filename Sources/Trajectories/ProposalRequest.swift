@@ -1,0 +1,158 @@
+import Corpus
+import Evaluation
+import Foundation
+import Numerics
+
+/// A training state sent by a training loop outside dma, asking for the next mixture
+/// (`dma propose --state FILE`, `POST /v1/propose`). Schema and example: `docs/serving.md`.
+///
+/// Domains are the sender's own, in any number: each names its field and its weight in the
+/// sender's balanced score. Feedback is keyed by signal name (`bpb/<domain>`, `em/<domain>`, …);
+/// every domain needs its bits per byte, and math domains their exact match.
+public struct ProposalRequest: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public struct Domain: Codable, Sendable, Equatable {
+        public var name: String
+        /// `source`, `math` or `code`.
+        public var field: String
+        /// Weight in the balanced score (source domains: retention weight; default 1).
+        public var scoreWeight: Double?
+
+        public init(name: String, field: String, scoreWeight: Double? = nil) {
+            (self.name, self.field, self.scoreWeight) = (name, field, scoreWeight)
+        }
+    }
+
+    /// The balanced score's coefficients (defaults: 0.5, 0.5, 0.5, as in the bundled environments).
+    public struct Score: Codable, Sendable, Equatable {
+        public var retentionWeight: Double?
+        public var gainWeight: Double?
+        public var exactMatchShare: Double?
+        public init(retentionWeight: Double? = nil, gainWeight: Double? = nil, exactMatchShare: Double? = nil) {
+            (self.retentionWeight, self.gainWeight, self.exactMatchShare) = (retentionWeight, gainWeight, exactMatchShare)
+        }
+    }
+
+    public var version: Int
+    public var domains: [Domain]
+    /// The round about to be trained, 0-based (= the number of mixtures trained so far).
+    public var round: Int
+    /// Re-weighting steps of the run (T).
+    public var rounds: Int
+    /// One mixture per trained round, in `domains` order.
+    public var mixtures: [[Double]]
+    /// The base model's feedback, then the feedback after each trained round (round + 1 entries).
+    public var feedback: [[String: Double]]
+    public var score: Score?
+
+    public init(version: Int = currentVersion, domains: [Domain], round: Int, rounds: Int, mixtures: [[Double]],
+                feedback: [[String: Double]], score: Score? = nil) {
+        (self.version, self.domains, self.round, self.rounds, self.mixtures, self.feedback, self.score) =
+            (version, domains, round, rounds, mixtures, feedback, score)
+    }
+
+    /// The request as dma's policies see it.
+    public struct Resolved: Sendable {
+        public var state: PolicyState
+        /// The encoding of `state`, with the sender's score weights.
+        public var layout: ObservationLayout
+        public var formula: ScoreFormula
+        /// The sender's domain names, in order (dma's names carry a field prefix).
+        public var senderNames: [String]
+    }
+
+    /// Decodes and resolves a request; `source` names it in errors (a file path, "request").
+    public static func decode(_ data: Data, source: String) throws -> Resolved {
+        let request: ProposalRequest
+        do { request = try JSONDecoder().decode(ProposalRequest.self, from: data) } catch {
+            throw ProposalError(source: source, reason: "not a proposal request: \(JSONErrorText.describe(error))")
+        }
+        return try request.resolved(source: source)
+    }
+
+    /// Validates the request and builds the policy state: domain names get their field prefix,
+    /// signals are renamed with them, and scores are computed with the sender's weights.
+    public func resolved(source: String) throws -> Resolved {
+        func fail(_ reason: String) -> ProposalError { ProposalError(source: source, reason: reason) }
+        guard version == Self.currentVersion else { throw fail("version \(version) is not supported (expected \(Self.currentVersion))") }
+        guard !domains.isEmpty else { throw fail("no domains") }
+        var names: [DomainName] = []
+        var rename: [String: String] = [:]
+        for d in domains {
+            guard let field = Field(rawValue: d.field) else {
+                throw fail("domain '\(d.name)' has field '\(d.field)'; a field is one of \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !d.name.isEmpty, d.scoreWeight.map({ $0.isFinite && $0 >= 0 }) ?? true else {
+                throw fail("domain '\(d.name)' needs a name and a non-negative score weight")
+            }
+            let given = DomainName(d.name)
+            if let prefix = given.field, prefix != field { throw fail("domain '\(d.name)' is named for field \(prefix) but says field \(field)") }
+            let name = given.field == nil ? DomainName("\(field.rawValue)/\(d.name)") : given
+            names.append(name)
+            for kind in [Signal.Kind.bitsPerByte, .exactMatch] { rename["\(kind.rawValue)/\(d.name)"] = "\(kind.rawValue)/\(name.rawValue)" }
+        }
+        let space: DomainSpace
+        do { space = try DomainSpace(name: "request", domains: names, context: source) } catch { throw fail("\(error)") }
+        guard space.indices(in: .source).count > 0, space.indices(in: .source).count < names.count else {
+            throw fail("the domains need at least one source and one target field domain")
+        }
+        guard rounds >= 1, (0..<rounds).contains(round) else { throw fail("round \(round) is not in 0..<rounds (\(rounds))") }
+        guard mixtures.count == round else { throw fail("round \(round) needs \(round) mixtures (one per trained round), got \(mixtures.count)") }
+        guard feedback.count == round + 1 else { throw fail("round \(round) needs \(round + 1) feedback entries (the base, then one per trained round), got \(feedback.count)") }
+        let mixtureValues: [Mixture] = try mixtures.enumerated().map { k, m in
+            do { return try Mixture(m, count: names.count) } catch { throw fail("mixture \(k): \(error)") }
+        }
+        let keys = feedback[0].keys.sorted()
+        let feedbackNames = keys.map { rename[$0] ?? $0 }
+        for (k, f) in feedback.enumerated() {
+            guard f.keys.sorted() == keys else { throw fail("feedback \(k) has other signals than feedback 0") }
+            if let bad = f.first(where: { !$0.value.isFinite }) { throw fail("feedback \(k): '\(bad.key)' is not a finite number") }
+        }
+        for (d, name) in zip(domains, names) {
+            guard feedbackNames.contains(Signal.bitsPerByte(name).name) else { throw fail("feedback has no 'bpb/\(d.name)' for domain '\(d.name)'") }
+            if name.field == .math, !feedbackNames.contains(Signal.exactMatch(name).name) {
+                throw fail("feedback has no 'em/\(d.name)' for math domain '\(d.name)'")
+            }
+        }
+        let weights = domains.map { $0.scoreWeight ?? 1 }
+        let coefficients = score ?? Score()
+        let formula = try ScoreFormula(feedbackNames: feedbackNames, source: space.indices(in: .source).map { (names[$0], weights[$0]) },
+                                       target: names.filter { $0.field != .source }, exactMatchShare: coefficients.exactMatchShare ?? 0.5,
+                                       retentionWeight: coefficients.retentionWeight ?? 0.5, gainWeight: coefficients.gainWeight ?? 0.5,
+                                       context: source)
+        let values = feedback.map { f in Feedback(names: feedbackNames, values: keys.map { f[$0]! }) }
+        let base = values[0].values
+        let state = PolicyState(space: space, round: round, rounds: rounds, mixtures: mixtureValues, feedback: values,
+                                scores: values.map { formula.components($0.values, base: base) })
+        let layout = ObservationLayout(domains: names, feedbackNames: feedbackNames, scoreWeights: weights)
+        return Resolved(state: state, layout: layout, formula: formula, senderNames: domains.map(\.name))
+    }
+}
+
+/// A proposal request that cannot be answered, with what is wrong.
+public struct ProposalError: Error, CustomStringConvertible, Equatable {
+    public var source: String
+    public var reason: String
+    public init(source: String, reason: String) { (self.source, self.reason) = (source, reason) }
+    public var description: String { "\(source): \(reason)" }
+}
+
+/// The answer to a proposal: the next mixture, and where it came from.
+public struct ProposalResponse: Codable, Sendable, Equatable {
+    public var policy: String
+    /// Fingerprints of the policy (its file, or its name for rules) and of the environment it was
+    /// trained on (nil for rules that were not trained).
+    public var policyFingerprint: String
+    public var environmentFingerprint: String?
+    public var round: Int
+    /// The sender's domain names, in request order.
+    public var domains: [String]
+    /// The next mixture, in `domains` order: non-negative, summing to 1 within 1e-9.
+    public var mixture: [Double]
+
+    public init(policy: String, policyFingerprint: String, environmentFingerprint: String?, round: Int, domains: [String], mixture: [Double]) {
+        (self.policy, self.policyFingerprint, self.environmentFingerprint, self.round, self.domains, self.mixture) =
+            (policy, policyFingerprint, environmentFingerprint, round, domains, mixture)
+    }
+}

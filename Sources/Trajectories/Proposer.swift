@@ -1,0 +1,40 @@
+import Corpus
+import Foundation
+import Numerics
+
+/// A source of policies for whatever domain space a request brings: a rule built for the space,
+/// or a domain-agnostic agent that serves every space with one object.
+public protocol PolicyProvider: AnyObject {
+    var name: String { get }
+    /// Identifies the policy: its file's hash, or its name's for rules.
+    var policyFingerprint: String { get }
+    /// The environment the policy was trained on (nil for rules that were not trained).
+    var environmentFingerprint: String? { get }
+    /// The policy for runs of `rounds` steps over `space`; throws if it cannot serve that space.
+    func policy(for space: DomainSpace, rounds: Int) throws -> MixturePolicy
+}
+
+/// Answers proposal requests with one provider, one request at a time (policies keep scratch
+/// buffers, so calls are serialised), and checks every answer before it leaves: one weight per
+/// domain, each non-negative and finite, summing to 1 within 1e-9.
+public final class Proposer: @unchecked Sendable {
+    public let provider: PolicyProvider
+    private let lock = NSLock()
+
+    public init(provider: PolicyProvider) { self.provider = provider }
+
+    public func propose(_ request: ProposalRequest.Resolved) throws -> ProposalResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        let state = request.state
+        let policy = try provider.policy(for: state.space, rounds: state.rounds)
+        let mixture = try policy.nextMixture(state).weights
+        let sum = mixture.reduce(0, +)
+        guard mixture.count == state.space.count, mixture.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sum - 1) <= 1e-9 else {
+            throw ProposalError(source: "policy '\(provider.name)'", reason: "proposed an invalid mixture \(mixture) for \(state.space.count) domains")
+        }
+        return ProposalResponse(policy: provider.name, policyFingerprint: provider.policyFingerprint,
+                                environmentFingerprint: provider.environmentFingerprint, round: state.round,
+                                domains: request.senderNames, mixture: mixture)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Baselines
+import Dispatch
+import Foundation
+import Serving
+import Trajectories
+
+/// `--policy`: what answers proposals (a rule by name; `agent:FILE` once the agent lands).
+struct ProposalPolicyOptions: ParsableArguments {
+    @Option(help: "Policy: \(NamedPolicy.help).") var policy: String
+
+    func proposer() throws -> Proposer {
+        do { return Proposer(provider: try NamedPolicyProvider(spec: policy)) } catch let e as PolicySpecError {
+            throw ValidationError(e.description)
+        }
+    }
+}
+
+struct ProposeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "propose",
+        abstract: "Print the next mixture for a training state (JSON) from your own training loop.",
+        discussion: "The state's schema and an example are in docs/serving.md. Prints the answer as JSON."
+    )
+
+    @OptionGroup var choice: ProposalPolicyOptions
+    @Option(help: "Training state JSON ('-' for standard input).") var state: String
+
+    func run() throws {
+        let proposer = try choice.proposer()
+        let data: Data?
+        if state == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: state) }
+        guard let data else { throw ProposalError(source: state, reason: "file not found") }
+        let response = try proposer.propose(try ProposalRequest.decode(data, source: state))
+        try writeJSON(response, to: "-")
+    }
+}
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Answer proposals over HTTP: POST /v1/propose, GET /v1/health, GET /v1/policy.",
+        discussion: "Binds loopback by default. A malformed request gets a 4xx with a JSON error. docs/serving.md has a Python client."
+    )
+
+    @OptionGroup var choice: ProposalPolicyOptions
+    @Option(help: "IPv4 address to bind (0.0.0.0 for every interface).") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port: UInt16 = 8080
+    @Option(help: "Largest request body in bytes.") var maxBody = 1 << 20
+
+    func run() throws {
+        var config = PolicyServer.Configuration()
+        (config.host, config.port, config.maxBodyBytes) = (host, port, maxBody)
+        let server = PolicyServer(proposer: try choice.proposer(), configuration: config)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var failure: Error?
+        // The server is async; the CLI's root command is not, so this thread waits for it.
+        Task {
+            do {
+                try await server.run { [host] port in
+                    FileHandle.standardOutput.write(Data("serving policy '\(server.metadata.policy)' on http://\(host):\(port)/v1/ (Ctrl-C stops)\n".utf8))
+                }
+            } catch { failure = error }
+            done.signal()
+        }
+        done.wait()
+        if let failure { throw failure }
+    }
+}
