@@ -18,26 +18,29 @@ let package = Package(
     targets: [
         // GSL + OpenBLAS headers and link settings (see Sources/CNumerics/module.modulemap).
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
+        // What every stage shares: atomic writes, validated JSON loading, data errors, versions.
+        .target(name: "Base"),
         .target(name: "Numerics", dependencies: ["CNumerics"], swiftSettings: fastMath),
-        .target(name: "Transformer", dependencies: ["Numerics"], swiftSettings: fastMath),
-        .target(name: "Corpus", dependencies: ["Numerics"], swiftSettings: fastMath),
-        .target(name: "Evaluation", dependencies: ["Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
-        .target(name: "Trajectories", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
-        .target(name: "Surrogate", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories"], swiftSettings: fastMath),
+        .target(name: "Transformer", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
+        .target(name: "Corpus", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
+        .target(name: "Evaluation", dependencies: ["Base", "Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
+        .target(name: "Trajectories", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
+        .target(name: "Surrogate", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories"], swiftSettings: fastMath),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories", "Surrogate",
+                "Base", "Numerics", "Transformer", "Corpus", "Evaluation", "Trajectories", "Surrogate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
         ),
         .target(name: "DMATestSupport", dependencies: ["Corpus", "Evaluation", "Transformer", "Numerics"], path: "Tests/Support"),
+        .testTarget(name: "BaseTests", dependencies: ["Base"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Numerics"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Numerics"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["DMATestSupport", "Evaluation", "Transformer", "Corpus", "Numerics"]),
-        .testTarget(name: "SurrogateTests", dependencies: ["DMATestSupport", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
-        .testTarget(name: "TrajectoriesTests", dependencies: ["DMATestSupport", "Trajectories", "Surrogate", "Evaluation", "Transformer", "Corpus", "Numerics"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Base", "Transformer", "Numerics"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Base", "Corpus", "Numerics"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Base", "DMATestSupport", "Evaluation", "Transformer", "Corpus", "Numerics"]),
+        .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Transformer
 
@@ -73,9 +74,15 @@ public struct AppendLog<Record: Codable> {
     }
 }
 
-public enum AppendLogError: Error, CustomStringConvertible {
+/// Why a log cannot be read (a malformed complete line: data) or appended to (I/O).
+public enum AppendLogError: DataError {
     case malformedLine(path: String, line: Int, reason: String)
     case io(path: String, reason: String)
+
+    public var isDataError: Bool {
+        if case .malformedLine = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {

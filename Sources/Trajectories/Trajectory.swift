@@ -1,12 +1,8 @@
+import Base
 import Corpus
 import Evaluation
 import Foundation
 import Transformer
-
-/// dma's own version, recorded in every trajectory header.
-public enum DMAVersion {
-    public static let string = "0.1.0"
-}
 
 /// One logged CPT run: a versioned header, the base model's feedback, and one record per
 /// re-weighting step. Stored as one JSON line (`datasets/README.md` documents the schema).
@@ -56,7 +52,7 @@ public struct Trajectory: Codable, Sendable, Equatable {
 }
 
 /// A trajectory file that cannot be used, with the place that is wrong.
-public enum TrajectoryError: Error, CustomStringConvertible, Equatable {
+public enum TrajectoryError: DataError, Equatable {
     case invalid(path: String, line: Int, reason: String)
     case mismatch(path: String, reason: String)
 
