@@ -14,12 +14,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // GSL + OpenBLAS headers and link settings (see Sources/CNumerics/module.modulemap).
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
-        // What every stage shares: atomic writes, validated JSON loading, data errors, versions.
-        .target(name: "Base"),
+        // What every stage shares: atomic writes, validated JSON loading, CSV tables, data errors, versions.
+        .target(name: "Base", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Numerics", dependencies: ["CNumerics"], swiftSettings: fastMath),
         .target(name: "Transformer", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
