@@ -142,7 +142,7 @@ struct TrajectoriesExportCommand: ParsableCommand {
     func run() throws {
         guard format == "csv" else { throw ValidationError("--format must be csv") }
         let (all, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
-        try AtomicFile.write(Data(TransitionExport.csv(all).utf8), to: out)
+        try AtomicFile.write(Data(try TransitionExport.csv(all).utf8), to: out)
         print("wrote \(all.reduce(0) { $0 + $1.steps.count }) transitions of \(all.count) trajectories to \(out)")
     }
 }

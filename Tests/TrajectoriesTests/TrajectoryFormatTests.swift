@@ -183,7 +183,7 @@ func json(_ t: Trajectory) -> String {
         let obs0 = header.firstIndex(of: "obs:bpb/source/a")!
         let next0 = header.firstIndex(of: "next_obs:bpb/source/a")!
         #expect(Array(rows[0][next0..<(next0 + width)]) == Array(rows[1][obs0..<(obs0 + width)]))
-        #expect(TransitionExport.csv([t]).split(separator: "\n").count == 3)
+        #expect(try TransitionExport.csv([t]).split(separator: "\n").count == 3)
     }
 }
 
