@@ -84,6 +84,17 @@ func json(_ t: Trajectory) -> String {
         let r = try TrajectoryReader.read(path)
         #expect(r.trajectories.count == 1 && r.tornTail)
     }
+
+    @Test func replayScheduleNeedsTheIdAndTheSpace() throws {
+        let path = try writeLines([json(sampleTrajectory(id: 0)), json(sampleTrajectory(id: 1))])
+        let space = try DomainSpace(name: "s", domains: ["source/a", "math/b"])
+        #expect(try TrajectoryReader.schedule(of: 1, in: path, space: space, environment: "e").map(\.weights) == sampleTrajectory(id: 1).steps.map(\.mixture))
+        #expect(throws: TrajectoryError.mismatch(path: path, reason: "no trajectory with id 7")) { try TrajectoryReader.schedule(of: 7, in: path, space: space, environment: "e") }
+        let other = try DomainSpace(name: "s", domains: ["source/a", "math/c"])
+        #expect(throws: TrajectoryError.mismatch(path: path, reason: "trajectory 1 has another domain space than e")) {
+            try TrajectoryReader.schedule(of: 1, in: path, space: other, environment: "e")
+        }
+    }
 }
 
 @Suite struct ShardAndScheduleTests {
@@ -128,7 +139,7 @@ func json(_ t: Trajectory) -> String {
         #expect(families == Set(CollectionConfig.knownFamilies))
         var bad = CollectionConfig.standard
         bad.families["spiral"] = 1
-        #expect(throws: CorpusError.self) { try bad.validate(context: "test") }
+        #expect(throws: CollectionConfigError.invalid(context: "test", reason: "collection.families names unknown family 'spiral' (known: \(CollectionConfig.knownFamilies.joined(separator: ", ")))")) { try bad.validate(context: "test") }
     }
 }
 
