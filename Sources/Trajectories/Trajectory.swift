@@ -70,8 +70,11 @@ public enum TrajectoryReader {
         public var trajectories: [Trajectory]
         /// Lines skipped with `skipInvalid`, each with its reason.
         public var skipped: [String]
+        /// How the file ended: a torn last line (an interrupted writer) was ignored; an unterminated
+        /// complete one was read.
+        public var tail: LogTail
         /// The file ended in a partially written line (an interrupted writer); it was ignored.
-        public var tornTail: Bool
+        public var tornTail: Bool { tail == .torn }
     }
 
     /// Every line must decode and agree with the first on version, environment, base checkpoint,
@@ -80,7 +83,7 @@ public enum TrajectoryReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrajectoryError.mismatch(path: path, reason: "file not found")
         }
-        let (lines, torn) = AppendLog<Trajectory>.lines(of: data)
+        let (lines, tail) = AppendLog<Trajectory>.lines(of: data)
         let decoder = JSONDecoder()
         var out: [Trajectory] = []
         var skipped: [String] = []
@@ -103,7 +106,7 @@ public enum TrajectoryReader {
                 skipped.append(e.description)
             }
         }
-        return Result(trajectories: out, skipped: skipped, tornTail: torn)
+        return Result(trajectories: out, skipped: skipped, tail: tail)
     }
 
     static func validate(_ t: Trajectory, against first: Trajectory.Header?, path: String, line: Int) throws {

@@ -46,8 +46,9 @@ struct EnvCheckCommand: ParsableCommand {
         let baseHash = checkpoint.parameterHash
         let logPath = log ?? "runs/env-check-\(environment.name)-\(environment.hash.prefix(8))-\(baseHash.prefix(8)).jsonl"
         let appendLog = AppendLog<EnvironmentCheck.Outcome>(path: logPath)
-        let (previous, torn) = try appendLog.read()
-        if torn { ProgressLine.note("\(logPath): ignoring a partially written last line (interrupted run)") }
+        let (previous, tail) = try appendLog.read()
+        if tail == .torn { ProgressLine.note("\(logPath): ignoring a partially written last line (interrupted run)") }
+        if tail == .unterminated { ProgressLine.note("\(logPath): read the last record, which has no final newline") }
         try check.checkResumable(previous, baseCheckpoint: baseHash, path: logPath)
         var outcomes = previous
         ProgressLine.note("env check \(environment.name): \(previous.count) runs already in \(logPath)")

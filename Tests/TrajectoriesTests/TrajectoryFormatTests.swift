@@ -85,6 +85,19 @@ func json(_ t: Trajectory) -> String {
         #expect(r.trajectories.count == 1 && r.tornTail)
     }
 
+    @Test func completeLastLineWithoutNewlineIsRead() throws {
+        let path = try writeLines([json(sampleTrajectory(id: 0))], raw: json(sampleTrajectory(id: 1)))
+        let r = try TrajectoryReader.read(path)
+        #expect(r.trajectories.map(\.header.id) == [0, 1] && r.tail == .unterminated && !r.tornTail)
+        var notes: [String] = []
+        _ = try TrajectoryMerge.merge([path]) { if case let .unterminatedTail(p) = $0 { notes.append(p) } }
+        #expect(notes == [path])
+        // Appending (as collection does) first ends the last record's line.
+        try AppendLog<Trajectory>(path: path).append(sampleTrajectory(id: 2))
+        let after = try TrajectoryReader.read(path)
+        #expect(after.trajectories.map(\.header.id) == [0, 1, 2] && after.tail == .complete)
+    }
+
     @Test func replayScheduleNeedsTheIdAndTheSpace() throws {
         let path = try writeLines([json(sampleTrajectory(id: 0)), json(sampleTrajectory(id: 1))])
         let space = try DomainSpace(name: "s", domains: ["source/a", "math/b"])
