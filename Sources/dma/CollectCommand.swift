@@ -1,5 +1,5 @@
-import Base
 import ArgumentParser
+import Base
 import Corpus
 import Evaluation
 import Foundation
@@ -74,7 +74,7 @@ func readTrajectoryLogs(_ list: String, skipInvalid: Bool) throws -> (trajectori
         case let .skipped(reason): ProgressLine.note("skipped \(reason)"); skipped += 1
         }
     }
-    guard !all.isEmpty else { throw ValidationError("no trajectories in \(list)") }
+    guard !all.isEmpty else { throw DataFileError(path: list, problem: "no trajectories") }
     return (all, skipped)
 }
 

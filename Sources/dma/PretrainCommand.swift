@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Corpus
 import Evaluation
 import Foundation
@@ -42,7 +43,7 @@ struct PretrainCommand: ParsableCommand {
             let p = environment.pretrain
             let store = try CorpusStore(directory: environment.corpus)
             guard let domains = store.manifest.spaces[p.space] else {
-                throw ValidationError("\(envPath): pretrain.space '\(p.space)' is not a space of the corpus (spaces: \(store.manifest.spaces.keys.sorted().joined(separator: ", ")))")
+                throw DataFileError(path: envPath, problem: "pretrain.space '\(p.space)' is not a space of the corpus (spaces: \(store.manifest.spaces.keys.sorted().joined(separator: ", ")))")
             }
             source = try TrainingSource(store: store, domains: domains, length: config.context + 1)
             seed = self.seed ?? p.seed
@@ -137,12 +138,12 @@ struct TrainingSource: CustomStringConvertible {
 
     init(file: String, length: Int) throws {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("\(file): cannot read corpus file")
+            throw DataFileError(path: file, problem: "cannot read corpus file")
         }
         let bytes = [UInt8](data)
         let cut = bytes.count * 95 / 100
         guard cut > length, bytes.count - cut > length else {
-            throw ValidationError("\(file): \(bytes.count) bytes is too small to train on (need more than \(length * 40))")
+            throw DataFileError(path: file, problem: "\(bytes.count) bytes is too small to train on (need more than \(length * 40))")
         }
         let name = DomainName("source/\((file as NSString).lastPathComponent)")
         sampler = try MixtureSampler(streams: [DomainStream(domain: name, split: .train, documents: [Array(bytes[..<cut])])], sequenceLength: length)
