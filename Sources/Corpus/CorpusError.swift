@@ -1,7 +1,8 @@
+import Base
 import Foundation
 
 /// Everything that can be wrong with corpus inputs: recipes, built data, domain names, mixtures.
-public enum CorpusError: Error, CustomStringConvertible, Equatable {
+public enum CorpusError: DataError, Equatable {
     case missingPackage(package: String, path: String)
     case unreadable(path: String, reason: String)
     case malformed(path: String, reason: String)
@@ -30,6 +31,15 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
             return "invalid mixture: \(reason)"
         case let .notBuilt(directory):
             return "corpus not built in \(directory): run `dma data build` first"
+        }
+    }
+
+    /// Corpus inputs and built data are data; a missing Debian package is the machine's setup, and an
+    /// invalid mixture usually comes from an option or a policy.
+    public var isDataError: Bool {
+        switch self {
+        case .missingPackage, .invalidMixture: return false
+        case .unreadable, .malformed, .emptyDomain, .unknownDomain, .duplicateDomain, .notBuilt: return true
         }
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Numerics
 
@@ -42,4 +43,13 @@ public struct CorpusManifest: Codable, Sendable {
     }
 
     public func domain(_ name: DomainName) -> DomainInfo? { domains.first { $0.name == name } }
+}
+
+extension CorpusManifest: ValidatedJSON {
+    public static let fileKind = "corpus manifest"
+
+    /// Only the version: the builder wrote the rest, and the store checks each domain file against it.
+    public func validate() throws {
+        guard version == Self.currentVersion else { throw ContentProblem("manifest version \(version), this dma reads \(Self.currentVersion)") }
+    }
 }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// How `dma data build` turns installed packages into domains (`datasets/recipes/corpus.json`).
@@ -64,65 +65,40 @@ public struct CorpusRecipe: Codable, Sendable {
         public var domain: DomainName
         public var modules: [String]
     }
+}
 
-    /// Loads and validates a recipe file.
-    public static func load(from path: String) throws -> CorpusRecipe {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CorpusError.unreadable(path: path, reason: "file not found")
-        }
-        let recipe: CorpusRecipe
-        do { recipe = try JSONDecoder().decode(CorpusRecipe.self, from: data) } catch {
-            throw CorpusError.malformed(path: path, reason: "not a valid corpus recipe: \(JSONErrorText.describe(error))")
-        }
-        try recipe.validate(path: path)
-        return recipe
-    }
+extension CorpusRecipe: ValidatedJSON {
+    public static let fileKind = "corpus recipe"
 
-    func validate(path: String) throws {
+    /// Checks versions, split fractions, domain names, groups and math difficulties.
+    public func validate() throws {
+        func fail(_ reason: String) -> ContentProblem { ContentProblem(reason) }
         guard version == Self.currentVersion else {
-            throw CorpusError.malformed(path: path, reason: "recipe version \(version) is not supported (expected \(Self.currentVersion))")
+            throw fail("recipe version \(version) is not supported (expected \(Self.currentVersion))")
         }
         guard validFraction > 0, testFraction > 0, validFraction + testFraction < 0.5 else {
-            throw CorpusError.malformed(path: path, reason: "validFraction and testFraction must be positive and sum below 0.5")
+            throw fail("validFraction and testFraction must be positive and sum below 0.5")
         }
         var seen = Set<DomainName>()
         let all = source.topic.map(\.domain) + source.format.map(\.domain) + code.areas.map(\.domain) + math.modules.map(\.module.domain)
         for d in all {
-            guard d.field != nil else { throw CorpusError.malformed(path: path, reason: "domain '\(d)' has no field prefix") }
-            guard seen.insert(d).inserted else { throw CorpusError.duplicateDomain(name: d.rawValue, context: path) }
+            guard d.field != nil else { throw fail("domain '\(d)' has no field prefix") }
+            guard seen.insert(d).inserted else { throw fail("domain '\(d)' is listed twice") }
         }
         let topics = Set(source.topic.map(\.domain))
         var grouped = Set<DomainName>()
         for (group, members) in source.groups.sorted(by: { $0.key < $1.key }) {
             for m in members {
                 guard topics.contains(m) else {
-                    throw CorpusError.unknownDomain(name: m.rawValue, context: "\(path): group \(group)", known: topics.map(\.rawValue).sorted())
+                    throw fail("group \(group): unknown domain '\(m)' (known: \(topics.map(\.rawValue).sorted().joined(separator: ", ")))")
                 }
                 guard grouped.insert(m).inserted else {
-                    throw CorpusError.malformed(path: path, reason: "domain '\(m)' is in more than one group; groups must be disjoint")
+                    throw fail("domain '\(m)' is in more than one group; groups must be disjoint")
                 }
             }
         }
         for m in math.modules where !(1...3).contains(m.difficulty) {
-            throw CorpusError.malformed(path: path, reason: "math module \(m.module.rawValue): difficulty must be 1, 2 or 3")
-        }
-    }
-}
-
-/// Readable text for JSON decoding errors (the default descriptions bury the key path).
-public enum JSONErrorText {
-    public static func describe(_ error: Error) -> String {
-        guard let e = error as? DecodingError else { return "\(error)" }
-        func path(_ c: DecodingError.Context) -> String {
-            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "top level" : p
-        }
-        switch e {
-        case let .keyNotFound(key, c): return "missing key '\(key.stringValue)' at \(path(c))"
-        case let .typeMismatch(_, c): return "wrong type at \(path(c)): \(c.debugDescription)"
-        case let .valueNotFound(_, c): return "missing value at \(path(c))"
-        case let .dataCorrupted(c): return "invalid data at \(path(c)): \(c.debugDescription)"
-        @unknown default: return "\(error)"
+            throw fail("math module \(m.module.rawValue): difficulty must be 1, 2 or 3")
         }
     }
 }

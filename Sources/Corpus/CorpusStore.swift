@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// The text of one domain split, concatenated for training with a blank line between documents.
@@ -49,12 +50,10 @@ public final class CorpusStore: @unchecked Sendable {
     public init(directory: String = CorpusStore.defaultDirectory) throws {
         self.directory = directory
         let path = "\(directory)/\(CorpusManifest.fileName)"
-        guard let data = FileManager.default.contents(atPath: path) else { throw CorpusError.notBuilt(directory: directory) }
-        do { manifest = try JSONDecoder().decode(CorpusManifest.self, from: data) } catch {
-            throw CorpusError.malformed(path: path, reason: "not a corpus manifest: \(JSONErrorText.describe(error)); rebuild with `dma data build`")
-        }
-        guard manifest.version == CorpusManifest.currentVersion else {
-            throw CorpusError.malformed(path: path, reason: "manifest version \(manifest.version), this dma reads \(CorpusManifest.currentVersion); rebuild with `dma data build`")
+        guard FileManager.default.fileExists(atPath: path) else { throw CorpusError.notBuilt(directory: directory) }
+        do { manifest = try CorpusManifest.load(from: path) } catch var e as DataFileError {
+            e.problem += "; rebuild with `dma data build`"
+            throw e
         }
     }
 

@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Foundation
 import Numerics
@@ -112,28 +113,21 @@ public struct EnvironmentConfig: Codable, Sendable {
         return m
     }
 
-    /// Loads and validates an environment file; relative corpus paths resolve against the working directory.
-    public static func load(from path: String) throws -> EnvironmentConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EnvironmentError.invalid(path: path, reason: "file not found")
-        }
-        let env: EnvironmentConfig
-        do { env = try JSONDecoder().decode(EnvironmentConfig.self, from: data) } catch {
-            throw EnvironmentError.invalid(path: path, reason: "not a valid environment: \(JSONErrorText.describe(error))")
-        }
-        try env.validate(path: path)
-        return env
-    }
-
     /// A content hash of the file's canonical encoding (recorded in trajectories and checkpoints).
     public var hash: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return StableHash.hex(of: (try? encoder.encode(self)) ?? Data())
     }
+}
 
-    func validate(path: String) throws {
-        func fail(_ reason: String) -> EnvironmentError { .invalid(path: path, reason: reason) }
+/// Loaded with `EnvironmentConfig.load(from:)`; relative corpus paths resolve against the working directory.
+extension EnvironmentConfig: ValidatedJSON {
+    public static let fileKind = "environment"
+
+    /// Checks the version, the domain space, score weights, budgets and model presets.
+    public func validate() throws {
+        func fail(_ reason: String) -> ContentProblem { ContentProblem(reason) }
         guard version == Self.currentVersion else { throw fail("version \(version) is not supported (expected \(Self.currentVersion))") }
         guard !space.source.isEmpty, !space.target.isEmpty else { throw fail("space needs at least one source and one target domain") }
         do { _ = try domainSpace() } catch { throw fail("\(error)") }
@@ -158,8 +152,8 @@ public struct EnvironmentConfig: Codable, Sendable {
     }
 }
 
-/// Environment files that cannot be used.
-public enum EnvironmentError: Error, CustomStringConvertible {
+/// An environment that does not fit the data it is used with (feedback signals, logs, model presets).
+public enum EnvironmentError: DataError {
     case invalid(path: String, reason: String)
 
     public var description: String {

@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Foundation
 import Numerics
@@ -57,7 +58,7 @@ public struct PretrainingData: CustomStringConvertible, Sendable {
 }
 
 /// Pre-training inputs that cannot be used.
-public enum PretrainingError: Error, CustomStringConvertible, Equatable {
+public enum PretrainingError: DataError, Equatable {
     case unreadable(path: String)
     case tooSmall(path: String, bytes: Int, needed: Int)
     case unknownSpace(path: String, space: String, known: [String])

@@ -1,7 +1,7 @@
+import Base
+
 /// Why a surrogate cannot be fitted, loaded or stepped.
-public enum SurrogateError: Error, CustomStringConvertible, Equatable {
-    /// A model file that cannot be used, with the reason.
-    case invalidModel(path: String, reason: String)
+public enum SurrogateError: DataError, Equatable {
     /// A model fitted on another environment or domain space than the one given.
     case mismatch(path: String, reason: String)
     /// Training data that cannot be fitted (too few trajectories, inconsistent logs).
@@ -13,11 +13,18 @@ public enum SurrogateError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .invalidModel(path, reason): return "\(path): \(reason)"
         case let .mismatch(path, reason): return "\(path): \(reason)"
         case let .data(reason): return "cannot fit the surrogate: \(reason)"
         case let .invalidAction(reason): return "invalid action: \(reason)"
         case let .usage(reason): return reason
+        }
+    }
+
+    /// Mismatched or unfittable data; not a rejected action or misuse of the simulator.
+    public var isDataError: Bool {
+        switch self {
+        case .mismatch, .data: return true
+        case .invalidAction, .usage: return false
         }
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import CNumerics
 import Corpus
 import Evaluation
@@ -81,20 +82,10 @@ public struct SurrogateModel: Codable, Sendable {
         try AtomicFile.write(try encoder.encode(self), to: path)
     }
 
-    /// Loads and validates a model file; with `env`, also checks it was fitted on that environment.
-    public static func load(from path: String, expecting env: EnvironmentConfig? = nil) throws -> SurrogateModel {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SurrogateError.invalidModel(path: path, reason: "file not found") }
-        func fail(_ r: String) -> SurrogateError { .invalidModel(path: path, reason: r) }
-        struct Probe: Decodable { var format: String?; var version: Int? }
-        guard let probe = try? JSONDecoder().decode(Probe.self, from: data) else { throw fail("not a JSON surrogate model") }
-        guard probe.format == formatName else { throw fail("format '\(probe.format ?? "none")' is not '\(formatName)'") }
-        guard probe.version == currentVersion else { throw fail("surrogate format version \(probe.version ?? -1); this dma reads version \(currentVersion)") }
-        let m: SurrogateModel
-        do { m = try JSONDecoder().decode(SurrogateModel.self, from: data) } catch {
-            throw fail("malformed surrogate model: \(JSONErrorText.describe(error))")
-        }
-        try m.validate(path: path)
-        if let env { try m.check(against: env, path: path) }
+    /// Loads and validates a model file and checks it was fitted on `env`.
+    public static func load(from path: String, expecting env: EnvironmentConfig) throws -> SurrogateModel {
+        let m = try load(from: path)
+        try m.check(against: env, path: path)
         return m
     }
 
@@ -107,9 +98,24 @@ public struct SurrogateModel: Codable, Sendable {
             throw SurrogateError.mismatch(path: path, reason: "fitted on another domain space than environment '\(env.name)'")
         }
     }
+}
 
-    func validate(path: String) throws {
-        func fail(_ r: String) -> SurrogateError { .invalidModel(path: path, reason: r) }
+/// Loaded with `SurrogateModel.load(from:)`: format tag and version first, then shapes and finiteness.
+extension SurrogateModel: ValidatedJSON {
+    public static let fileKind = "surrogate model"
+
+    /// Checks the format tag and version before decoding the rest, so an old or foreign file says so.
+    public static func decode(_ data: Data) throws -> SurrogateModel {
+        struct Probe: Decodable { var format: String?; var version: Int? }
+        guard let probe = try? JSONDecoder().decode(Probe.self, from: data) else { throw ContentProblem("not a JSON surrogate model") }
+        guard probe.format == formatName else { throw ContentProblem("format '\(probe.format ?? "none")' is not '\(formatName)'") }
+        guard probe.version == currentVersion else { throw ContentProblem("surrogate format version \(probe.version ?? -1); this dma reads version \(currentVersion)") }
+        return try JSONDecoder().decode(SurrogateModel.self, from: data)
+    }
+
+    /// Checks every array's shape against the signals, domains and ensemble, and that numbers are finite.
+    public func validate() throws {
+        func fail(_ r: String) -> ContentProblem { ContentProblem(r) }
         let F = feedbackNames.count, D = domains.count, p = features.featureCount
         guard F > 0, D > 0, steps > 0 else { throw fail("empty domain space, feedback or episode length") }
         guard features.signalCount == F, features.domainCount == D, features.steps == steps, features.base.count == F else {

@@ -116,7 +116,7 @@ public final class CPTRunner {
                 state.round = r.round
                 let replayed = try policy.nextMixture(state)
                 guard replayed.weights == r.mixture else {
-                    throw CorpusError.invalidMixture(reason: "cannot resume from \(snapshot): policy '\(policy.name)' chose a different mixture for round \(r.round + 1) on replay")
+                    throw CPTRunError.snapshotDiverged(snapshot: snapshot, policy: policy.name, round: r.round + 1)
                 }
                 state.record(replayed, feedback: r.feedback, score: r.score)
                 records.append(r)
@@ -127,7 +127,7 @@ public final class CPTRunner {
             state.round = round
             let mixture = try policy.nextMixture(state)
             guard mixture.count == space.count else {
-                throw CorpusError.invalidMixture(reason: "policy '\(policy.name)' returned \(mixture.count) weights for \(space.count) domains")
+                throw CPTRunError.wrongMixtureSize(policy: policy.name, weights: mixture.count, domains: space.count)
             }
             // One stratified sample per round: its composition matches the mixture exactly.
             let rows = c.stepsPerRound * c.batch

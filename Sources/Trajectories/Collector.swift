@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Evaluation
 import Foundation
@@ -121,8 +122,8 @@ extension Trajectory: LoggedRun {
     public var madeWith: (environmentHash: String?, baseCheckpoint: String?) { (header.environmentHash, header.baseCheckpoint) }
 
     /// Trajectory logs are read with all of `TrajectoryReader`'s checks.
-    public static func readLog(_ path: String) throws -> (records: [Trajectory], tornTail: Bool) {
+    public static func readLog(_ path: String) throws -> (records: [Trajectory], tail: LogTail) {
         let result = try TrajectoryReader.read(path)
-        return (result.trajectories, result.tornTail)
+        return (result.trajectories, result.tail)
     }
 }

@@ -92,11 +92,11 @@ public struct EnvironmentCheck {
     /// random schedule on the other seeds. Returns every outcome, logged before and now.
     /// `starting(phase, runs)` announces each phase that has runs left; `progress` follows each run.
     public func execute(runners: [CPTRunner], log path: String, starting: (_ phase: Int, _ runs: Int) -> Void = { _, _ in },
-                        progress: (_ outcome: Outcome, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) throws -> (outcomes: [Outcome], resumed: Int, tornTail: Bool) {
+                        progress: (_ outcome: Outcome, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) throws -> (outcomes: [Outcome], resumed: Int, tail: LogTail) {
         let baseHash = runners[0].baseHash
         let runs = ResumableRuns<Outcome>(log: path, identity: RunIdentity(environment: env.name, environmentHash: env.hash, baseCheckpoint: baseHash),
                                           option: "--log")
-        let (previous, torn) = try runs.finished()
+        let (previous, tail) = try runs.finished()
         var outcomes = previous
         let baseFull = runners[0].baseFullFeedback!
         for phase in 1...2 {
@@ -106,7 +106,7 @@ public struct EnvironmentCheck {
                 return outcome(run, result: result, baseFull: baseFull, baseCheckpoint: baseHash)
             }, starting: { starting(phase, $0) }, progress: progress)
         }
-        return (outcomes, previous.count, torn)
+        return (outcomes, previous.count, tail)
     }
 
     /// Runs that do not depend on other results.

@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Evaluation
 import Foundation
@@ -131,7 +132,7 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
 }
 
 /// A proposal request that cannot be answered, with what is wrong.
-public struct ProposalError: Error, CustomStringConvertible, Equatable {
+public struct ProposalError: DataError, Equatable {
     public var source: String
     public var reason: String
     public init(source: String, reason: String) { (self.source, self.reason) = (source, reason) }

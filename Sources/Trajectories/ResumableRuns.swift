@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Numerics
 
@@ -22,18 +23,18 @@ public protocol LoggedRun: Codable {
     var runID: String { get }
     /// The environment hash and base checkpoint it was made with (nil in logs from before they were recorded).
     var madeWith: (environmentHash: String?, baseCheckpoint: String?) { get }
-    /// Reads a log of such records: the records, and whether a torn last line was ignored.
-    static func readLog(_ path: String) throws -> (records: [Self], tornTail: Bool)
+    /// Reads a log of such records: the records, and how the file ended.
+    static func readLog(_ path: String) throws -> (records: [Self], tail: LogTail)
 }
 
 extension LoggedRun {
-    public static func readLog(_ path: String) throws -> (records: [Self], tornTail: Bool) {
+    public static func readLog(_ path: String) throws -> (records: [Self], tail: LogTail) {
         try AppendLog<Self>(path: path).read()
     }
 }
 
 /// A log was written by runs of another environment or base.
-public struct ForeignLogError: Error, CustomStringConvertible {
+public struct ForeignLogError: DataError {
     public var path: String
     public var run: String
     public var found: String
@@ -62,16 +63,17 @@ public struct ResumableRuns<Record: LoggedRun> {
         log = AppendLog(path: path)
     }
 
-    /// The records already in the log, each checked to come from `identity`; `tornTail` says a
-    /// line cut short by an interrupted writer was ignored (the next append cuts it).
-    public func finished() throws -> (records: [Record], tornTail: Bool) {
-        guard FileManager.default.fileExists(atPath: path) else { return ([], false) }
-        let (records, torn) = try Record.readLog(path)
+    /// The records already in the log, each checked to come from `identity`, and how the log
+    /// ended: a line cut short by an interrupted writer is ignored (the next append cuts it); a
+    /// complete last record without its newline is kept (the next append adds the newline).
+    public func finished() throws -> (records: [Record], tail: LogTail) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], .complete) }
+        let (records, tail) = try Record.readLog(path)
         if let stale = records.first(where: { $0.madeWith.environmentHash != identity.environmentHash || $0.madeWith.baseCheckpoint != identity.baseCheckpoint }) {
             let made = stale.madeWith.environmentHash.map { "environment \($0), base \(stale.madeWith.baseCheckpoint ?? "?")" } ?? "an unrecorded environment"
             throw ForeignLogError(path: path, run: stale.runID, found: made, expected: identity, option: option)
         }
-        return (records, torn)
+        return (records, tail)
     }
 
     /// A per-run snapshot file beside the log, for runs that resume mid-way after a crash.

@@ -18,16 +18,17 @@ extension EnvironmentConfig.CollectionSettings {
         families: ["dirichlet-walk": 0.55, "constant": 0.15, "linear-ramp": 0.15, "two-phase": 0.15],
         kappa: 40, floor: 0.005, startConcentrations: [4, 16, 64, 256])
 
+    /// Throws ``CollectionConfigError`` naming `context` unless families, kappa, floor and concentrations are usable.
     public func validate(context: String) throws {
         for (f, w) in families {
             guard Self.knownFamilies.contains(f) else {
-                throw CorpusError.malformed(path: context, reason: "collection.families names unknown family '\(f)' (known: \(Self.knownFamilies.joined(separator: ", ")))")
+                throw CollectionConfigError.invalid(context: context, reason: "collection.families names unknown family '\(f)' (known: \(Self.knownFamilies.joined(separator: ", ")))")
             }
-            guard w.isFinite, w >= 0 else { throw CorpusError.malformed(path: context, reason: "collection.families['\(f)'] must be ≥ 0") }
+            guard w.isFinite, w >= 0 else { throw CollectionConfigError.invalid(context: context, reason: "collection.families['\(f)'] must be ≥ 0") }
         }
-        guard families.values.reduce(0, +) > 0 else { throw CorpusError.malformed(path: context, reason: "collection.families are all zero") }
+        guard families.values.reduce(0, +) > 0 else { throw CollectionConfigError.invalid(context: context, reason: "collection.families are all zero") }
         guard kappa > 0, floor >= 0, floor < 0.5, !startConcentrations.isEmpty, startConcentrations.allSatisfy({ $0 > 0 }) else {
-            throw CorpusError.malformed(path: context, reason: "collection needs kappa > 0, 0 ≤ floor < 0.5 and positive startConcentrations")
+            throw CollectionConfigError.invalid(context: context, reason: "collection needs kappa > 0, 0 ≤ floor < 0.5 and positive startConcentrations")
         }
     }
 }

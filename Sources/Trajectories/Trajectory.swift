@@ -1,12 +1,8 @@
+import Base
 import Corpus
 import Evaluation
 import Foundation
 import Transformer
-
-/// dma's own version, recorded in every trajectory header.
-public enum DMAVersion {
-    public static let string = "0.1.0"
-}
 
 /// One logged CPT run: a versioned header, the base model's feedback, and one record per
 /// re-weighting step. Stored as one JSON line (`datasets/README.md` documents the schema).
@@ -56,7 +52,7 @@ public struct Trajectory: Codable, Sendable, Equatable {
 }
 
 /// A trajectory file that cannot be used, with the place that is wrong.
-public enum TrajectoryError: Error, CustomStringConvertible, Equatable {
+public enum TrajectoryError: DataError, Equatable {
     case invalid(path: String, line: Int, reason: String)
     case mismatch(path: String, reason: String)
 
@@ -74,8 +70,11 @@ public enum TrajectoryReader {
         public var trajectories: [Trajectory]
         /// Lines skipped with `skipInvalid`, each with its reason.
         public var skipped: [String]
+        /// How the file ended: a torn last line (an interrupted writer) was ignored; an unterminated
+        /// complete one was read.
+        public var tail: LogTail
         /// The file ended in a partially written line (an interrupted writer); it was ignored.
-        public var tornTail: Bool
+        public var tornTail: Bool { tail == .torn }
     }
 
     /// Every line must decode and agree with the first on version, environment, base checkpoint,
@@ -84,7 +83,7 @@ public enum TrajectoryReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrajectoryError.mismatch(path: path, reason: "file not found")
         }
-        let (lines, torn) = AppendLog<Trajectory>.lines(of: data)
+        let (lines, tail) = AppendLog<Trajectory>.lines(of: data)
         let decoder = JSONDecoder()
         var out: [Trajectory] = []
         var skipped: [String] = []
@@ -107,7 +106,7 @@ public enum TrajectoryReader {
                 skipped.append(e.description)
             }
         }
-        return Result(trajectories: out, skipped: skipped, tornTail: torn)
+        return Result(trajectories: out, skipped: skipped, tail: tail)
     }
 
     static func validate(_ t: Trajectory, against first: Trajectory.Header?, path: String, line: Int) throws {

@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Evaluation
 import Foundation
@@ -6,7 +7,8 @@ import Transformer
 /// Reads a user's own logged CPT runs (CSV) into trajectories, so the rest of the pipeline works on
 /// trajectories from their GPUs.
 ///
-/// CSV schema (one header row, comma-separated, no quoted commas):
+/// CSV schema (RFC 4180: one header row, comma-separated, fields with commas, quotes or line
+/// breaks in double quotes; errors name the row, counting the header as row 1):
 ///
 ///     trajectory,step,mixture:<domain>…,feedback:<signal>…[,tokens:<domain>…][,lr][,train_loss][,seconds]
 ///
@@ -16,12 +18,8 @@ import Transformer
 /// domain and `em/<domain>` for every math domain.
 public enum TrajectoryImport {
     public static func read(csv path: String, env: EnvironmentConfig, model: ModelConfig, baseID: String) throws -> [Trajectory] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrajectoryError.mismatch(path: path, reason: "file not found")
-        }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
-        guard let headerLine = lines.first else { throw TrajectoryError.mismatch(path: path, reason: "empty file") }
-        let columns = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let table = try CSVTable.read(from: path)
+        let columns = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
         func fail(_ line: Int, _ reason: String) -> TrajectoryError { .invalid(path: path, line: line, reason: reason) }
         let space = try env.domainSpace()
         guard let idCol = columns.firstIndex(of: "trajectory"), let stepCol = columns.firstIndex(of: "step") else {
@@ -46,9 +44,9 @@ public enum TrajectoryImport {
         }
         if let missing = mixCol.firstIndex(of: -1) { throw fail(1, "no 'mixture:\(space.domains[missing])' column") }
         var rows: [Int: [(line: Int, step: Int, cells: [String])]] = [:]
-        for (k, line) in lines.dropFirst().enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count == columns.count else { throw fail(k + 2, "\(cells.count) cells, header has \(columns.count)") }
+        // Row k of the table is row k + 2 of the file (the header is row 1); the table is rectangular.
+        for (k, row) in table.rows.enumerated() {
+            let cells = row.map { $0.trimmingCharacters(in: .whitespaces) }
             guard let id = Int(cells[idCol]), let step = Int(cells[stepCol]), step >= 0 else { throw fail(k + 2, "trajectory and step must be integers ≥ 0") }
             rows[id, default: []].append((k + 2, step, cells))
         }

@@ -10,6 +10,8 @@ public enum TrajectoryMerge {
         case skipped(String)
         /// A log that ends in a partially written line (ignored).
         case tornTail(path: String)
+        /// A log whose last record lacks its newline (kept).
+        case unterminatedTail(path: String)
     }
 
     public static func merge(_ paths: [String], skipInvalid: Bool = false,
@@ -20,6 +22,7 @@ public enum TrajectoryMerge {
         for path in paths {
             let r = try TrajectoryReader.read(path, skipInvalid: skipInvalid)
             if r.tornTail { notes(.tornTail(path: path)) }
+            if r.tail == .unterminated { notes(.unterminatedTail(path: path)) }
             r.skipped.forEach { notes(.skipped($0)) }
             // The reader already holds every line of a file to its first line's header, so each
             // file's first trajectory stands for the whole file.

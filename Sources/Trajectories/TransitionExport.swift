@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Flat transitions for other RL tools, D4RL-style: one row per re-weighting step.
@@ -27,13 +28,15 @@ public enum TransitionExport {
         return out
     }
 
-    /// Writes all transitions of `trajectories` as CSV (atomically).
-    public static func csv(_ trajectories: [Trajectory]) -> String {
-        guard let first = trajectories.first else { return "" }
-        var lines = [header(first.header).map(quote).joined(separator: ",")]
-        for t in trajectories { for r in rows(t) { lines.append(r.joined(separator: ",")) } }
-        return lines.joined(separator: "\n") + "\n"
+    /// All transitions of `trajectories` as one table (the header of the first trajectory's;
+    /// `TrajectoryReader` guarantees the others agree).
+    public static func table(_ trajectories: [Trajectory]) -> CSVTable? {
+        guard let first = trajectories.first else { return nil }
+        return CSVTable(header: header(first.header), rows: trajectories.flatMap(rows))
     }
 
-    static func quote(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+    /// The CSV text of `table(_:)` (RFC 4180; empty without trajectories).
+    public static func csv(_ trajectories: [Trajectory]) throws -> String {
+        try table(trajectories)?.encoded() ?? ""
+    }
 }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Numerics
 
@@ -156,7 +157,7 @@ public struct Checkpoint: Sendable {
 }
 
 /// Why a checkpoint could not be loaded.
-public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+public enum CheckpointError: DataError, Equatable {
     case missing(path: String)
     case unreadable(path: String)
     case truncated(path: String, detail: String)
@@ -176,38 +177,6 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case let .corrupted(path): return "\(path): checkpoint is corrupted (checksum mismatch)"
         case let .invalidHeader(path, detail): return "\(path): checkpoint header is invalid: \(detail)"
         case let .configMismatch(path, found, expected): return "\(path): checkpoint is for model \(found), expected \(expected)"
-        }
-    }
-}
-
-/// Atomic file replacement: write a temporary sibling, fsync, rename.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let tmp = "\(path).tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: tmp]) }
-        var ok = true
-        data.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { ok = false; break }
-                off += n
-            }
-        }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        // Persist the rename itself: fsync the directory entry.
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
         }
     }
 }

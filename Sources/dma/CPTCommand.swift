@@ -64,10 +64,7 @@ struct CPTCommand: ParsableCommand {
     private func schedule(_ space: DomainSpace, environment: EnvironmentConfig) throws -> [Mixture] {
         if let replay {
             guard let id else { throw ValidationError("--replay needs --id") }
-            let log = try TrajectoryReader.read(replay)
-            guard let t = log.trajectories.first(where: { $0.header.id == id }) else { throw ValidationError("\(replay): no trajectory with id \(id)") }
-            guard t.header.domains == space.domains else { throw ValidationError("\(replay): trajectory \(id) has another domain space than \(environment.name)") }
-            return try t.steps.map { try Mixture($0.mixture) }
+            return try TrajectoryReader.schedule(of: id, in: replay, space: space, environment: environment.name)
         }
         if let mixture {
             let fixed = try Mixture.normalized(try commaSeparated(mixture, option: "--mixture"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Corpus
 import Evaluation
 import Foundation
@@ -69,10 +70,11 @@ func readTrajectoryLogs(_ list: String, skipInvalid: Bool) throws -> (trajectori
     let (all, _) = try TrajectoryMerge.merge(try commaSeparated(list, option: "--data"), skipInvalid: skipInvalid) { note in
         switch note {
         case let .tornTail(path): ProgressLine.note("\(path): ignored a partially written last line")
+        case let .unterminatedTail(path): ProgressLine.note("\(path): read the last record, which has no final newline")
         case let .skipped(reason): ProgressLine.note("skipped \(reason)"); skipped += 1
         }
     }
-    guard !all.isEmpty else { throw ValidationError("no trajectories in \(list)") }
+    guard !all.isEmpty else { throw DataFileError(path: list, problem: "no trajectories") }
     return (all, skipped)
 }
 
@@ -118,7 +120,7 @@ struct TrajectoriesExportCommand: ParsableCommand {
     func run() throws {
         guard format == "csv" else { throw ValidationError("--format must be csv") }
         let (all, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
-        try AtomicFile.write(Data(TransitionExport.csv(all).utf8), to: out)
+        try AtomicFile.write(Data(try TransitionExport.csv(all).utf8), to: out)
         print("wrote \(all.reduce(0) { $0 + $1.steps.count }) transitions of \(all.count) trajectories to \(out)")
     }
 }

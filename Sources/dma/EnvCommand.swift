@@ -48,12 +48,13 @@ struct EnvCheckCommand: ParsableCommand {
         // Each worker owns a runner (model, suites); the base is evaluated once and shared.
         let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
         var bar: ProgressLine?
-        let (outcomes, resumed, torn) = try check.execute(runners: runners, log: logPath, starting: { phase, runs in
+        let (outcomes, resumed, tail) = try check.execute(runners: runners, log: logPath, starting: { phase, runs in
             bar = ProgressLine("env check phase \(phase)", total: runs, unit: "runs")
         }, progress: { outcome, done, _ in
             bar?.update(done, detail: "\(outcome.id): balanced \(fmt(outcome.balanced, 4))")
         })
-        if torn { ProgressLine.note("\(logPath): ignored a partially written last line (interrupted run)") }
+        if tail == .torn { ProgressLine.note("\(logPath): ignored a partially written last line (interrupted run)") }
+        if tail == .unterminated { ProgressLine.note("\(logPath): read the last record, which has no final newline") }
         ProgressLine.note("env check \(environment.name): \(resumed) runs were already in \(logPath), \(outcomes.count - resumed) new")
         let report = check.report(outcomes)
         var groups = Table(["mixture", "balanced", "sd", "n", "retention", "gain", "source bpb Δ", "math EM Δ"])

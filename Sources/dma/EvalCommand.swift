@@ -69,24 +69,11 @@ struct EvalCommand: ParsableCommand {
     }
 
     static func bitsPerByte(file: String, model: GPT) throws -> Double {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read") }
-        guard data.count >= 2 else { throw ValidationError("\(file): needs at least 2 bytes") }
-        return TextScoring.bitsPerByte(Array(data), model: model)
+        TextScoring.bitsPerByte(try TextScoring.readText(from: file), model: model)
     }
 
     static func questionAnswer(file: String, model: GPT) throws -> (Double, Double, Int) {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read") }
-        let text = String(decoding: data, as: UTF8.self)
-        var problems: [MathProblem] = []
-        for (i, block) in text.components(separatedBy: "\n\n").enumerated() {
-            let trimmed = block.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
-            guard let p = MathProblem(text: trimmed) else {
-                throw ValidationError("\(file): problem \(i + 1) is not a 'Q: …' line followed by an 'A: …' line: \(trimmed.prefix(60))")
-            }
-            problems.append(p)
-        }
-        guard !problems.isEmpty else { throw ValidationError("\(file): no problems found") }
+        let problems = try TextScoring.readProblems(from: file)
         let r = TextScoring.answers(problems, model: model)
         return (r.bitsPerByte, r.exactMatch, problems.count)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Baselines
 import Corpus
 import Evaluation
@@ -127,14 +128,10 @@ struct SurrogateReportCommand: ParsableCommand {
         }
         bar.update(folds * (sizes.count + 1))
         var table = Table(["signal", "family", "change sd", "noise sd", "ceiling R²", "qualifies", "R² change", "ceiling t>1", "R² change t>1", "R² level", "R² level persist.", "cover 90%"])
-        var rows = ["signal,family,change_sd,noise_sd,ceiling_r2,qualifies,r2_change,ceiling_r2_later_steps,r2_change_later_steps,r2_change_persistence,r2_level,r2_level_persistence,coverage90"]
         func opt(_ x: Double?, _ d: Int = 4) -> String { x.map { String(format: "%.\(d)g", $0) } ?? "" }
         for s in report.signals {
             table.add([s.name, s.family, opt(s.changeSD), opt(s.noiseSD), opt(s.ceilingR2, 3), s.qualifies ? "yes" : "no",
                        fmt(s.r2Change), opt(s.ceilingR2LaterSteps, 3), fmt(s.r2ChangeLaterSteps), fmt(s.r2Level), fmt(s.r2LevelPersistence), fmt(s.coverage90)])
-            rows.append([s.name, s.family, opt(s.changeSD, 6), opt(s.noiseSD, 6), opt(s.ceilingR2, 6), s.qualifies ? "1" : "0",
-                         opt(s.r2Change, 6), opt(s.ceilingR2LaterSteps, 6), opt(s.r2ChangeLaterSteps, 6), opt(s.r2ChangePersistence, 6), opt(s.r2Level, 6),
-                         opt(s.r2LevelPersistence, 6), opt(s.coverage90, 6)].joined(separator: ","))
         }
         print(table.render())
         let r = report.rollouts
@@ -148,7 +145,7 @@ struct SurrogateReportCommand: ParsableCommand {
         var crit = Table(["criterion", "value", "target", "result"])
         for c in report.criteria { crit.add([c.name, c.value, c.target, c.pass ? "PASS" : "FAIL"]) }
         print(crit.render())
-        try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: csv)
+        try report.signalTable.write(to: csv)
         if let json { try writeJSON(report, to: json) }
         print("report took \(fmt(report.seconds, 1)) s; per-signal CSV → \(csv)")
     }

@@ -97,6 +97,11 @@ public func makeFixtureCorpus() throws -> String {
 
 /// The fixture's environment, written to a file and loaded (and validated) like any `envs/*.json`.
 public func fixtureEnvironment(corpus: String) throws -> EnvironmentConfig {
+    try EnvironmentConfig.load(from: try fixtureEnvironmentFile(corpus: corpus))
+}
+
+/// The fixture's environment file (a new temporary file each call).
+public func fixtureEnvironmentFile(corpus: String) throws -> String {
     let json = """
     {
       "version": 1, "name": "fixture", "corpus": "\(corpus)",
@@ -117,5 +122,5 @@ public func fixtureEnvironment(corpus: String) throws -> EnvironmentConfig {
     """
     let path = NSTemporaryDirectory() + "dma-env-\(UUID().uuidString).json"
     try json.write(toFile: path, atomically: true, encoding: .utf8)
-    return try EnvironmentConfig.load(from: path)
+    return path
 }

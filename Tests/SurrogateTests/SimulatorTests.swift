@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Foundation
 import Numerics
@@ -108,7 +109,7 @@ let sharedModel: SurrogateModel = {
         do {
             _ = try SurrogateModel.load(from: path)
             Issue.record("loaded a broken model (\(fragment))")
-        } catch let e as SurrogateError {
+        } catch let e as DataFileError {
             #expect(e.description.contains(path) && e.description.contains(fragment), "\(e)")
         }
     }
@@ -123,10 +124,10 @@ let sharedModel: SurrogateModel = {
             o["members"] = members
         }, "ensemble members")
         try expectInvalid({ $0["lower"] = [] }, "bounds")
-        #expect(throws: SurrogateError.self) { try SurrogateModel.load(from: "/nonexistent/model.json") }
+        #expect(throws: DataFileError.self) { try SurrogateModel.load(from: "/nonexistent/model.json") }
         let garbage = tempPath()
         try "not json".write(toFile: garbage, atomically: true, encoding: .utf8)
-        #expect(throws: SurrogateError.self) { try SurrogateModel.load(from: garbage) }
+        #expect(throws: DataFileError.self) { try SurrogateModel.load(from: garbage) }
     }
 
     @Test func loadingAgainstAnotherEnvironmentIsAClearError() throws {

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Numerics
 @testable import Surrogate
@@ -23,6 +24,13 @@ import Trajectories
         #expect(report.signals.first { $0.name == "cloze/acc" }!.r2Change > 0.5)
         #expect(report.rollouts.spearman > 0.8)
         #expect(FidelityReport.coverageRange.contains(report.coverage90), "coverage \(report.coverage90)")
+        // The per-signal CSV: one row per signal, six significant digits, no noise column without repeats.
+        let table = report.signalTable
+        #expect(table.rows.map { $0[0] } == report.signals.map(\.name) && table.rows.allSatisfy { $0.count == table.header.count })
+        let r2 = table.column("r2_change")!, noise = table.column("noise_sd")!
+        #expect(table.rows.allSatisfy { $0[noise].isEmpty && ["0", "1"].contains($0[table.column("qualifies")!]) })
+        #expect(zip(table.rows, report.signals).allSatisfy { abs(Double($0[r2])! - $1.r2Change) <= 1e-5 * max(1, abs($1.r2Change)) })
+        #expect(try CSVTable(parsing: try table.encoded(), path: "fidelity.csv") == table)
     }
 
     /// Fitting is a pure function of data and seed.

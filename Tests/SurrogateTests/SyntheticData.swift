@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import DMATestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Testing
 import DMATestSupport
@@ -47,6 +48,37 @@ import Transformer
             let path = try write(rows.map { h?.hasSuffix("colour") == true ? $0 + ",red" : $0 }, header: h)
             do { _ = try TrajectoryImport.read(csv: path, env: env, model: try env.model("tiny"), baseID: "b"); Issue.record("accepted: \(message)") } catch {
                 #expect("\(error)".contains(path) && "\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+
+    @Test func quotedFieldsRoundTripThroughImportAndExport() throws {
+        // A domain whose name holds a comma: every header naming it must be quoted.
+        var env = try fixtureEnvironment(corpus: "unused")
+        env.space.target[1] = "math/compare,sort"
+        let fields = header.split(separator: ",").map { $0.replacingOccurrences(of: "compare-sort", with: "compare,sort") }
+        let input = CSVTable(header: fields, rows: [
+            ["3", "0", "", "", "", "", "2.0", "3.0", "4.0", "0.0", "5.0", "0.1", "0"],
+            ["3", "1", "0.25", "0.25", "0.25", "0.25", "2.5", "3.0", "2.0", "0.5", "5.0", "0.1", "0.001"],
+        ])
+        let path = NSTemporaryDirectory() + "dma-import-\(UUID().uuidString).csv"
+        try input.write(to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\"mixture:math/compare,sort\""))
+        let ts = try TrajectoryImport.read(csv: path, env: env, model: try env.model("tiny"), baseID: "b")
+        #expect(ts.count == 1 && ts[0].header.domains.contains("math/compare,sort"))
+        let exported = NSTemporaryDirectory() + "dma-export-\(UUID().uuidString).csv"
+        try AtomicFile.write(Data(try TransitionExport.csv(ts).utf8), to: exported)
+        let back = try CSVTable.read(from: exported)
+        #expect(back.header.contains("action:math/compare,sort") && back.header == TransitionExport.header(ts[0].header))
+        #expect(back.rows == TransitionExport.rows(ts[0]))
+    }
+
+    @Test func raggedRowsAndMissingFilesAreDataErrorsNamingTheFile() throws {
+        let env = try fixtureEnvironment(corpus: "unused")
+        let path = try write(["1,0,,,,,2,3,4,0,5,0.1,0", "1,1,0.25,0.25"])
+        for p in [path, "/nonexistent/runs.csv"] {
+            do { _ = try TrajectoryImport.read(csv: p, env: env, model: try env.model("tiny"), baseID: "b"); Issue.record("accepted \(p)") } catch let e as DataError {
+                #expect(e.isDataError && e.description.hasPrefix(p), "\(e)")
             }
         }
     }

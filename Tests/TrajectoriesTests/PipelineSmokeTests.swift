@@ -123,4 +123,14 @@ final class InterruptingPolicy: MixturePolicy {
         #expect(resumed.rounds.map(\.lr) == uninterrupted.rounds.map(\.lr))
         #expect(!FileManager.default.fileExists(atPath: snapshot))
     }
+
+    /// A snapshot of another schedule under the same policy name is refused, not silently continued.
+    @Test func resumingAnotherScheduleIsADataError() throws {
+        let (env, store) = try tinyCPT(rounds: 3, stepsPerRound: 2)
+        let runner = try CPTRunner(env: env, base: Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 1)), store: store)
+        func walk(_ seed: UInt64) -> MixturePolicy { DirichletWalk(prior: [2, 2, 1, 1], startConcentration: 8, kappa: 30, floor: 0.02, seed: seed) }
+        let snapshot = NSTemporaryDirectory() + "dma-resume-\(UUID().uuidString).ckpt"
+        #expect(throws: InterruptingPolicy.Interrupted.self) { try runner.run(policy: InterruptingPolicy(walk(9), failAt: 2), seed: 3, snapshot: snapshot) }
+        #expect(throws: CPTRunError.snapshotDiverged(snapshot: snapshot, policy: walk(10).name, round: 1)) { try runner.run(policy: walk(10), seed: 3, snapshot: snapshot) }
+    }
 }

@@ -35,8 +35,8 @@ import Testing
                 return record(id)
             })
         }
-        let (logged, torn) = try runs.finished()
-        #expect(!torn)
+        let (logged, tail) = try runs.finished()
+        #expect(tail == .complete)
         #expect(logged.map(\.id) == [0, 1, 2, 3, 4])
         var ran: [Int] = []
         let lock = NSLock()

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Testing
 import DMATestSupport
@@ -83,6 +84,30 @@ func json(_ t: Trajectory) -> String {
         let r = try TrajectoryReader.read(path)
         #expect(r.trajectories.count == 1 && r.tornTail)
     }
+
+    @Test func completeLastLineWithoutNewlineIsRead() throws {
+        let path = try writeLines([json(sampleTrajectory(id: 0))], raw: json(sampleTrajectory(id: 1)))
+        let r = try TrajectoryReader.read(path)
+        #expect(r.trajectories.map(\.header.id) == [0, 1] && r.tail == .unterminated && !r.tornTail)
+        var notes: [String] = []
+        _ = try TrajectoryMerge.merge([path]) { if case let .unterminatedTail(p) = $0 { notes.append(p) } }
+        #expect(notes == [path])
+        // Appending (as collection does) first ends the last record's line.
+        try AppendLog<Trajectory>(path: path).append(sampleTrajectory(id: 2))
+        let after = try TrajectoryReader.read(path)
+        #expect(after.trajectories.map(\.header.id) == [0, 1, 2] && after.tail == .complete)
+    }
+
+    @Test func replayScheduleNeedsTheIdAndTheSpace() throws {
+        let path = try writeLines([json(sampleTrajectory(id: 0)), json(sampleTrajectory(id: 1))])
+        let space = try DomainSpace(name: "s", domains: ["source/a", "math/b"])
+        #expect(try TrajectoryReader.schedule(of: 1, in: path, space: space, environment: "e").map(\.weights) == sampleTrajectory(id: 1).steps.map(\.mixture))
+        #expect(throws: TrajectoryError.mismatch(path: path, reason: "no trajectory with id 7")) { try TrajectoryReader.schedule(of: 7, in: path, space: space, environment: "e") }
+        let other = try DomainSpace(name: "s", domains: ["source/a", "math/c"])
+        #expect(throws: TrajectoryError.mismatch(path: path, reason: "trajectory 1 has another domain space than e")) {
+            try TrajectoryReader.schedule(of: 1, in: path, space: other, environment: "e")
+        }
+    }
 }
 
 @Suite struct ShardAndScheduleTests {
@@ -127,7 +152,7 @@ func json(_ t: Trajectory) -> String {
         #expect(families == Set(CollectionConfig.knownFamilies))
         var bad = CollectionConfig.standard
         bad.families["spiral"] = 1
-        #expect(throws: CorpusError.self) { try bad.validate(context: "test") }
+        #expect(throws: CollectionConfigError.invalid(context: "test", reason: "collection.families names unknown family 'spiral' (known: \(CollectionConfig.knownFamilies.joined(separator: ", ")))")) { try bad.validate(context: "test") }
     }
 }
 
@@ -182,7 +207,7 @@ func json(_ t: Trajectory) -> String {
         let obs0 = header.firstIndex(of: "obs:bpb/source/a")!
         let next0 = header.firstIndex(of: "next_obs:bpb/source/a")!
         #expect(Array(rows[0][next0..<(next0 + width)]) == Array(rows[1][obs0..<(obs0 + width)]))
-        #expect(TransitionExport.csv([t]).split(separator: "\n").count == 3)
+        #expect(try TransitionExport.csv([t]).split(separator: "\n").count == 3)
     }
 }
 

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A JSON file format that is read, decoded and then checked beyond what decoding checks.
+///
+/// Conform, implement ``validate()`` (throwing ``ContentProblem`` or any error that describes the
+/// problem without the path) and load with ``load(from:)``: every failure comes back as one
+/// ``DataFileError`` naming the file.
+public protocol ValidatedJSON: Decodable {
+    /// What the file holds, for messages ("environment", "corpus recipe").
+    static var fileKind: String { get }
+    /// Throws when the decoded value cannot be used.
+    func validate() throws
+    /// Decodes the file's bytes. The default is a plain `JSONDecoder`; formats with a format tag
+    /// override it to check the tag and version first, so a wrong file gets a message about that
+    /// rather than about a missing key.
+    static func decode(_ data: Data) throws -> Self
+}
+
+extension ValidatedJSON {
+    public static func decode(_ data: Data) throws -> Self { try JSONDecoder().decode(Self.self, from: data) }
+
+    /// Reads, decodes and validates `path`; throws ``DataFileError`` naming the file and the problem.
+    public static func load(from path: String) throws -> Self {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
+        let value: Self
+        do { value = try decode(data) } catch let error as DecodingError {
+            throw DataFileError(path: path, problem: "not a valid \(fileKind): \(JSONErrorText.describe(error))")
+        } catch {
+            throw DataFileError(path: path, problem: "\(error)")
+        }
+        do { try value.validate() } catch { throw DataFileError(path: path, problem: "\(error)") }
+        return value
+    }
+}
