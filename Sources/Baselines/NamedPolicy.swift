@@ -1,4 +1,5 @@
 import Corpus
+import Environment
 import Evaluation
 import Numerics
 import Trajectories

@@ -1,4 +1,5 @@
 import Corpus
+import Environment
 
 /// The scalar a user wants high: source retention and target gain, both relative to the base model.
 ///

@@ -1,4 +1,5 @@
 import Corpus
+import Environment
 import Foundation
 import Numerics
 

@@ -1,4 +1,5 @@
 import Corpus
+import Environment
 
 /// The environment's balanced score (see `BalancedScore`) compiled to feedback indices: the one
 /// implementation of the formula, which scores a feedback vector without name lookups and without

@@ -1,6 +1,7 @@
 import Base
 import CNumerics
 import Corpus
+import Environment
 import Evaluation
 import Foundation
 import Transformer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Corpus
+import Environment
 import Evaluation
 import Foundation
 import Numerics

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Base
 import Corpus
+import Environment
 import Evaluation
 import Foundation
 import Numerics

@@ -2,6 +2,7 @@ import ArgumentParser
 import Base
 import Baselines
 import Corpus
+import Environment
 import Evaluation
 import Foundation
 import Numerics

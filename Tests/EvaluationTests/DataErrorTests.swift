@@ -1,6 +1,7 @@
 import Base
 import Corpus
 import DMATestSupport
+import Environment
 import Evaluation
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import Base
 import Corpus
 import DMATestSupport
+import Environment
 import Foundation
 import Evaluation
 import Numerics

@@ -1,5 +1,6 @@
 import Corpus
 import DMATestSupport
+import Environment
 @testable import Evaluation
 import Numerics
 

@@ -5,7 +5,8 @@ import Numerics
 import Transformer
 
 /// An environment definition (`envs/*.json`): the domain space, model presets, pre-training and
-/// CPT budgets, benchmark sizes and the balanced-score weights.
+/// CPT budgets, collection settings, benchmark sizes and the balanced-score weights. Every stage
+/// from pre-training on reads it, so it has a module of its own below them.
 public struct EnvironmentConfig: Codable, Sendable {
     public static let currentVersion = 1
 
@@ -68,6 +69,10 @@ public struct EnvironmentConfig: Codable, Sendable {
         public var peakLR: Double
         public var minLR: Double
         public var warmupSteps: Int
+
+        public init(rounds: Int, stepsPerRound: Int, batch: Int, peakLR: Double, minLR: Double, warmupSteps: Int) {
+            (self.rounds, self.stepsPerRound, self.batch, self.peakLR, self.minLR, self.warmupSteps) = (rounds, stepsPerRound, batch, peakLR, minLR, warmupSteps)
+        }
 
         public var totalSteps: Int { rounds * stepsPerRound }
     }
