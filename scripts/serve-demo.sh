@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Starts `dma serve` on a free loopback port, asks it for a mixture with the Python client in
+# docs/examples (standard library only), shows a malformed request's 400, and stops the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DMA=${DMA:-.build/release/dma}
+POLICY=${POLICY:-ratio:0.75}
+LOG=$(mktemp)
+$DMA serve --policy "$POLICY" --port 0 > "$LOG" &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; rm -f "$LOG"' EXIT
+for _ in $(seq 50); do grep -q "serving" "$LOG" && break; sleep 0.1; done
+URL=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)
+echo "server: $URL (policy $POLICY)"
+curl -s "$URL/v1/health"; echo
+python3 docs/examples/dma_client.py "$URL" docs/examples/state.json
+echo "a malformed request:"
+curl -s -o /dev/stderr -w "HTTP %{http_code}\n" -X POST --data '{"version": 1, "domains": [' "$URL/v1/propose" 2>&1
