@@ -25,6 +25,18 @@ public struct PolicyState: Sendable {
     /// Progress t/T in [0, 1).
     public var progress: Double { Double(round) / Double(max(rounds, 1)) }
 
+    /// The state a policy saw before step `step` of a logged trajectory (`step` = T: after the last).
+    public init(_ t: Trajectory, before step: Int) throws {
+        precondition((0...t.steps.count).contains(step), "step \(step) is outside the trajectory's 0…\(t.steps.count)")
+        let names = t.header.feedbackNames
+        let done = t.steps.prefix(step)
+        self.init(space: try DomainSpace(name: t.header.environment, domains: t.header.domains, context: "trajectory \(t.header.id)"),
+                  round: step, rounds: t.steps.count, mixtures: try done.map { try Mixture($0.mixture) },
+                  feedback: [Feedback(names: names, values: t.baseFeedback)] + done.map { Feedback(names: names, values: $0.feedback) },
+                  scores: [BalancedScore(balanced: t.baseBalanced, retention: 1, gain: 0)]
+                      + done.map { BalancedScore(balanced: $0.balanced, retention: $0.retention, gain: $0.gain) })
+    }
+
     /// Adds a trained round: its mixture, and the feedback and score measured after it.
     public mutating func record(_ mixture: Mixture, feedback: Feedback, score: BalancedScore) {
         mixtures.append(mixture)

@@ -92,3 +92,19 @@ import Testing
         #expect(layout.scoreWeights == [0.75, 0.25, 1])
     }
 }
+
+@Suite struct LoggedStateTests {
+    /// A logged trajectory seen step by step is the state a live run's policy saw: both encodings agree.
+    @Test func theStateBeforeEachLoggedStepEncodesLikeTheLog() throws {
+        let t = sampleTrajectory(id: 3)
+        let layout = ObservationLayout(domains: t.header.domains, feedbackNames: t.header.feedbackNames, scoreWeights: [1, 1])
+        for k in 0...t.steps.count {
+            let state = try PolicyState(t, before: k)
+            #expect(state.round == k && state.feedback.count == k + 1 && state.mixtures.count == k)
+            #expect(layout.vector(state) == layout.vector(t, before: k))
+        }
+        let last = try PolicyState(t, before: t.steps.count)
+        #expect(last.scores.last?.balanced == t.finalBalanced)
+        #expect(layout.tokens(last).count == 2 * layout.tokenColumns.count)
+    }
+}
