@@ -31,12 +31,13 @@ let package = Package(
         .target(name: "Pretraining", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Surrogate", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Trajectories"], swiftSettings: fastMath),
+        .target(name: "Agent", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         .target(name: "Serving", dependencies: ["Base", "Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Baselines", "Serving",
+                "Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Agent", "Baselines", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
