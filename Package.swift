@@ -19,7 +19,9 @@ let package = Package(
         // GSL + OpenBLAS headers and link settings (see Sources/CNumerics/module.modulemap).
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
         .target(name: "Numerics", dependencies: ["CNumerics"], swiftSettings: fastMath),
-        .target(name: "Transformer", dependencies: ["Numerics"], swiftSettings: fastMath),
+        // Forward/backward pairs, the flat parameter buffer and AdamW: shared by the GPT and the agent's networks.
+        .target(name: "Kernels", dependencies: ["Numerics"], swiftSettings: fastMath),
+        .target(name: "Transformer", dependencies: ["Numerics", "Kernels"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Numerics"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Numerics", "Transformer", "Corpus", "Evaluation"], swiftSettings: fastMath),
@@ -34,7 +36,8 @@ let package = Package(
         ),
         .target(name: "DMATestSupport", dependencies: ["Corpus", "Evaluation", "Transformer", "Numerics"], path: "Tests/Support"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Numerics"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Numerics"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Kernels", "Numerics"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["DMATestSupport", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "SurrogateTests", dependencies: ["DMATestSupport", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),

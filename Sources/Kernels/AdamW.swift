@@ -5,12 +5,23 @@ public struct AdamWConfig: Codable, Equatable, Sendable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.95
     public var eps: Float = 1e-8
-    /// Decoupled weight decay, applied to matrices and embeddings only (see `ParameterLayout.Tensor.decays`).
+    /// Decoupled weight decay, applied only where the layout's decay mask says so (`ParameterTensor.decays`).
     public var weightDecay: Float = 0.1
     /// Global gradient-norm clip (0 = off).
     public var gradClip: Float = 1.0
 
     public init() {}
+
+    /// Plain Adam (Kingma & Ba): no weight decay, the paper's betas, no clipping unless asked.
+    public static func adam(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, gradClip: Float = 0) -> AdamWConfig {
+        var c = AdamWConfig()
+        c.beta1 = beta1
+        c.beta2 = beta2
+        c.eps = eps
+        c.weightDecay = 0
+        c.gradClip = gradClip
+        return c
+    }
 }
 
 /// AdamW state over a flat parameter buffer: first and second moments and the step count.
@@ -27,9 +38,54 @@ public struct AdamWState: Equatable, Sendable {
     }
 }
 
-public enum AdamW {
-    /// One update of `params` from `grads` at learning rate `lr`; `decayMask[i]` says whether
-    /// parameter i takes weight decay.
+/// AdamW over any flat parameter buffer: global-norm clipping, a weight-decay mask, bias correction.
+public struct AdamW: Sendable {
+    public var config: AdamWConfig
+    public var state: AdamWState
+    /// Per parameter: does weight decay apply?
+    public let decayMask: [Bool]
+
+    /// An optimizer for `count` parameters; `state` resumes a run (e.g. from a checkpoint).
+    public init(count: Int, decayMask: [Bool], config: AdamWConfig = AdamWConfig(), state: AdamWState? = nil) {
+        precondition(decayMask.count == count, "AdamW: decay mask of \(decayMask.count) for \(count) parameters")
+        self.config = config
+        self.state = state ?? AdamWState(count: count)
+        self.decayMask = decayMask
+    }
+
+    /// An optimizer for the buffer `layout` describes, decaying the tensors marked `decays`.
+    public init(layout: ParameterBufferLayout, config: AdamWConfig = AdamWConfig(), state: AdamWState? = nil) {
+        self.init(count: layout.count, decayMask: layout.decayMask, config: config, state: state)
+    }
+
+    /// Parameters stepped.
+    public var count: Int { decayMask.count }
+
+    /// ‖grads‖₂ over `count` elements, accumulated in Double in index order.
+    public static func globalNorm(_ grads: UnsafePointer<Float>, count: Int) -> Float {
+        var sq: Double = 0
+        for i in 0..<count { sq += Double(grads[i]) * Double(grads[i]) }
+        return Float(sq.squareRoot())
+    }
+
+    /// One optimizer step: clips `grads` in place to `config.gradClip` (global norm) and updates
+    /// `params`. Returns the gradient norm before clipping; when it is not finite, neither buffer
+    /// nor the state changes, so the caller can stop with the last good parameters.
+    @discardableResult
+    public mutating func step(params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, lr: Float) -> Float {
+        let n = count
+        let norm = AdamW.globalNorm(grads, count: n)
+        guard norm.isFinite else { return norm }
+        if config.gradClip > 0, norm > config.gradClip {
+            let s = config.gradClip / norm
+            for i in 0..<n { grads[i] *= s }
+        }
+        AdamW.update(params: params, grads: grads, count: n, state: &state, decayMask: decayMask, lr: lr, config: config)
+        return norm
+    }
+
+    /// One update of `params` from `grads` at learning rate `lr`, without clipping; `decayMask[i]`
+    /// says whether parameter i takes weight decay.
     public static func update(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, count: Int,
                               state: inout AdamWState, decayMask: [Bool], lr: Float, config: AdamWConfig) {
         state.step += 1

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Numerics
 
 /// A model (and optionally its optimizer state) on disk.
