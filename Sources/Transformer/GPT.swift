@@ -16,7 +16,17 @@ public final class GPT {
     public var params: UnsafeMutablePointer<Float> { storage.params }
     /// Flat gradient buffer, same layout.
     public var grads: UnsafeMutablePointer<Float> { storage.grads }
-    private var acts = ActivationBuffer()
+    var acts = ActivationBuffer()
+
+    /// Data-parallel workers for `forwardBackward`, `loss` and `scores` (1 = one pass over the whole
+    /// batch, today's code path and float order). With more, each worker runs forward and backward
+    /// on its fixed share of the batch rows; give OpenBLAS one thread then
+    /// (`NumericsRuntime.setThreads(1)`), or its threads and the workers compete for the cores.
+    public var workers = 1 {
+        didSet { workers = max(1, workers); if workers != oldValue { shards = [] } }
+    }
+    /// Per-worker rows, activations and gradients (allocated on the first data-parallel pass).
+    var shards: [Shard] = []
 
     /// A freshly initialised model (GPT-2 initialisation, seeded).
     public convenience init(config: ModelConfig, seed: UInt64) throws {
@@ -74,9 +84,15 @@ public final class GPT {
     public func loss(_ batch: TokenBatch) -> Float {
         let B = batch.batchSize, T = batch.positions
         precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        if let shards = dataParallelShards(B) {
+            return batch.tokens.withUnsafeBufferPointer { tok in
+                runShards(shards, tok.baseAddress!, rowStride: batch.length, T: T, withGrad: false, hits: nil)
+                return shardMeanLoss(shards, T: T)
+            }
+        }
         acts.reserve(config, B: B, T: T, training: false)
         batch.tokens.withUnsafeBufferPointer { tok in
-            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: nil)
+            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: nil, gradScale: 1 / Float(B * T), acts: acts)
         }
         return meanLoss(B * T)
     }
@@ -94,11 +110,18 @@ public final class GPT {
     public func forwardBackward(_ batch: TokenBatch) -> Float {
         let B = batch.batchSize, T = batch.positions
         precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        if let shards = dataParallelShards(B) {
+            return batch.tokens.withUnsafeBufferPointer { tok in
+                runShards(shards, tok.baseAddress!, rowStride: batch.length, T: T, withGrad: true, hits: nil)
+                sumShardGradients(shards)
+                return shardMeanLoss(shards, T: T)
+            }
+        }
         grads.update(repeating: 0, count: layout.count)
         acts.reserve(config, B: B, T: T, training: true)
         return batch.tokens.withUnsafeBufferPointer { tok in
-            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: true, hits: nil)
-            backward(tok.baseAddress!, rowStride: batch.length, B: B, T: T)
+            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: true, hits: nil, gradScale: 1 / Float(B * T), acts: acts)
+            backward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, acts: acts, grads: grads)
             return meanLoss(B * T)
         }
     }
@@ -112,11 +135,22 @@ public final class GPT {
     public func scores(_ batch: TokenBatch) -> (losses: [Float], hits: [Bool]) {
         let B = batch.batchSize, T = batch.positions
         precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
-        acts.reserve(config, B: B, T: T, training: false)
         var hits = [Bool](repeating: false, count: B * T)
+        if let shards = dataParallelShards(B) {
+            batch.tokens.withUnsafeBufferPointer { tok in
+                hits.withUnsafeMutableBufferPointer { h in
+                    runShards(shards, tok.baseAddress!, rowStride: batch.length, T: T, withGrad: false, hits: h.baseAddress!)
+                }
+            }
+            var losses: [Float] = []
+            losses.reserveCapacity(B * T)
+            for s in shards { losses.append(contentsOf: UnsafeBufferPointer(start: s.acts.ptr(.losses), count: s.rows.count * T)) }
+            return (losses, hits)
+        }
+        acts.reserve(config, B: B, T: T, training: false)
         batch.tokens.withUnsafeBufferPointer { tok in
             hits.withUnsafeMutableBufferPointer { h in
-                forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: h.baseAddress!)
+                forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: h.baseAddress!, gradScale: 1 / Float(B * T), acts: acts)
             }
         }
         return (Array(UnsafeBufferPointer(start: acts.ptr(.losses), count: B * T)), hits)
@@ -124,8 +158,9 @@ public final class GPT {
 
     /// With `head` false the pass stops after the final LayerNorm (`acts.lnf`): generation decodes
     /// only each row's last position, so it runs the output head itself on those rows.
-    private func forward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, withGrad: Bool,
-                         hits: UnsafeMutablePointer<Bool>?, head: Bool = true) {
+    /// `gradScale` is 1 / (all rows · T) of the batch, also when this pass sees only a shard of it.
+    func forward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, withGrad: Bool,
+                         hits: UnsafeMutablePointer<Bool>?, head: Bool = true, gradScale: Float, acts: ActivationBuffer) {
         let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
         let p = params, L = layout
         Encoder.forward(acts.ptr(.encoded), tokens, rowStride: rowStride, p + L.wte, p + L.wpe, B: B, T: T, C: C)
@@ -150,12 +185,13 @@ public final class GPT {
         Matmul.forward(acts.ptr(.logits), acts.ptr(.lnf), p + L.wte, nil, N: N, C: C, OC: V)
         CrossEntropy.forwardBackward(acts.ptr(.logits), targets: tokens, rowStride: rowStride, T: T,
                             losses: acts.ptr(.losses), hits: hits, dlogits: withGrad ? acts.ptr(.dlogits) : nil,
-                            gradScale: 1 / Float(N), N: N, V: V)
+                            gradScale: gradScale, N: N, V: V)
     }
 
-    private func backward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int) {
+    /// Accumulates into `g` (zeroed by the caller) from the activations of the matching `forward`.
+    func backward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, acts: ActivationBuffer, grads g: FloatPtr) {
         let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
-        let p = params, g = grads, L = layout
+        let p = params, L = layout
         let dres = acts.ptr(.dres), dln = acts.ptr(.dln)
         // Output head (tied to wte) and final LayerNorm.
         dln.update(repeating: 0, count: N * C)
@@ -209,7 +245,8 @@ public final class GPT {
             for (r, w) in windows.enumerated() { for (j, b) in w.enumerated() { tokens[r * (T + 1) + j] = b } }
             acts.reserve(config, B: windows.count, T: T, training: false)
             tokens.withUnsafeBufferPointer { tok in
-                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil, head: false)
+                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil, head: false,
+                        gradScale: 1 / Float(windows.count * T), acts: acts)
             }
             // The head on each row's last position only: (rows, C) · wteᵀ → (rows, V), instead of all rows·T.
             let rows = windows.count

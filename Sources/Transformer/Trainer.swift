@@ -42,7 +42,7 @@ public final class Trainer {
     public func step(_ batch: TokenBatch, lr: Float) throws -> Float {
         let loss = model.forwardBackward(batch)
         guard loss.isFinite else { throw TrainingError.nonFinite(step: step, what: "loss (\(loss))") }
-        lastGradNorm = adamW.step(params: model.params, grads: model.grads, lr: lr)
+        lastGradNorm = adamW.step(params: model.params, grads: model.grads, lr: lr, threads: model.workers)
         guard lastGradNorm.isFinite else { throw TrainingError.nonFinite(step: step, what: "gradient norm") }
         return loss
     }

@@ -24,12 +24,13 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Sequences per step (default: the environment's, or 32).") var batch: Int?
     @Option(help: "Peak learning rate (default: the environment's, or 3e-3).") var lr: Double?
     @Option(help: "Seed for initialisation and data order (default: the environment's, or 1).") var seed: UInt64?
-    @Option(help: "BLAS threads.") var threads = 1
+    @Option(help: "Threads: each step's batch is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
     @Option(help: "Output checkpoint.") var out: String
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
-        NumericsRuntime.setThreads(threads)
+        // Data parallelism uses the cores; OpenBLAS threads on top would only compete with it.
+        NumericsRuntime.setThreads(1)
         guard (env == nil) != (corpus == nil) else { throw ValidationError("give exactly one of --env or --corpus") }
         let source: TrainingSource
         let config: ModelConfig
@@ -78,6 +79,7 @@ struct PretrainCommand: ParsableCommand {
             trainer = Trainer(model: try GPT(config: config, seed: seed))
         }
         let model = trainer.model
+        model.workers = threads
         print("pretrain \(config) on \(source.description); \(schedule.totalSteps) steps × \(batch) × \(config.context) tokens")
 
         let bar = ProgressLine("pretrain", total: schedule.totalSteps, unit: "steps")

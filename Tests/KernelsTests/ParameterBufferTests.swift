@@ -46,4 +46,26 @@ import Testing
         #expect(!opt.step(params: &p, grads: &g, lr: 0.1).isFinite)
         #expect(p == [1, 1] && opt.state.step == 0 && opt.state.m == [0, 0])
     }
+
+    @Test func slicedStepMatchesTheSerialOne() {
+        // Without clipping the update is elementwise, so slicing it across threads changes nothing.
+        let n = 1001
+        let grads = gaussians(n, seed: 20), start = gaussians(n, seed: 21)
+        let mask = (0..<n).map { $0 % 3 == 0 }
+        var cfg = AdamWConfig()
+        cfg.gradClip = 0
+        func run(_ threads: Int, _ cfg: AdamWConfig) -> ([Float], Float) {
+            var p = start, g = grads, norm: Float = 0
+            var opt = AdamW(count: n, decayMask: mask, config: cfg)
+            for _ in 0..<3 { g = grads; norm = opt.step(params: &p, grads: &g, lr: 0.01, threads: threads) }
+            return (p, norm)
+        }
+        #expect(run(1, cfg).0 == run(3, cfg).0)
+        // With clipping, only the norm's summation order differs: float noise at most.
+        cfg.gradClip = 1
+        let (p1, n1) = run(1, cfg), (p3, n3) = run(3, cfg)
+        #expect(abs(n1 - n3) <= n1 * 1e-6)
+        #expect(zip(p1, p3).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(run(3, cfg).0 == p3)
+    }
 }
