@@ -6,8 +6,10 @@ import Numerics
 /// multi-head attention and a 4× GELU MLP, a final LayerNorm, and an output head tied to `wte`.
 ///
 /// Parameters and their gradients are each one contiguous buffer with named offsets
-/// (`ParameterLayout`); activations are one buffer sized for the largest (B, T) seen, so a training
-/// step allocates nothing.
+/// (`ParameterLayout`, a `ParameterBuffer`); activations are one buffer sized for the largest
+/// (B, T) seen, so a training step allocates nothing. The layers are the `Kernels` module's
+/// forward/backward pairs. With `workers` > 1 a batch is split across data-parallel workers
+/// (see DataParallel.swift).
 public final class GPT {
     public let config: ModelConfig
     public let layout: ParameterLayout
