@@ -23,7 +23,9 @@ let package = Package(
         // What every stage shares: atomic writes, validated JSON loading, CSV tables, data errors, versions.
         .target(name: "Base", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Numerics", dependencies: ["CNumerics"], swiftSettings: fastMath),
-        .target(name: "Transformer", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
+        // Forward/backward pairs, the flat parameter buffer and AdamW: shared by the GPT and the agent's networks.
+        .target(name: "Kernels", dependencies: ["Numerics"], swiftSettings: fastMath),
+        .target(name: "Transformer", dependencies: ["Base", "Numerics", "Kernels"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
         // The environment definition: domain space, model presets, pre-training, CPT and collection settings, benchmark sizes, score weights.
         .target(name: "Environment", dependencies: ["Base", "Numerics", "Transformer", "Corpus"], swiftSettings: fastMath),
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "Pretraining", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Surrogate", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Trajectories"], swiftSettings: fastMath),
-        .target(name: "Agent", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
+        .target(name: "Agent", dependencies: ["Base", "Numerics", "Kernels", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         .target(name: "Serving", dependencies: ["Base", "Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
@@ -45,7 +47,8 @@ let package = Package(
         .target(name: "DMATestSupport", dependencies: ["Corpus", "Environment", "Evaluation", "Transformer", "Numerics"], path: "Tests/Support"),
         .testTarget(name: "BaseTests", dependencies: ["Base"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Base", "Transformer", "Numerics"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Numerics"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Base", "Transformer", "Kernels", "Numerics"]),
         .testTarget(name: "CorpusTests", dependencies: ["Base", "Corpus", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Base", "DMATestSupport", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Environment", "Evaluation", "Corpus", "Numerics"]),

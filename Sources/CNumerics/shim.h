@@ -2,19 +2,16 @@
 #define DMA_CNUMERICS_SHIM_H
 
 // Only GSL's headers are included: OpenBLAS's cblas.h redefines the same CBLAS_* enums.
-// gsl_cblas.h declares cblas_sgemm with the standard ABI; the symbol resolves to OpenBLAS.
+// gsl_cblas.h declares cblas_sgemm/dgemm/dgemv with the standard ABI; the symbols resolve to OpenBLAS.
+// Only what Numerics calls is included: errno, rng + randist, statistics, matrix/vector, linalg, multifit.
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_matrix.h>
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit.h>
-#include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_statistics_double.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_cblas.h>
 
 // OpenBLAS extensions, declared here rather than by including OpenBLAS's cblas.h.

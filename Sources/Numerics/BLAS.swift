@@ -1,6 +1,7 @@
 import CNumerics
 
-/// Single-precision matrix products through OpenBLAS's `cblas_sgemm` (row-major).
+/// Matrix products through OpenBLAS's CBLAS (row-major): `sgemm` for the networks, `dgemm` and
+/// `dgemv` for the surrogate's regressions.
 public enum BLAS {
     /// `C = alpha * op(A) * op(B) + beta * C`, all row-major.
     ///
@@ -29,5 +30,52 @@ public enum BLAS {
             Int32(m), Int32(n), Int32(k),
             alpha, a, Int32(lda), b, Int32(ldb),
             beta, c, Int32(ldc))
+    }
+
+    /// Double precision `C = alpha * op(A) * op(B) + beta * C`, row-major; arguments as in `sgemm`.
+    @inlinable
+    public static func dgemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Double = 1,
+        a: UnsafePointer<Double>, lda: Int? = nil,
+        b: UnsafePointer<Double>, ldb: Int? = nil,
+        beta: Double = 0,
+        c: UnsafeMutablePointer<Double>, ldc: Int? = nil
+    ) {
+        let lda = lda ?? (transA ? m : k)
+        let ldb = ldb ?? (transB ? k : n)
+        let ldc = ldc ?? n
+        cblas_dgemm(
+            CblasRowMajor,
+            transA ? CblasTrans : CblasNoTrans,
+            transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb),
+            beta, c, Int32(ldc))
+    }
+
+    /// `y = alpha * op(A) * x + beta * y` with A stored row-major (m, n).
+    ///
+    /// - Parameters:
+    ///   - trans: use Aᵀ: x has m elements and y has n (otherwise x has n and y has m).
+    ///   - m, n: A's stored shape; `lda` its row stride, default n.
+    ///   - incx, incy: element strides of x and y.
+    @inlinable
+    public static func dgemv(
+        trans: Bool = false,
+        m: Int, n: Int,
+        alpha: Double = 1,
+        a: UnsafePointer<Double>, lda: Int? = nil,
+        x: UnsafePointer<Double>, incx: Int = 1,
+        beta: Double = 0,
+        y: UnsafeMutablePointer<Double>, incy: Int = 1
+    ) {
+        cblas_dgemv(
+            CblasRowMajor,
+            trans ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n),
+            alpha, a, Int32(lda ?? n), x, Int32(incx),
+            beta, y, Int32(incy))
     }
 }

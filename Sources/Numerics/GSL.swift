@@ -38,7 +38,8 @@ public enum NumericsRuntime {
     /// Sets the threads dma computes with: OpenBLAS gets `count`; our own loops (`Parallel`) get
     /// `loopThreads`. Measured on 2 cores: giving both 2 threads made the `target` preset train 2×
     /// slower (OpenBLAS's idle threads spin while Dispatch workers run the elementwise loops), so
-    /// loops default to 1 and all parallelism goes through BLAS.
+    /// loops default to 1. Training and scoring use a second core through data parallelism instead
+    /// (`GPT.workers`, with `count` 1 here): each worker calls single-threaded OpenBLAS.
     public static func setThreads(_ count: Int, loopThreads: Int = 1) {
         setBLASThreads(count)
         Parallel.threads = loopThreads

@@ -88,8 +88,9 @@ public struct Pretraining {
     }
 
     /// Trains to the end of the schedule and saves the model (with its final validation bits per
-    /// byte in the metadata) to `out`, atomically; the snapshot is removed afterwards.
-    public func run(out: String, progress: (Progress) -> Void = { _ in }) throws -> Summary {
+    /// byte in the metadata) to `out`, atomically; the snapshot is removed afterwards. `workers`
+    /// splits each step's batch across data-parallel threads (`GPT.workers`; 1 = the single-pass code).
+    public func run(out: String, workers: Int = 1, progress: (Progress) -> Void = { _ in }) throws -> Summary {
         let partial = out + ".partial"
         let trainer: Trainer
         var resumedFrom: Int?
@@ -100,6 +101,7 @@ public struct Pretraining {
             trainer = Trainer(model: try GPT(config: config, seed: seed))
         }
         let model = trainer.model
+        model.workers = workers
         let start = Date()
         var lastLoss: Float = 0
         var shownValidation: Float = .nan

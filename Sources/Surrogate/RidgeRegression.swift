@@ -1,4 +1,3 @@
-import CNumerics
 import Foundation
 import Numerics
 
@@ -10,8 +9,7 @@ import Numerics
 public final class RidgeRegression {
     public let rows: Int
     public let columns: Int
-    private let x: UnsafeMutablePointer<gsl_matrix>
-    private let work: UnsafeMutablePointer<gsl_multifit_linear_workspace>
+    private let svd: RidgeSVD
 
     /// `design` is row-major `rows × columns`.
     public init(design: UnsafePointer<Double>, rows: Int, columns: Int) throws {
@@ -19,35 +17,20 @@ public final class RidgeRegression {
         guard rows >= columns else {
             throw SurrogateError.data("\(rows) training transitions for \(columns) features; collect more trajectories")
         }
-        NumericsRuntime.installErrorHandling()
         self.rows = rows
         self.columns = columns
-        x = gsl_matrix_alloc(rows, columns)
-        work = gsl_multifit_linear_alloc(rows, columns)
-        for i in 0..<rows { for j in 0..<columns { gsl_matrix_set(x, i, j, design[i * columns + j]) } }
-        try NumericsRuntime.check(gsl_multifit_linear_svd(x, work), "ridge SVD of a \(rows)×\(columns) design")
-    }
-
-    deinit {
-        gsl_multifit_linear_free(work)
-        gsl_matrix_free(x)
+        svd = try RidgeSVD(design: design, rows: rows, columns: columns)
     }
 
     /// Coefficients for targets `y` (length `rows`) at regularisation `lambda`.
     public func solve(_ y: [Double], lambda: Double) throws -> [Double] {
-        precondition(y.count == rows, "ridge targets must match the design rows")
-        let yv = gsl_vector_alloc(rows)!, c = gsl_vector_alloc(columns)!
-        defer { gsl_vector_free(yv); gsl_vector_free(c) }
-        for i in 0..<rows { gsl_vector_set(yv, i, y[i]) }
-        var rnorm = 0.0, snorm = 0.0
-        try NumericsRuntime.check(gsl_multifit_linear_solve(lambda, x, yv, c, &rnorm, &snorm, work), "ridge solve at λ=\(lambda)")
-        return (0..<columns).map { gsl_vector_get(c, $0) }
+        try svd.solve(y, lambda: lambda)
     }
 }
 
 /// RBF kernel ridge by the subset-of-regressors approximation: m centres, f(x) = Σ_c α_c k(x, x_c)
 /// with k(x, x') = exp(−γ‖x − x'‖²), and α solving (K_nmᵀK_nm + λ K_mm) α = K_nmᵀ y by Cholesky
-/// (`gsl_linalg_cholesky_decomp1`). Kernel matrices come from `KernelBasis` (`cblas_dgemm`).
+/// (`Cholesky`, GSL). Kernel matrices come from `KernelBasis` (`BLAS.dgemm`).
 public final class KernelRidge {
     public let rows: Int
     public let centreCount: Int
@@ -64,26 +47,23 @@ public final class KernelRidge {
         self.knm = knm
         self.kmm = kmm
         ktk = [Double](repeating: 0, count: m * m)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(m), Int32(rows), 1, knm, Int32(m), knm, Int32(m), 0, &ktk, Int32(m))
+        BLAS.dgemm(transA: true, m: m, n: m, k: rows, a: knm, lda: m, b: knm, ldb: m, c: &ktk, ldc: m)
     }
 
     /// Weights α for targets `y` (length `rows`) at regularisation `lambda`.
     public func solve(_ y: [Double], lambda: Double) throws -> [Double] {
         let m = centreCount
-        let a = gsl_matrix_alloc(m, m)!, b = gsl_vector_alloc(m)!, alpha = gsl_vector_alloc(m)!
-        defer { gsl_matrix_free(a); gsl_vector_free(b); gsl_vector_free(alpha) }
         var trace = 0.0
         for i in 0..<m { trace += ktk[i * m + i] }
         let jitter = 1e-9 * trace / Double(m) + 1e-12  // keeps the factorisation positive definite
         var kty = [Double](repeating: 0, count: m)
-        cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(m), 1, knm, Int32(m), y, 1, 0, &kty, 1)
+        BLAS.dgemv(trans: true, m: rows, n: m, a: knm, lda: m, x: y, y: &kty)
+        var a = [Double](repeating: 0, count: m * m)
         for i in 0..<m {
-            for j in 0..<m { gsl_matrix_set(a, i, j, ktk[i * m + j] + lambda * kmm[i * m + j] + (i == j ? jitter : 0)) }
-            gsl_vector_set(b, i, kty[i])
+            for j in 0..<m { a[i * m + j] = ktk[i * m + j] + lambda * kmm[i * m + j] + (i == j ? jitter : 0) }
         }
-        try NumericsRuntime.check(gsl_linalg_cholesky_decomp1(a), "kernel ridge Cholesky (\(m) centres, λ=\(lambda))")
-        try NumericsRuntime.check(gsl_linalg_cholesky_solve(a, b, alpha), "kernel ridge solve")
-        return (0..<m).map { gsl_vector_get(alpha, $0) }
+        try Cholesky.factorize(&a, n: m, context: "kernel ridge Cholesky (\(m) centres, λ=\(lambda))")
+        return try Cholesky.solve(factor: a, n: m, kty, context: "kernel ridge solve")
     }
 }
 
@@ -113,7 +93,7 @@ public struct KernelBasis: Codable, Sendable, Equatable {
     public func with(gamma: Double) -> KernelBasis { var b = self; b.gamma = gamma; return b }
 
     /// exp(−γ‖z_i − c_k‖²) for every raw row i of `generic` and centre k (`rows × count`), via
-    /// ‖z‖² + ‖c‖² − 2 z·c with the cross term from `cblas_dgemm`.
+    /// ‖z‖² + ‖c‖² − 2 z·c with the cross term from `BLAS.dgemm`.
     public func kernel(_ generic: UnsafePointer<Double>, rows: Int) -> [Double] {
         let g = columns, m = count
         var z = [Double](repeating: 0, count: rows * g)
@@ -130,7 +110,7 @@ public struct KernelBasis: Codable, Sendable, Equatable {
 
     static func rbf(_ z: [Double], rows: Int, centres: [Double], m: Int, columns g: Int, gamma: Double) -> [Double] {
         var k = [Double](repeating: 0, count: rows * m)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(g), -2, z, Int32(g), centres, Int32(g), 0, &k, Int32(m))
+        BLAS.dgemm(transB: true, m: rows, n: m, k: g, alpha: -2, a: z, lda: g, b: centres, ldb: g, c: &k, ldc: m)
         let zn = (0..<rows).map { i in (0..<g).reduce(0.0) { $0 + z[i * g + $1] * z[i * g + $1] } }
         let cn = (0..<m).map { i in (0..<g).reduce(0.0) { $0 + centres[i * g + $1] * centres[i * g + $1] } }
         for i in 0..<rows { for c in 0..<m { k[i * m + c] = exp(-gamma * max(k[i * m + c] + zn[i] + cn[c], 0)) } }

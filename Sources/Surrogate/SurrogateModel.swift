@@ -1,9 +1,9 @@
 import Base
-import CNumerics
 import Corpus
 import Environment
 import Evaluation
 import Foundation
+import Numerics
 import Transformer
 import Trajectories
 
@@ -151,7 +151,7 @@ extension SurrogateModel: ValidatedJSON {
 }
 
 /// Batched ensemble prediction: the generic feature block of every row goes through one
-/// `cblas_dgemm` against all members' and signals' weights at once, the shared RBF basis through
+/// `BLAS.dgemm` against all members' and signals' weights at once, the shared RBF basis through
 /// another; only the small per-signal blocks are computed row by row.
 public final class SurrogatePredictor {
     public let model: SurrogateModel
@@ -200,12 +200,10 @@ public final class SurrogatePredictor {
                 map.generic(feedback: feedback + b * F, previous: previous + b * D, action: action + b * D, step: step[b], into: gb.baseAddress! + b * g)
             }
         }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(B), Int32(cols), Int32(g), 1,
-                    generic, Int32(g), genericWeights, Int32(cols), 0, &product, Int32(cols))
+        BLAS.dgemm(m: B, n: cols, k: g, a: generic, lda: g, b: genericWeights, ldb: cols, c: &product, ldc: cols)
         if let basis = model.kernel {
             let k = basis.kernel(generic, rows: B)
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(B), Int32(cols), Int32(basis.count), 1,
-                        k, Int32(basis.count), kernelWeights, Int32(cols), 1, &product, Int32(cols))
+            BLAS.dgemm(m: B, n: cols, k: basis.count, a: k, lda: basis.count, b: kernelWeights, ldb: cols, beta: 1, c: &product, ldc: cols)
         }
         product.withUnsafeBufferPointer { prod in
             specificWeights.withUnsafeBufferPointer { sw in

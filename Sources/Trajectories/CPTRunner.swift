@@ -48,9 +48,12 @@ public final class CPTRunner {
     let feedbackSuite: EvaluationSuite
     let fullSuite: EvaluationSuite?
     let sampler: MixtureSampler
+    /// Data-parallel workers of each run's model (`GPT.workers`); 1 keeps the single-pass code.
+    public let modelWorkers: Int
 
-    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false) throws {
+    public init(env: EnvironmentConfig, base: Checkpoint, store: CorpusStore, fullEvaluation: Bool = false, modelWorkers: Int = 1) throws {
         self.env = env
+        self.modelWorkers = max(1, modelWorkers)
         self.base = base
         space = try env.domainSpace()
         try store.requireDomains(space.domains, context: "environment '\(env.name)'")
@@ -58,6 +61,7 @@ public final class CPTRunner {
         feedbackSuite = try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.feedback, contextLength: base.config.context)
         fullSuite = fullEvaluation ? try EvaluationSuite(env: env, store: store, sizes: env.benchmarks.full, contextLength: base.config.context) : nil
         let model = try base.makeModel()
+        model.workers = self.modelWorkers
         baseFeedback = feedbackSuite.evaluate(model)
         baseFullFeedback = fullSuite?.evaluate(model)
         baseScore = try BalancedScore.compute(baseFeedback, base: baseFeedback, env: env)
@@ -78,6 +82,7 @@ public final class CPTRunner {
         baseFullFeedback = other.baseFullFeedback
         baseScore = other.baseScore
         baseHash = other.baseHash
+        modelWorkers = other.modelWorkers
     }
 
     /// This runner and `count − 1` workers made from it.
@@ -101,6 +106,7 @@ public final class CPTRunner {
         let start = Date()
         let c = env.cpt
         var model = try base.makeModel()
+        model.workers = modelWorkers
         var trainer = Trainer(model: model)
         let schedule = self.schedule
         var state = PolicyState(space: space, round: 0, rounds: c.rounds, mixtures: [], feedback: [baseFeedback],
@@ -112,6 +118,7 @@ public final class CPTRunner {
            saved.metadata["run"] == runKey, let json = saved.metadata["records"], let optimizer = saved.optimizer {
             let restored = try JSONDecoder().decode([RoundRecord].self, from: Data(json.utf8))
             model = try saved.makeModel()
+            model.workers = modelWorkers
             trainer = Trainer(model: model, state: optimizer)
             for r in restored {
                 state.round = r.round

@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import Kernels
 import Numerics
 
 /// A model (and optionally its optimizer state) on disk.

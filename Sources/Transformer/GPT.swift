@@ -1,20 +1,34 @@
 import Foundation
+import Kernels
 import Numerics
 
 /// A byte-level decoder-only GPT: token + position embeddings, pre-LayerNorm blocks of causal
 /// multi-head attention and a 4× GELU MLP, a final LayerNorm, and an output head tied to `wte`.
 ///
 /// Parameters and their gradients are each one contiguous buffer with named offsets
-/// (`ParameterLayout`); activations are one buffer sized for the largest (B, T) seen, so a training
-/// step allocates nothing.
+/// (`ParameterLayout`, a `ParameterBuffer`); activations are one buffer sized for the largest
+/// (B, T) seen, so a training step allocates nothing. The layers are the `Kernels` module's
+/// forward/backward pairs. With `workers` > 1 a batch is split across data-parallel workers
+/// (see DataParallel.swift).
 public final class GPT {
     public let config: ModelConfig
     public let layout: ParameterLayout
+    private let storage: ParameterBuffer
     /// Flat parameter buffer (`layout.count` floats).
-    public let params: UnsafeMutablePointer<Float>
+    public var params: UnsafeMutablePointer<Float> { storage.params }
     /// Flat gradient buffer, same layout.
-    public let grads: UnsafeMutablePointer<Float>
-    private var acts = ActivationBuffer()
+    public var grads: UnsafeMutablePointer<Float> { storage.grads }
+    var acts = ActivationBuffer()
+
+    /// Data-parallel workers for `forwardBackward`, `loss` and `scores` (1 = one pass over the whole
+    /// batch, today's code path and float order). With more, each worker runs forward and backward
+    /// on its fixed share of the batch rows; give OpenBLAS one thread then
+    /// (`NumericsRuntime.setThreads(1)`), or its threads and the workers compete for the cores.
+    public var workers = 1 {
+        didSet { workers = max(1, workers); if workers != oldValue { shards = [] } }
+    }
+    /// Per-worker rows, activations and gradients (allocated on the first data-parallel pass).
+    var shards: [Shard] = []
 
     /// A freshly initialised model (GPT-2 initialisation, seeded).
     public convenience init(config: ModelConfig, seed: UInt64) throws {
@@ -33,15 +47,10 @@ public final class GPT {
         try config.validate()
         self.config = config
         layout = ParameterLayout(config)
-        params = .allocate(capacity: layout.count)
-        grads = .allocate(capacity: layout.count)
-        params.initialize(repeating: 0, count: layout.count)
-        grads.initialize(repeating: 0, count: layout.count)
+        storage = ParameterBuffer(layout: layout.buffer)
     }
 
     deinit {
-        params.deallocate()
-        grads.deallocate()
         acts.release()
     }
 
@@ -77,9 +86,15 @@ public final class GPT {
     public func loss(_ batch: TokenBatch) -> Float {
         let B = batch.batchSize, T = batch.positions
         precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        if let shards = dataParallelShards(B) {
+            return batch.tokens.withUnsafeBufferPointer { tok in
+                runShards(shards, tok.baseAddress!, rowStride: batch.length, T: T, withGrad: false, hits: nil)
+                return shardMeanLoss(shards, T: T)
+            }
+        }
         acts.reserve(config, B: B, T: T, training: false)
         batch.tokens.withUnsafeBufferPointer { tok in
-            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: nil)
+            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: nil, gradScale: 1 / Float(B * T), acts: acts)
         }
         return meanLoss(B * T)
     }
@@ -97,11 +112,18 @@ public final class GPT {
     public func forwardBackward(_ batch: TokenBatch) -> Float {
         let B = batch.batchSize, T = batch.positions
         precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
+        if let shards = dataParallelShards(B) {
+            return batch.tokens.withUnsafeBufferPointer { tok in
+                runShards(shards, tok.baseAddress!, rowStride: batch.length, T: T, withGrad: true, hits: nil)
+                sumShardGradients(shards)
+                return shardMeanLoss(shards, T: T)
+            }
+        }
         grads.update(repeating: 0, count: layout.count)
         acts.reserve(config, B: B, T: T, training: true)
         return batch.tokens.withUnsafeBufferPointer { tok in
-            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: true, hits: nil)
-            backward(tok.baseAddress!, rowStride: batch.length, B: B, T: T)
+            forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: true, hits: nil, gradScale: 1 / Float(B * T), acts: acts)
+            backward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, acts: acts, grads: grads)
             return meanLoss(B * T)
         }
     }
@@ -115,11 +137,22 @@ public final class GPT {
     public func scores(_ batch: TokenBatch) -> (losses: [Float], hits: [Bool]) {
         let B = batch.batchSize, T = batch.positions
         precondition(T <= config.context, "sequence of \(T) exceeds the context \(config.context)")
-        acts.reserve(config, B: B, T: T, training: false)
         var hits = [Bool](repeating: false, count: B * T)
+        if let shards = dataParallelShards(B) {
+            batch.tokens.withUnsafeBufferPointer { tok in
+                hits.withUnsafeMutableBufferPointer { h in
+                    runShards(shards, tok.baseAddress!, rowStride: batch.length, T: T, withGrad: false, hits: h.baseAddress!)
+                }
+            }
+            var losses: [Float] = []
+            losses.reserveCapacity(B * T)
+            for s in shards { losses.append(contentsOf: UnsafeBufferPointer(start: s.acts.ptr(.losses), count: s.rows.count * T)) }
+            return (losses, hits)
+        }
+        acts.reserve(config, B: B, T: T, training: false)
         batch.tokens.withUnsafeBufferPointer { tok in
             hits.withUnsafeMutableBufferPointer { h in
-                forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: h.baseAddress!)
+                forward(tok.baseAddress!, rowStride: batch.length, B: B, T: T, withGrad: false, hits: h.baseAddress!, gradScale: 1 / Float(B * T), acts: acts)
             }
         }
         return (Array(UnsafeBufferPointer(start: acts.ptr(.losses), count: B * T)), hits)
@@ -127,45 +160,47 @@ public final class GPT {
 
     /// With `head` false the pass stops after the final LayerNorm (`acts.lnf`): generation decodes
     /// only each row's last position, so it runs the output head itself on those rows.
-    private func forward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, withGrad: Bool,
-                         hits: UnsafeMutablePointer<Bool>?, head: Bool = true) {
+    /// `gradScale` is 1 / (all rows · T) of the batch, also when this pass sees only a shard of it.
+    func forward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, withGrad: Bool,
+                         hits: UnsafeMutablePointer<Bool>?, head: Bool = true, gradScale: Float, acts: ActivationBuffer) {
         let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
         let p = params, L = layout
-        Layers.encoderForward(acts.ptr(.encoded), tokens, rowStride: rowStride, p + L.wte, p + L.wpe, B: B, T: T, C: C)
+        Encoder.forward(acts.ptr(.encoded), tokens, rowStride: rowStride, p + L.wte, p + L.wpe, B: B, T: T, C: C)
         var x: FloatPtr = acts.ptr(.encoded)
         for l in 0..<config.layers {
             let w = L.blocks[l]
             let a = acts.layer(l)
-            Layers.layerNormForward(a.ln1, a.ln1Mean, a.ln1Rstd, x, p + w.ln1w, p + w.ln1b, N: N, C: C)
-            Layers.matmulForward(a.qkv, a.ln1, p + w.qkvw, p + w.qkvb, N: N, C: C, OC: 3 * C)
-            Layers.attentionForward(a.atty, a.att, a.qkv, B: B, T: T, C: C, NH: NH, keepProbabilities: withGrad)
-            Layers.matmulForward(a.attproj, a.atty, p + w.attprojw, p + w.attprojb, N: N, C: C, OC: C)
-            Layers.residualForward(a.res2, x, a.attproj, N: N * C)
-            Layers.layerNormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p + w.ln2w, p + w.ln2b, N: N, C: C)
-            Layers.matmulForward(a.fch, a.ln2, p + w.fcw, p + w.fcb, N: N, C: C, OC: 4 * C)
-            Layers.geluForward(a.fchGelu, a.fch, N: N * 4 * C)
-            Layers.matmulForward(a.fcproj, a.fchGelu, p + w.fcprojw, p + w.fcprojb, N: N, C: 4 * C, OC: C)
-            Layers.residualForward(a.res3, a.res2, a.fcproj, N: N * C)
+            LayerNorm.forward(a.ln1, a.ln1Mean, a.ln1Rstd, x, p + w.ln1w, p + w.ln1b, N: N, C: C)
+            Matmul.forward(a.qkv, a.ln1, p + w.qkvw, p + w.qkvb, N: N, C: C, OC: 3 * C)
+            Attention.forward(a.atty, a.att, a.qkv, B: B, T: T, C: C, NH: NH, keepProbabilities: withGrad)
+            Matmul.forward(a.attproj, a.atty, p + w.attprojw, p + w.attprojb, N: N, C: C, OC: C)
+            Residual.forward(a.res2, x, a.attproj, N: N * C)
+            LayerNorm.forward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p + w.ln2w, p + w.ln2b, N: N, C: C)
+            Matmul.forward(a.fch, a.ln2, p + w.fcw, p + w.fcb, N: N, C: C, OC: 4 * C)
+            GELU.forward(a.fchGelu, a.fch, N: N * 4 * C)
+            Matmul.forward(a.fcproj, a.fchGelu, p + w.fcprojw, p + w.fcprojb, N: N, C: 4 * C, OC: C)
+            Residual.forward(a.res3, a.res2, a.fcproj, N: N * C)
             x = a.res3
         }
-        Layers.layerNormForward(acts.ptr(.lnf), acts.ptr(.lnfMean), acts.ptr(.lnfRstd), x, p + L.lnfw, p + L.lnfb, N: N, C: C)
+        LayerNorm.forward(acts.ptr(.lnf), acts.ptr(.lnfMean), acts.ptr(.lnfRstd), x, p + L.lnfw, p + L.lnfb, N: N, C: C)
         guard head else { return }
-        Layers.matmulForward(acts.ptr(.logits), acts.ptr(.lnf), p + L.wte, nil, N: N, C: C, OC: V)
-        Layers.crossEntropy(acts.ptr(.logits), targets: tokens, rowStride: rowStride, T: T,
+        Matmul.forward(acts.ptr(.logits), acts.ptr(.lnf), p + L.wte, nil, N: N, C: C, OC: V)
+        CrossEntropy.forwardBackward(acts.ptr(.logits), targets: tokens, rowStride: rowStride, T: T,
                             losses: acts.ptr(.losses), hits: hits, dlogits: withGrad ? acts.ptr(.dlogits) : nil,
-                            gradScale: 1 / Float(N), N: N, V: V)
+                            gradScale: gradScale, N: N, V: V)
     }
 
-    private func backward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int) {
+    /// Accumulates into `g` (zeroed by the caller) from the activations of the matching `forward`.
+    func backward(_ tokens: UnsafePointer<UInt8>, rowStride: Int, B: Int, T: Int, acts: ActivationBuffer, grads g: FloatPtr) {
         let C = config.dModel, NH = config.heads, V = config.vocab, N = B * T
-        let p = params, g = grads, L = layout
+        let p = params, L = layout
         let dres = acts.ptr(.dres), dln = acts.ptr(.dln)
         // Output head (tied to wte) and final LayerNorm.
         dln.update(repeating: 0, count: N * C)
-        Layers.matmulBackward(dln, g + L.wte, nil, acts.ptr(.dlogits), acts.ptr(.lnf), p + L.wte, N: N, C: C, OC: V)
+        Matmul.backward(dln, g + L.wte, nil, acts.ptr(.dlogits), acts.ptr(.lnf), p + L.wte, N: N, C: C, OC: V)
         let lastResidual: FloatPtr = config.layers > 0 ? acts.layer(config.layers - 1).res3 : acts.ptr(.encoded)
         dres.update(repeating: 0, count: N * C)
-        Layers.layerNormBackward(dres, g + L.lnfw, g + L.lnfb, dln, lastResidual, p + L.lnfw, acts.ptr(.lnfMean), acts.ptr(.lnfRstd), scratch: acts.ptr(.lnScratch), N: N, C: C)
+        LayerNorm.backward(dres, g + L.lnfw, g + L.lnfb, dln, lastResidual, p + L.lnfw, acts.ptr(.lnfMean), acts.ptr(.lnfRstd), scratch: acts.ptr(.lnScratch), N: N, C: C)
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let w = L.blocks[l]
             let a = acts.layer(l)
@@ -173,22 +208,22 @@ public final class GPT {
             // res3 = res2 + fcproj: dres flows to both unchanged.
             let dfchGelu = acts.ptr(.dfchGelu), dfch = acts.ptr(.dfch)
             dfchGelu.update(repeating: 0, count: N * 4 * C)
-            Layers.matmulBackward(dfchGelu, g + w.fcprojw, g + w.fcprojb, dres, a.fchGelu, p + w.fcprojw, N: N, C: 4 * C, OC: C)
-            Layers.geluBackward(dfch, a.fch, dfchGelu, N: N * 4 * C)
+            Matmul.backward(dfchGelu, g + w.fcprojw, g + w.fcprojb, dres, a.fchGelu, p + w.fcprojw, N: N, C: 4 * C, OC: C)
+            GELU.backward(dfch, a.fch, dfchGelu, N: N * 4 * C)
             dln.update(repeating: 0, count: N * C)
-            Layers.matmulBackward(dln, g + w.fcw, g + w.fcb, dfch, a.ln2, p + w.fcw, N: N, C: C, OC: 4 * C)
-            Layers.layerNormBackward(dres, g + w.ln2w, g + w.ln2b, dln, a.res2, p + w.ln2w, a.ln2Mean, a.ln2Rstd, scratch: acts.ptr(.lnScratch), N: N, C: C)
+            Matmul.backward(dln, g + w.fcw, g + w.fcb, dfch, a.ln2, p + w.fcw, N: N, C: C, OC: 4 * C)
+            LayerNorm.backward(dres, g + w.ln2w, g + w.ln2b, dln, a.res2, p + w.ln2w, a.ln2Mean, a.ln2Rstd, scratch: acts.ptr(.lnScratch), N: N, C: C)
             // res2 = x + attproj.
             let datty = acts.ptr(.datty), dqkv = acts.ptr(.dqkv)
             datty.update(repeating: 0, count: N * C)
-            Layers.matmulBackward(datty, g + w.attprojw, g + w.attprojb, dres, a.atty, p + w.attprojw, N: N, C: C, OC: C)
+            Matmul.backward(datty, g + w.attprojw, g + w.attprojb, dres, a.atty, p + w.attprojw, N: N, C: C, OC: C)
             dqkv.update(repeating: 0, count: N * 3 * C)
-            Layers.attentionBackward(dqkv, datty, a.qkv, a.att, acts.ptr(.dattScratch), B: B, T: T, C: C, NH: NH)
+            Attention.backward(dqkv, datty, a.qkv, a.att, acts.ptr(.dattScratch), B: B, T: T, C: C, NH: NH)
             dln.update(repeating: 0, count: N * C)
-            Layers.matmulBackward(dln, g + w.qkvw, g + w.qkvb, dqkv, a.ln1, p + w.qkvw, N: N, C: C, OC: 3 * C)
-            Layers.layerNormBackward(dres, g + w.ln1w, g + w.ln1b, dln, x, p + w.ln1w, a.ln1Mean, a.ln1Rstd, scratch: acts.ptr(.lnScratch), N: N, C: C)
+            Matmul.backward(dln, g + w.qkvw, g + w.qkvb, dqkv, a.ln1, p + w.qkvw, N: N, C: C, OC: 3 * C)
+            LayerNorm.backward(dres, g + w.ln1w, g + w.ln1b, dln, x, p + w.ln1w, a.ln1Mean, a.ln1Rstd, scratch: acts.ptr(.lnScratch), N: N, C: C)
         }
-        Layers.encoderBackward(g + L.wte, g + L.wpe, dres, tokens, rowStride: rowStride, B: B, T: T, C: C)
+        Encoder.backward(g + L.wte, g + L.wpe, dres, tokens, rowStride: rowStride, B: B, T: T, C: C)
     }
 
     // MARK: - Generation
@@ -212,7 +247,8 @@ public final class GPT {
             for (r, w) in windows.enumerated() { for (j, b) in w.enumerated() { tokens[r * (T + 1) + j] = b } }
             acts.reserve(config, B: windows.count, T: T, training: false)
             tokens.withUnsafeBufferPointer { tok in
-                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil, head: false)
+                forward(tok.baseAddress!, rowStride: T + 1, B: windows.count, T: T, withGrad: false, hits: nil, head: false,
+                        gradScale: 1 / Float(windows.count * T), acts: acts)
             }
             // The head on each row's last position only: (rows, C) · wteᵀ → (rows, V), instead of all rows·T.
             let rows = windows.count
@@ -249,13 +285,56 @@ public final class GPT {
 }
 
 /// All activations of one forward/backward, carved from one allocation sized for (B, T).
+///
+/// Every view is looked up by its case, and each case states its own size, so reordering or
+/// adding a case cannot make two views alias.
 struct ActivationBuffer {
     enum Global: Int, CaseIterable {
         case encoded, lnf, lnfMean, lnfRstd, logits, losses, dlogits, dres, dln, datty, dqkv, dfch, dfchGelu, dattScratch, lnScratch
+
+        /// Floats for (B, T); backward-only buffers are empty for inference.
+        func size(_ c: ModelConfig, B: Int, T: Int, training: Bool) -> Int {
+            let C = c.dModel, N = B * T
+            switch self {
+            case .encoded, .lnf: return N * C
+            case .lnfMean, .lnfRstd, .losses: return N
+            case .logits: return N * c.vocab
+            case .dlogits: return training ? N * c.vocab : 0
+            case .dres, .dln, .datty: return training ? N * C : 0
+            case .dqkv: return training ? N * 3 * C : 0
+            case .dfch, .dfchGelu: return training ? N * 4 * C : 0
+            case .dattScratch: return training ? Attention.scratchCount(T: T) : 0
+            case .lnScratch: return training ? LayerNorm.backwardScratchCount(C: C) : 0
+            }
+        }
+    }
+
+    /// The activations one block keeps for backward.
+    enum Layer: Int, CaseIterable {
+        case ln1, ln1Mean, ln1Rstd, qkv, atty, att, attproj, res2, ln2, ln2Mean, ln2Rstd, fch, fchGelu, fcproj, res3
+
+        func size(_ c: ModelConfig, B: Int, T: Int, training: Bool) -> Int {
+            let C = c.dModel, N = B * T
+            switch self {
+            case .ln1, .atty, .attproj, .res2, .ln2, .fcproj, .res3: return N * C
+            case .ln1Mean, .ln1Rstd, .ln2Mean, .ln2Rstd: return N
+            case .qkv: return N * 3 * C
+            case .fch, .fchGelu: return N * 4 * C
+            // Inference needs one (T,T) block per chunk, reused across heads, not one per head.
+            case .att: return training ? B * c.heads * T * T : Attention.scratchCount(T: T)
+            }
+        }
     }
 
     struct LayerViews {
         var ln1, ln1Mean, ln1Rstd, qkv, atty, att, attproj, res2, ln2, ln2Mean, ln2Rstd, fch, fchGelu, fcproj, res3: FloatPtr
+
+        init(_ view: (Layer) -> FloatPtr) {
+            ln1 = view(.ln1); ln1Mean = view(.ln1Mean); ln1Rstd = view(.ln1Rstd); qkv = view(.qkv)
+            atty = view(.atty); att = view(.att); attproj = view(.attproj); res2 = view(.res2)
+            ln2 = view(.ln2); ln2Mean = view(.ln2Mean); ln2Rstd = view(.ln2Rstd); fch = view(.fch)
+            fchGelu = view(.fchGelu); fcproj = view(.fcproj); res3 = view(.res3)
+        }
     }
 
     private var storage: UnsafeMutablePointer<Float>?
@@ -278,22 +357,14 @@ struct ActivationBuffer {
     /// Lays out views for (B, T), growing the allocation if needed (never inside a steady training loop).
     mutating func reserve(_ c: ModelConfig, B: Int, T: Int, training: Bool) {
         if shape.B == B && shape.T == T && (shape.training || !training) && !globals.isEmpty { return }
-        let C = c.dModel, V = c.vocab, NH = c.heads, N = B * T
-        let globalSizes: [Global: Int] = [
-            .encoded: N * C, .lnf: N * C, .lnfMean: N, .lnfRstd: N, .logits: N * V, .losses: N,
-            .dlogits: training ? N * V : 0, .dres: training ? N * C : 0, .dln: training ? N * C : 0,
-            .datty: training ? N * C : 0, .dqkv: training ? N * 3 * C : 0, .dfch: training ? N * 4 * C : 0,
-            .dfchGelu: training ? N * 4 * C : 0, .dattScratch: training ? Layers.chunks * T * T : 0,
-            .lnScratch: training ? 2 * Layers.chunks * C : 0,
-        ]
-        // Inference keeps no per-layer activations: two alternating sets suffice (a layer reads the
-        // previous one's output), and attention needs one (T,T) block per chunk, not per head.
-        let attSize = training ? B * NH * T * T : Layers.chunks * T * T
-        let layerSets = training ? c.layers : min(c.layers, 2)
-        let layerSizes = [N * C, N, N, N * 3 * C, N * C, attSize, N * C, N * C, N * C, N, N, N * 4 * C, N * 4 * C, N * C, N * C]
         // 16-float alignment keeps every view on a 64-byte boundary for BLAS.
         func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
-        let total = Global.allCases.reduce(0) { $0 + aligned(globalSizes[$1]!) } + layerSets * layerSizes.reduce(0) { $0 + aligned($1) }
+        let globalSizes = Global.allCases.map { aligned($0.size(c, B: B, T: T, training: training)) }
+        let layerSizes = Layer.allCases.map { aligned($0.size(c, B: B, T: T, training: training)) }
+        // Inference keeps no per-layer activations: two alternating sets suffice (a layer reads the
+        // previous one's output).
+        let layerSets = training ? c.layers : min(c.layers, 2)
+        let total = globalSizes.reduce(0, +) + layerSets * layerSizes.reduce(0, +)
         if total > capacity {
             storage?.deallocate()
             storage = .allocate(capacity: total)
@@ -301,12 +372,10 @@ struct ActivationBuffer {
             capacity = total
         }
         var cursor = storage!
-        globals = Global.allCases.map { g in defer { cursor += aligned(globalSizes[g]!) }; return cursor }
+        globals = globalSizes.map { n in defer { cursor += n }; return cursor }
         let sets: [LayerViews] = (0..<layerSets).map { _ in
-            var v: [FloatPtr] = []
-            for s in layerSizes { v.append(cursor); cursor += aligned(s) }
-            return LayerViews(ln1: v[0], ln1Mean: v[1], ln1Rstd: v[2], qkv: v[3], atty: v[4], att: v[5], attproj: v[6],
-                              res2: v[7], ln2: v[8], ln2Mean: v[9], ln2Rstd: v[10], fch: v[11], fchGelu: v[12], fcproj: v[13], res3: v[14])
+            let views = layerSizes.map { n in defer { cursor += n }; return cursor }
+            return LayerViews { views[$0.rawValue] }
         }
         layers = (0..<c.layers).map { sets[$0 % layerSets] }
         shape = (B, T, training)

@@ -1,25 +1,26 @@
-/// Where each parameter tensor lives in the one contiguous parameter buffer (llm.c style).
+import Kernels
+
+/// Where each GPT parameter tensor lives in the one contiguous parameter buffer (llm.c style),
+/// built with `ParameterLayoutBuilder`. Names, order and offsets are the checkpoint format: do not
+/// reorder.
 ///
 /// Weights are stored (out, in) and applied as `x · Wᵀ`. The output head reuses `wte`
 /// (weight tying, as in GPT-2): it halves the embedding parameters of a byte model and
 /// ties input and output byte representations.
 public struct ParameterLayout: Sendable {
     /// One named tensor: offset and element count in the flat buffer.
-    public struct Tensor: Sendable {
-        public let name: String
-        public let offset: Int
-        public let count: Int
-        /// AdamW's decoupled weight decay applies to matrices and embeddings, not to gains and biases.
-        public let decays: Bool
-    }
+    public typealias Tensor = ParameterTensor
 
-    public private(set) var tensors: [Tensor] = []
-    public private(set) var count = 0
+    /// The flat layout (names, offsets, decay mask) shared with the optimizer.
+    public let buffer: ParameterBufferLayout
+
+    public var tensors: [Tensor] { buffer.tensors }
+    public var count: Int { buffer.count }
 
     // Offsets of the per-model tensors.
-    public private(set) var wte = 0, wpe = 0, lnfw = 0, lnfb = 0
+    public let wte: Int, wpe: Int, lnfw: Int, lnfb: Int
     /// Offsets of each layer's tensors.
-    public private(set) var blocks: [Block] = []
+    public let blocks: [Block]
 
     public struct Block: Sendable {
         public var ln1w = 0, ln1b = 0, qkvw = 0, qkvb = 0, attprojw = 0, attprojb = 0
@@ -28,32 +29,28 @@ public struct ParameterLayout: Sendable {
 
     public init(_ config: ModelConfig) {
         let C = config.dModel, V = config.vocab, T = config.context
-        wte = add("wte", V * C, decays: true)     // (V, C)
-        wpe = add("wpe", T * C, decays: true)     // (T, C)
-        for l in 0..<config.layers {
-            var b = Block()
-            b.ln1w = add("h\(l).ln1w", C, decays: false)
-            b.ln1b = add("h\(l).ln1b", C, decays: false)
-            b.qkvw = add("h\(l).qkvw", 3 * C * C, decays: true)          // (3C, C)
-            b.qkvb = add("h\(l).qkvb", 3 * C, decays: false)
-            b.attprojw = add("h\(l).attprojw", C * C, decays: true)      // (C, C)
-            b.attprojb = add("h\(l).attprojb", C, decays: false)
-            b.ln2w = add("h\(l).ln2w", C, decays: false)
-            b.ln2b = add("h\(l).ln2b", C, decays: false)
-            b.fcw = add("h\(l).fcw", 4 * C * C, decays: true)            // (4C, C)
-            b.fcb = add("h\(l).fcb", 4 * C, decays: false)
-            b.fcprojw = add("h\(l).fcprojw", C * 4 * C, decays: true)    // (C, 4C)
-            b.fcprojb = add("h\(l).fcprojb", C, decays: false)
-            blocks.append(b)
+        var b = ParameterLayoutBuilder()
+        // Matrices and embeddings decay; gains and biases do not.
+        wte = b.add("wte", shape: [V, C], decays: true).offset
+        wpe = b.add("wpe", shape: [T, C], decays: true).offset
+        blocks = (0..<config.layers).map { l in
+            var k = Block()
+            k.ln1w = b.add("h\(l).ln1w", count: C, decays: false).offset
+            k.ln1b = b.add("h\(l).ln1b", count: C, decays: false).offset
+            k.qkvw = b.add("h\(l).qkvw", shape: [3 * C, C], decays: true).offset
+            k.qkvb = b.add("h\(l).qkvb", count: 3 * C, decays: false).offset
+            k.attprojw = b.add("h\(l).attprojw", shape: [C, C], decays: true).offset
+            k.attprojb = b.add("h\(l).attprojb", count: C, decays: false).offset
+            k.ln2w = b.add("h\(l).ln2w", count: C, decays: false).offset
+            k.ln2b = b.add("h\(l).ln2b", count: C, decays: false).offset
+            k.fcw = b.add("h\(l).fcw", shape: [4 * C, C], decays: true).offset
+            k.fcb = b.add("h\(l).fcb", count: 4 * C, decays: false).offset
+            k.fcprojw = b.add("h\(l).fcprojw", shape: [C, 4 * C], decays: true).offset
+            k.fcprojb = b.add("h\(l).fcprojb", count: C, decays: false).offset
+            return k
         }
-        lnfw = add("lnfw", C, decays: false)
-        lnfb = add("lnfb", C, decays: false)
-    }
-
-    private mutating func add(_ name: String, _ n: Int, decays: Bool) -> Int {
-        let offset = count
-        tensors.append(Tensor(name: name, offset: offset, count: n, decays: decays))
-        count += n
-        return offset
+        lnfw = b.add("lnfw", count: C, decays: false).offset
+        lnfb = b.add("lnfb", count: C, decays: false).offset
+        buffer = b.build()
     }
 }

@@ -31,9 +31,11 @@ public enum Throughput {
         return 2 * Double(n * n * n) / best / 1e9
     }
 
-    /// Training tokens/s: optimizer steps on random bytes for about `seconds`.
-    public static func trainingTokensPerSecond(_ c: ModelConfig, batch: Int, seconds: Double) throws -> Double {
+    /// Training tokens/s: optimizer steps on random bytes for about `seconds`, with `workers`
+    /// data-parallel workers (`GPT.workers`).
+    public static func trainingTokensPerSecond(_ c: ModelConfig, batch: Int, seconds: Double, workers: Int = 1) throws -> Double {
         let model = try GPT(config: c, seed: 1)
+        model.workers = workers
         let trainer = Trainer(model: model)
         let batches = (0..<4).map { randomBatch(batch: batch, length: c.context + 1, seed: UInt64($0)) }
         try trainer.step(batches[0], lr: 1e-4)  // warm-up: sizes the activation buffer
@@ -48,9 +50,10 @@ public enum Throughput {
         return Double(steps * batch * c.context) / elapsed
     }
 
-    /// Forward-only scoring tokens/s (`GPT.scores`, as evaluation uses it).
-    public static func evaluationTokensPerSecond(_ c: ModelConfig, batch: Int, seconds: Double) throws -> Double {
+    /// Forward-only scoring tokens/s (`GPT.scores`, as evaluation uses it) with `workers` workers.
+    public static func evaluationTokensPerSecond(_ c: ModelConfig, batch: Int, seconds: Double, workers: Int = 1) throws -> Double {
         let model = try GPT(config: c, seed: 1)
+        model.workers = workers
         let batches = (0..<4).map { randomBatch(batch: batch, length: c.context + 1, seed: UInt64($0)) }
         _ = model.scores(batches[0])
         var calls = 0

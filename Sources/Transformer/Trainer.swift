@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Training stopped because a loss or gradient became NaN or infinite.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -12,44 +13,37 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// A model with its AdamW state: one call, one optimizer step.
+/// A model with its AdamW optimizer: one call, one optimizer step.
 public final class Trainer {
     public let model: GPT
-    public var optimizer: AdamWConfig
-    public var state: AdamWState
-    private let decayMask: [Bool]
+    private var adamW: AdamW
+
+    public var optimizer: AdamWConfig {
+        get { adamW.config }
+        set { adamW.config = newValue }
+    }
+    public var state: AdamWState {
+        get { adamW.state }
+        set { adamW.state = newValue }
+    }
     /// Gradient norm of the last step (before clipping).
     public private(set) var lastGradNorm: Float = 0
 
     public init(model: GPT, optimizer: AdamWConfig = AdamWConfig(), state: AdamWState? = nil) {
         self.model = model
-        self.optimizer = optimizer
-        self.state = state ?? AdamWState(count: model.parameterCount)
-        var mask = [Bool](repeating: false, count: model.parameterCount)
-        for t in model.layout.tensors where t.decays { for i in t.offset..<(t.offset + t.count) { mask[i] = true } }
-        decayMask = mask
+        adamW = AdamW(layout: model.layout.buffer, config: optimizer, state: state)
     }
 
     /// Steps taken so far.
-    public var step: Int { state.step }
+    public var step: Int { adamW.state.step }
 
     /// Forward, backward, clip, AdamW update. Throws (and leaves parameters untouched) on NaN/Inf.
     @discardableResult
     public func step(_ batch: TokenBatch, lr: Float) throws -> Float {
         let loss = model.forwardBackward(batch)
-        guard loss.isFinite else { throw TrainingError.nonFinite(step: state.step, what: "loss (\(loss))") }
-        let n = model.parameterCount
-        let g = model.grads
-        var sq: Double = 0
-        for i in 0..<n { sq += Double(g[i]) * Double(g[i]) }
-        let norm = Float(sq.squareRoot())
-        lastGradNorm = norm
-        guard norm.isFinite else { throw TrainingError.nonFinite(step: state.step, what: "gradient norm") }
-        if optimizer.gradClip > 0, norm > optimizer.gradClip {
-            let s = optimizer.gradClip / norm
-            for i in 0..<n { g[i] *= s }
-        }
-        AdamW.update(params: model.params, grads: g, count: n, state: &state, decayMask: decayMask, lr: lr, config: optimizer)
+        guard loss.isFinite else { throw TrainingError.nonFinite(step: step, what: "loss (\(loss))") }
+        lastGradNorm = adamW.step(params: model.params, grads: model.grads, lr: lr, threads: model.workers)
+        guard lastGradNorm.isFinite else { throw TrainingError.nonFinite(step: step, what: "gradient norm") }
         return loss
     }
 }

@@ -8,7 +8,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure sgemm peak and the transformer's training and evaluation throughput.",
         discussion: """
-        Achieved GFLOP/s counts 6·params + 12·layers·T·d_model FLOPs per trained token and \
+        With N threads, the sgemm peak uses N OpenBLAS threads; training and evaluation split each batch \
+        across N data-parallel workers with single-threaded OpenBLAS (what `pretrain --threads` and \
+        `cpt --threads` do). Achieved GFLOP/s counts 6·params + 12·layers·T·d_model FLOPs per trained token and \
         2·params + 4·layers·T·d_model per evaluated token; each figure is also given as a fraction of \
         the sgemm peak measured in the same run with the same thread count.
         """
@@ -62,11 +64,12 @@ struct BenchCommand: ParsableCommand {
             peaks["\(t)"] = peak
             done += 1
             bar.update(done, detail: "sgemm \(t) thread(s): \(fmt(peak, 1)) GFLOP/s")
+            NumericsRuntime.setThreads(1)
             for (config, batch) in presets {
-                let train = try Throughput.trainingTokensPerSecond(config, batch: batch, seconds: seconds)
+                let train = try Throughput.trainingTokensPerSecond(config, batch: batch, seconds: seconds, workers: t)
                 done += 1
                 bar.update(done, detail: "\(config.name) train")
-                let eval = try Throughput.evaluationTokensPerSecond(config, batch: evalBatch, seconds: seconds)
+                let eval = try Throughput.evaluationTokensPerSecond(config, batch: evalBatch, seconds: seconds, workers: t)
                 done += 1
                 bar.update(done, detail: "\(config.name) eval")
                 let tg = train * Throughput.trainingFLOPsPerToken(config, T: config.context) / 1e9

@@ -21,14 +21,16 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
-    @Option(help: "BLAS threads.") var threads = 1
+    @Option(help: "Threads: the batch of each step (and each evaluation) is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
-        NumericsRuntime.setThreads(threads)
+        // Data parallelism uses the cores; OpenBLAS threads on top would only compete with it.
+        NumericsRuntime.setThreads(1)
         let environment = try EnvironmentConfig.load(from: env)
         let checkpoint = try Checkpoint.load(from: base)
-        let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true)
+        let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true,
+                                   modelWorkers: threads)
         let src = runner.space.indices(in: .source)
         let policy = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: try schedule(runner.space, environment: environment))
         let seedList: [UInt64] = try commaSeparated(seeds, option: "--seeds")

@@ -27,12 +27,13 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Sequences per step (default: the environment's, or 32).") var batch: Int?
     @Option(help: "Peak learning rate (default: the environment's, or 3e-3).") var lr: Double?
     @Option(help: "Seed for initialisation and data order (default: the environment's, or 1).") var seed: UInt64?
-    @Option(help: "BLAS threads.") var threads = 1
+    @Option(help: "Threads: each step's batch is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
     @Option(help: "Output checkpoint.") var out: String
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
-        NumericsRuntime.setThreads(threads)
+        // Data parallelism uses the cores; OpenBLAS threads on top would only compete with it.
+        NumericsRuntime.setThreads(1)
         guard (env == nil) != (corpus == nil) else { throw ValidationError("give exactly one of --env or --corpus") }
         let overrides = Pretraining.Overrides(steps: steps, batch: batch, peakLR: lr, seed: seed)
         let plan = try env.map { try Pretraining(env: EnvironmentConfig.load(from: $0), path: $0, preset: preset, overrides: overrides) }
@@ -40,7 +41,7 @@ struct PretrainCommand: ParsableCommand {
         let total = plan.schedule.totalSteps
         print("pretrain \(plan.config) on \(plan.data.description); \(total) steps × \(plan.batch) × \(plan.config.context) tokens")
         let bar = ProgressLine("pretrain", total: total, unit: "steps")
-        let summary = try plan.run(out: out) { p in
+        let summary = try plan.run(out: out, workers: threads) { p in
             if p.stepsRun == 1, p.step > 1 { ProgressLine.note("resumed \(out) from step \(p.step - 1)") }
             bar.update(p.stepsRun, detail: "loss \(fmt(Double(p.loss))) val \(fmt(Double(p.validationLoss))) \(fmt(p.tokensPerSecond, 0)) tok/s lr \(String(format: "%.2e", p.lr))")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Kernels
 @testable import Transformer
 
 @Suite struct OptimizerTests {

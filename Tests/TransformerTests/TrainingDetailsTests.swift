@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Kernels
 import Numerics
 @testable import Transformer
 
