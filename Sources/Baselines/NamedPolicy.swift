@@ -67,7 +67,8 @@ public final class NamedPolicyProvider: PolicyProvider {
         if !spec.hasPrefix("mixture:") { _ = try NamedPolicy.make(spec, space: probe, rounds: 1, environment: environment, seed: 0) }
     }
 
-    public func policy(for space: DomainSpace, rounds: Int) throws -> MixturePolicy {
-        try NamedPolicy.make(name, space: space, rounds: rounds, environment: environment, seed: 0)(0)
+    public func policy(for layout: ObservationLayout, rounds: Int) throws -> MixturePolicy {
+        let space = try DomainSpace(name: "proposal", domains: layout.domains)
+        return try NamedPolicy.make(name, space: space, rounds: rounds, environment: environment, seed: 0)(0)
     }
 }

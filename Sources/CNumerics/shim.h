@@ -3,10 +3,11 @@
 
 // Only GSL's headers are included: OpenBLAS's cblas.h redefines the same CBLAS_* enums.
 // gsl_cblas.h declares cblas_sgemm/dgemm/dgemv with the standard ABI; the symbols resolve to OpenBLAS.
-// Only what Numerics calls is included: errno, rng + randist, statistics, matrix/vector, linalg, multifit.
+// Only what Numerics calls is included: errno, rng + randist, cdf (normal quantile), statistics, matrix/vector, linalg, multifit.
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_linalg.h>

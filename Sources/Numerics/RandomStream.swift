@@ -25,12 +25,16 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case simulatorReset = 0x5EED
     /// Members and noise after `reset(from:seed:)`.
     case simulatorResetFromStates = 0x5EEE
+    /// Members and noise after `reset(continuing:seed:)`.
+    case simulatorResetMidEpisode = 0x5EEF
     /// Training subsets of the learning curve of size n (offset n).
     case learningCurve = 0x1C00
     /// A Dirichlet-walk schedule.
     case dirichletWalk = 0xD1
     /// The collection's schedule sampler.
     case scheduleFamilies = 0x5C4E
+    /// Logged start states of the agent's model rollouts.
+    case modelRolloutStarts = 0x0A11
 
     /// The stream of index `k` within this family.
     public func offset(_ k: Int) -> UInt64 { rawValue &+ UInt64(k) }

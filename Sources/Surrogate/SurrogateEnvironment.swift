@@ -112,6 +112,36 @@ public final class SurrogateEnvironment {
         return start(from: states)
     }
 
+    /// A point inside an episode: the feedback now, the mixture trained last, the steps taken and
+    /// the episode's start (base) feedback, against which the balanced score is measured.
+    public struct State: Sendable, Equatable {
+        public var feedback: [Double]
+        public var previousMixture: [Double]
+        public var step: Int
+        public var start: [Double]
+        public init(feedback: [Double], previousMixture: [Double], step: Int, start: [Double]) {
+            (self.feedback, self.previousMixture, self.step, self.start) = (feedback, previousMixture, step, start)
+        }
+    }
+
+    /// Continues environment e's episode from `states[e]`, e.g. a logged run after its k-th step
+    /// (short model rollouts from logged states, MOPO-style).
+    @discardableResult
+    public func reset(continuing states: [State], seed: UInt64) throws -> [Observation] {
+        guard states.count == count, states.allSatisfy({ $0.feedback.count == F && $0.start.count == F && $0.previousMixture.count == D
+            && (0..<model.steps).contains($0.step) && ($0.feedback + $0.start + $0.previousMixture).allSatisfy(\.isFinite) }) else {
+            throw SurrogateError.usage("reset(continuing:) needs \(count) states of \(F) feedback values, \(D) weights and a step in 0..<\(model.steps)")
+        }
+        rng = RandomSource(seed: seed, stream: .simulatorResetMidEpisode)
+        _ = start(from: states.map(\.start))
+        for (e, s) in states.enumerated() {
+            for j in 0..<F { feedback[e * F + j] = s.feedback[j] }
+            for d in 0..<D { previous[e * D + d] = s.previousMixture[d] }
+            stepIndex[e] = s.step
+        }
+        return (0..<count).map(observation)
+    }
+
     private func start(from states: [[Double]]) -> [Observation] {
         for e in 0..<count {
             for j in 0..<F { feedback[e * F + j] = states[e][j]; start[e * F + j] = states[e][j] }

@@ -10,8 +10,9 @@ public protocol PolicyProvider: AnyObject {
     var policyFingerprint: String { get }
     /// The environment the policy was trained on (nil for rules that were not trained).
     var environmentFingerprint: String? { get }
-    /// The policy for runs of `rounds` steps over `space`; throws if it cannot serve that space.
-    func policy(for space: DomainSpace, rounds: Int) throws -> MixturePolicy
+    /// The policy for runs of `rounds` steps over `layout`'s domains (which carries their fields
+    /// and score weights); throws if it cannot serve that space.
+    func policy(for layout: ObservationLayout, rounds: Int) throws -> MixturePolicy
 }
 
 /// Answers proposal requests with one provider, one request at a time (policies keep scratch
@@ -27,7 +28,7 @@ public final class Proposer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let state = request.state
-        let policy = try provider.policy(for: state.space, rounds: state.rounds)
+        let policy = try provider.policy(for: request.layout, rounds: state.rounds)
         let mixture = try policy.nextMixture(state).weights
         let sum = mixture.reduce(0, +)
         guard mixture.count == state.space.count, mixture.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sum - 1) <= 1e-9 else {
