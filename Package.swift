@@ -44,7 +44,7 @@ let package = Package(
             ],
             swiftSettings: fastMath
         ),
-        .target(name: "DMATestSupport", dependencies: ["Corpus", "Environment", "Evaluation", "Transformer", "Numerics"], path: "Tests/Support"),
+        .target(name: "DMATestSupport", dependencies: ["Base", "Corpus", "Environment", "Evaluation", "Transformer", "Numerics", "Trajectories", "Surrogate"], path: "Tests/Support"),
         .testTarget(name: "BaseTests", dependencies: ["Base"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Numerics"]),
@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Base", "DMATestSupport", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
+        .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Base", "Baselines", "Trajectories", "Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),

@@ -38,6 +38,7 @@ extension EnvironmentConfig.CollectionSettings {
 public struct SampledSchedule: Codable, Sendable, Equatable {
     public var family: String
     public var parameters: [String: Double]
+    public init(family: String, parameters: [String: Double]) { (self.family, self.parameters) = (family, parameters) }
 }
 
 /// Random schedules of one trajectory, per `CollectionConfig`. Deterministic in (seed, id).

@@ -26,6 +26,15 @@ public struct Trajectory: Codable, Sendable, Equatable {
         public var dataSeed: UInt64
         public var scheduleSeed: UInt64
         public var codeVersion: String
+
+        public init(format: String, version: Int, id: Int, environment: String, environmentHash: String, domains: [DomainName],
+                    feedbackNames: [String], model: ModelConfig, baseCheckpoint: String, sampler: SampledSchedule, dataSeed: UInt64,
+                    scheduleSeed: UInt64, codeVersion: String) {
+            (self.format, self.version, self.id, self.environment, self.environmentHash, self.domains, self.feedbackNames) =
+                (format, version, id, environment, environmentHash, domains, feedbackNames)
+            (self.model, self.baseCheckpoint, self.sampler, self.dataSeed, self.scheduleSeed, self.codeVersion) =
+                (model, baseCheckpoint, sampler, dataSeed, scheduleSeed, codeVersion)
+        }
     }
 
     public struct Step: Codable, Sendable, Equatable {
@@ -39,6 +48,13 @@ public struct Trajectory: Codable, Sendable, Equatable {
         public var lr: Double
         public var trainLoss: Double
         public var seconds: Double
+
+        public init(mixture: [Double], tokensPerDomain: [Int], feedback: [Double], balanced: Double, retention: Double, gain: Double,
+                    lr: Double, trainLoss: Double, seconds: Double) {
+            (self.mixture, self.tokensPerDomain, self.feedback, self.balanced, self.retention, self.gain) =
+                (mixture, tokensPerDomain, feedback, balanced, retention, gain)
+            (self.lr, self.trainLoss, self.seconds) = (lr, trainLoss, seconds)
+        }
     }
 
     public var header: Header
@@ -46,6 +62,10 @@ public struct Trajectory: Codable, Sendable, Equatable {
     /// Balanced score of the base model (retention 1, gain 0): the reference for the first reward.
     public var baseBalanced: Double
     public var steps: [Step]
+
+    public init(header: Header, baseFeedback: [Double], baseBalanced: Double, steps: [Step]) {
+        (self.header, self.baseFeedback, self.baseBalanced, self.steps) = (header, baseFeedback, baseBalanced, steps)
+    }
 
     /// Balanced score after the last step.
     public var finalBalanced: Double? { steps.last?.balanced }

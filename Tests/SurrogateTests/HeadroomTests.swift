@@ -1,3 +1,4 @@
+import DMATestSupport
 import Corpus
 import Evaluation
 import Foundation

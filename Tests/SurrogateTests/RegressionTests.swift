@@ -1,3 +1,4 @@
+import DMATestSupport
 import Environment
 import Foundation
 import Numerics

@@ -1,3 +1,4 @@
+import DMATestSupport
 import Base
 import Corpus
 import Foundation

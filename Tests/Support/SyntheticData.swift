@@ -5,8 +5,8 @@ import Environment
 import Foundation
 import Evaluation
 import Numerics
-@testable import Surrogate
-@testable import Trajectories
+import Surrogate
+import Trajectories
 import Transformer
 
 /// Trajectories with known dynamics on the fixture environment's space (source/a, source/b,
@@ -17,14 +17,14 @@ import Transformer
 ///   Δ bpb/math/d   = −0.60·√w_d − 0.10·r
 ///   em/math/*      constant 0
 /// plus Gaussian noise of sd `noise` on every non-constant signal.
-struct Synthetic {
-    static let names = ["bpb/source/a", "bpb/source/b", "cloze/acc", "bpb/math/add-sub", "em/math/add-sub", "bpb/math/compare-sort", "em/math/compare-sort"]
-    static let domains: [DomainName] = ["source/a", "source/b", "math/add-sub", "math/compare-sort"]
-    static let base = [2.5, 2.6, 0.5, 6.0, 0, 6.5, 0]
+public enum Synthetic {
+    public static let names = ["bpb/source/a", "bpb/source/b", "cloze/acc", "bpb/math/add-sub", "em/math/add-sub", "bpb/math/compare-sort", "em/math/compare-sort"]
+    public static let domains: [DomainName] = ["source/a", "source/b", "math/add-sub", "math/compare-sort"]
+    public static let base = [2.5, 2.6, 0.5, 6.0, 0, 6.5, 0]
 
-    static func environment() throws -> EnvironmentConfig { try fixtureEnvironment(corpus: "unused") }
+    public static func environment() throws -> EnvironmentConfig { try fixtureEnvironment(corpus: "unused") }
 
-    static func change(_ f: [Double], _ a: [Double], noise: Double, rng: RandomSource) -> [Double] {
+    public static func change(_ f: [Double], _ a: [Double], noise: Double, rng: RandomSource) -> [Double] {
         let r = zip(f, base).map { $0 - $1 }
         func n() -> Double { noise > 0 ? rng.gaussian(sigma: noise) : 0 }
         return [0.30 - 0.80 * a[0] - 0.20 * r[0] + n(),
@@ -36,7 +36,7 @@ struct Synthetic {
                 0]
     }
 
-    static func trajectories(_ count: Int, steps: Int = 5, noise: Double = 0.01, seed: UInt64 = 1,
+    public static func trajectories(_ count: Int, steps: Int = 5, noise: Double = 0.01, seed: UInt64 = 1,
                              schedule: ((Int, Int) -> [Double])? = nil, scheduleSeedOf: (Int) -> UInt64 = { UInt64($0) }) throws -> [Trajectory] {
         let env = try environment()
         let score = try ScoreFormula(env: env, feedbackNames: names)
@@ -62,7 +62,7 @@ struct Synthetic {
         }
     }
 
-    static func fit(_ trajectories: [Trajectory], config: SurrogateConfig = .small) throws -> (SurrogateModel, TransitionSet) {
+    public static func fit(_ trajectories: [Trajectory], config: SurrogateConfig = .small) throws -> (SurrogateModel, TransitionSet) {
         let env = try environment()
         let (identity, score) = try SurrogateModel.identity(for: trajectories, env: env, path: "synthetic")
         let data = try TransitionSet(trajectories)
@@ -72,7 +72,7 @@ struct Synthetic {
 
 extension SurrogateConfig {
     /// Quick settings for tests.
-    static var small: SurrogateConfig {
+    public static var small: SurrogateConfig {
         var c = SurrogateConfig()
         c.folds = 4
         c.ensembleSize = 3
