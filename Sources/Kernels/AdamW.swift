@@ -41,7 +41,9 @@ public struct AdamWState: Equatable, Sendable {
 
 /// AdamW over any flat parameter buffer: global-norm clipping, a weight-decay mask, bias correction.
 public struct AdamW: Sendable {
+    /// Hyper-parameters; may change between steps (e.g. to switch decay off).
     public var config: AdamWConfig
+    /// Moments and step count (checkpointed to resume a run).
     public var state: AdamWState
     /// Per parameter: does weight decay apply?
     public let decayMask: [Bool]

@@ -1,5 +1,6 @@
 /// One named tensor of a flat parameter buffer.
 public struct ParameterTensor: Sendable, Equatable {
+    /// Unique within its layout; checkpoints and lookups use it.
     public let name: String
     /// First element in the buffer.
     public let offset: Int
@@ -74,6 +75,7 @@ public struct ParameterBufferLayout: Sendable {
 
 /// Parameters and gradients of one network: two zero-initialised buffers with the same layout.
 public final class ParameterBuffer {
+    /// Where each named tensor lives in both buffers.
     public let layout: ParameterBufferLayout
     /// `layout.count` parameters.
     public let params: UnsafeMutablePointer<Float>

@@ -101,3 +101,66 @@ import Numerics
         #expect(maxAbsError(dbias, numericGradient(bias, eps: 1e-2) { weightedSum(forward(x, weight, $0), w) }) < 2e-4)
     }
 }
+
+/// The kernels the GPT uses, checked one by one (the GPT's own finite-difference test sees them
+/// only composed).
+@Suite struct SequenceKernelGradientTests {
+    @Test func crossEntropyGradientMatchesFiniteDifferences() {
+        let B = 2, T = 3, V = 7, N = B * T
+        let logits = gaussians(N * V, seed: 30, sigma: 2)
+        // Rows of T + 1 bytes: position t's target is byte t + 1.
+        let tokens: [UInt8] = [1, 4, 0, 6, 2, 5, 5, 3]
+        func losses(_ l: [Float], dlogits: UnsafeMutablePointer<Float>? = nil) -> [Float] {
+            var out = [Float](repeating: 0, count: N)
+            CrossEntropy.forwardBackward(l, targets: tokens, rowStride: T + 1, T: T, losses: &out, hits: nil,
+                                         dlogits: dlogits, gradScale: 1 / Float(N), N: N, V: V)
+            return out
+        }
+        var analytic = [Float](repeating: 0, count: N * V)
+        let l = losses(logits, dlogits: &analytic)
+        // Known value: −log softmax at the target.
+        let row = logits[0..<V].map(Double.init), lse = log(row.map(exp).reduce(0, +))
+        #expect(abs(Double(l[0]) - (lse - row[4])) < 1e-5)
+        let numeric = numericGradient(logits, eps: 1e-2) { losses($0).reduce(0.0) { $0 + Double($1) } / Double(N) }
+        #expect(maxAbsError(analytic, numeric) < 1e-4)
+    }
+
+    @Test func attentionGradientMatchesFiniteDifferences() {
+        NumericsRuntime.setBLASThreads(1)
+        let B = 1, T = 4, C = 4, NH = 2
+        let qkv = gaussians(B * T * 3 * C, seed: 31)
+        let w = gaussians(B * T * C, seed: 32)
+        func forward(_ qkv: [Float]) -> [Float] {
+            var att = [Float](repeating: 0, count: B * NH * T * T)
+            return apply(qkv, outputs: B * T * C) { Attention.forward($0, &att, $1, B: B, T: T, C: C, NH: NH) }
+        }
+        var att = [Float](repeating: 0, count: B * NH * T * T)
+        _ = apply(qkv, outputs: B * T * C) { Attention.forward($0, &att, $1, B: B, T: T, C: C, NH: NH) }
+        // Causal: nothing above the diagonal, rows are distributions.
+        for h in 0..<NH { for i in 0..<T {
+            let r = att[((h * T) + i) * T..<((h * T) + i + 1) * T]
+            #expect(abs(r.reduce(0, +) - 1) < 1e-6 && r.dropFirst(i + 1).allSatisfy { $0 == 0 })
+        } }
+        var scratch = [Float](repeating: 0, count: Attention.scratchCount(T: T))
+        var dqkv = [Float](repeating: 0, count: qkv.count)
+        Attention.backward(&dqkv, w, qkv, att, &scratch, B: B, T: T, C: C, NH: NH)
+        let numeric = numericGradient(qkv, eps: 1e-2) { weightedSum(forward($0), w) }
+        #expect(maxAbsError(dqkv, numeric) < 5e-4)
+    }
+
+    @Test func encoderAndResidualBackwardScatterTheOutputGradient() {
+        let B = 1, T = 3, C = 2
+        let tokens: [UInt8] = [1, 0, 1, 9]  // byte 1 at positions 0 and 2
+        let wte = gaussians(2 * C, seed: 33), wpe = gaussians(T * C, seed: 34)
+        var out = [Float](repeating: 0, count: B * T * C)
+        Encoder.forward(&out, tokens, rowStride: T + 1, wte, wpe, B: B, T: T, C: C)
+        #expect(out[4] == wte[2] + wpe[4] && out[5] == wte[3] + wpe[5])
+        let dout: [Float] = [1, 2, 3, 4, 5, 6]
+        var dwte = [Float](repeating: 0, count: 2 * C), dwpe = [Float](repeating: 0, count: T * C)
+        Encoder.backward(&dwte, &dwpe, dout, tokens, rowStride: T + 1, B: B, T: T, C: C)
+        #expect(dwte == [3, 4, 1 + 5, 2 + 6] && dwpe == dout)
+        var da: [Float] = [1, 1], db: [Float] = [0, 0]
+        Residual.backward(&da, &db, [0.5, -2], N: 2)
+        #expect(da == [1.5, -1] && db == [0.5, -2])
+    }
+}
