@@ -19,7 +19,8 @@ def load(path):
     if path.suffix == ".json":
         return scrub(json.loads(text))
     if path.suffix == ".jsonl":
-        return [scrub(json.loads(l)) for l in text.splitlines() if l.strip()]
+        # Parallel workers append in completion order: compare the records, not their order.
+        return sorted((scrub(json.loads(l)) for l in text.splitlines() if l.strip()), key=lambda r: json.dumps(r, sort_keys=True))
     # Text output: drop lines that carry timings or the output folder's name.
     return [l for l in text.splitlines() if "eta " not in l and " s " not in l and " s)" not in l and "/s" not in l and "wrote" not in l and "→" not in l]
 
