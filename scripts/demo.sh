@@ -2,7 +2,8 @@
 # The README's main job on the embedded default environment (envs/math-cpt.json):
 # corpora → base model → samples → full evaluation → one CPT run → environment check →
 # trajectory collection → statistics and export of the bundled dataset → surrogate environment
-# (fit, fidelity report, policies through the simulator, env check's criterion 5 predicted, speed).
+# (fit, fidelity report, policies through the simulator, env check's criterion 5 predicted, speed) →
+# proposals from another training loop (propose, serve and its Python client).
 # Every step resumes or skips work already done, so re-running is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,3 +55,7 @@ $DMA surrogate simulate --model runs/math-cpt-proxy.surrogate.json --episodes 10
   --policy uniform,ratio:0.75,ratio:0.5,source-only,target-only,random
 $DMA surrogate headroom --model runs/math-cpt-proxy.surrogate.json --replicates 20
 $DMA surrogate bench --data "$DATA" --seconds 2
+
+echo "== 10. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
+$DMA propose --policy ratio:0.75 --state docs/examples/state.json
+DMA=$DMA bash scripts/serve-demo.sh

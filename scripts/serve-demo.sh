@@ -12,7 +12,13 @@ trap 'kill $PID 2>/dev/null || true; rm -f "$LOG"' EXIT
 for _ in $(seq 50); do grep -q "serving" "$LOG" && break; sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)
 echo "server: $URL (policy $POLICY)"
-curl -s "$URL/v1/health"; echo
+python3 - "$URL" <<'PY'
+import sys, urllib.request, urllib.error
+url = sys.argv[1]
+print("GET /v1/health:", urllib.request.urlopen(url + "/v1/health").read().decode())
+try:
+    urllib.request.urlopen(urllib.request.Request(url + "/v1/propose", data=b'{"version": 1, "domains": [', method="POST"))
+except urllib.error.HTTPError as e:
+    print(f"a malformed request: HTTP {e.code} {e.read().decode()}")
+PY
 python3 docs/examples/dma_client.py "$URL" docs/examples/state.json
-echo "a malformed request:"
-curl -s -o /dev/stderr -w "HTTP %{http_code}\n" -X POST --data '{"version": 1, "domains": [' "$URL/v1/propose" 2>&1

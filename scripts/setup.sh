@@ -7,6 +7,7 @@ packages=(
   fortunes fortunes-min               # source field: general English
   dict-gcide dict-jargon dict-devil dict-foldoc wordnet-base bible-kjv
   libpython3.11-stdlib                # code target: the Python standard library
+  python3                             # the example client of dma serve (docs/examples/dma_client.py)
 )
 if [[ "${1:-}" == "--with-slurm" ]]; then packages+=(slurm-wlm munge); fi
 

@@ -20,16 +20,16 @@ public enum BLAS {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int? = nil
     ) {
-        let lda = lda ?? (transA ? m : k)
-        let ldb = ldb ?? (transB ? k : n)
-        let ldc = ldc ?? n
-        cblas_sgemm(
-            CblasRowMajor,
-            transA ? CblasTrans : CblasNoTrans,
-            transB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb),
-            beta, c, Int32(ldc))
+        let ld = strides(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        cblas_sgemm(CblasRowMajor, ld.opA, ld.opB, Int32(m), Int32(n), Int32(k), alpha, a, ld.a, b, ld.b, beta, c, ld.c)
+    }
+
+    /// CBLAS's operation flags and row strides of a row-major gemm (dense rows unless given).
+    @inlinable
+    static func strides(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int?, ldb: Int?, ldc: Int?)
+        -> (opA: CBLAS_TRANSPOSE, opB: CBLAS_TRANSPOSE, a: Int32, b: Int32, c: Int32) {
+        (transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+         Int32(lda ?? (transA ? m : k)), Int32(ldb ?? (transB ? k : n)), Int32(ldc ?? n))
     }
 
     /// Double precision `C = alpha * op(A) * op(B) + beta * C`, row-major; arguments as in `sgemm`.
@@ -43,16 +43,8 @@ public enum BLAS {
         beta: Double = 0,
         c: UnsafeMutablePointer<Double>, ldc: Int? = nil
     ) {
-        let lda = lda ?? (transA ? m : k)
-        let ldb = ldb ?? (transB ? k : n)
-        let ldc = ldc ?? n
-        cblas_dgemm(
-            CblasRowMajor,
-            transA ? CblasTrans : CblasNoTrans,
-            transB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb),
-            beta, c, Int32(ldc))
+        let ld = strides(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        cblas_dgemm(CblasRowMajor, ld.opA, ld.opB, Int32(m), Int32(n), Int32(k), alpha, a, ld.a, b, ld.b, beta, c, ld.c)
     }
 
     /// `y = alpha * op(A) * x + beta * y` with A stored row-major (m, n).
