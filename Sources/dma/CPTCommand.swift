@@ -1,4 +1,5 @@
 import ArgumentParser
+import Baselines
 import Corpus
 import Environment
 import Evaluation
@@ -10,7 +11,7 @@ import Transformer
 struct CPTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cpt",
-        abstract: "One continual pre-training run from a base checkpoint under a fixed source share.",
+        abstract: "Continual pre-training from a base checkpoint: a fixed source share, a mixture, a logged schedule, or a policy in the loop.",
         discussion: "Prints a row per re-weighting step (mixture summary, feedback, balanced score) and the final full-suite score."
     )
 
@@ -20,6 +21,7 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "An explicit mixture for every round instead of --share: comma-separated weights in domain-space order (normalised).") var mixture: String?
     @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
+    @Option(help: "A policy choosing every round's mixture from the training state: \(NamedPolicy.help).") var policy: String?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
     @Option(help: "Threads: the batch of each step (and each evaluation) is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
 
@@ -32,14 +34,14 @@ struct CPTCommand: ParsableCommand {
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true,
                                    modelWorkers: threads)
         let src = runner.space.indices(in: .source)
-        let policy = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: try schedule(runner.space, environment: environment))
+        let makePolicy = try policyMaker(runner.space, environment: environment)
         let seedList: [UInt64] = try commaSeparated(seeds, option: "--seeds")
         if seedList.count > 1 {
             var finals: [Double] = []
             var table = Table(["seed", "retention", "gain", "balanced", "seconds"])
             for s in seedList {
-                // SchedulePolicy is stateless: one instance serves every seed.
-                let r = try runner.run(policy: policy, seed: s)
+                // A fresh policy per seed: online and random policies keep per-run state.
+                let r = try runner.run(policy: try makePolicy(Int(s)), seed: s)
                 finals.append(r.finalScore!.balanced)
                 table.add(["\(s)", fmt(r.finalScore!.retention, 4), fmt(r.finalScore!.gain, 4), fmt(r.finalScore!.balanced, 4), fmt(r.seconds, 1)])
             }
@@ -51,7 +53,7 @@ struct CPTCommand: ParsableCommand {
         let seed = seedList[0]
         var table = Table(["round", "source share", "train loss", "lr", "retention", "gain", "balanced", "seconds"])
         let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "rounds")
-        let result = try runner.run(policy: policy, seed: seed) { r in
+        let result = try runner.run(policy: try makePolicy(Int(seed)), seed: seed) { r in
             bar.update(r.round + 1, detail: "balanced \(fmt(r.score.balanced, 4))")
             table.add(["\(r.round + 1)", fmt(src.reduce(0) { $0 + r.mixture[$1] }, 3), fmt(r.trainLoss), String(format: "%.2e", r.lr),
                        fmt(r.score.retention, 4), fmt(r.score.gain, 4), fmt(r.score.balanced, 4), fmt(r.seconds, 2)])
@@ -60,6 +62,18 @@ struct CPTCommand: ParsableCommand {
         if let f = result.finalScore {
             print("final (full suite): retention \(fmt(f.retention, 4)), gain \(fmt(f.gain, 4)), balanced \(fmt(f.balanced, 4)); run took \(fmt(result.seconds, 1)) s")
         }
+    }
+
+    /// Run k's policy: --policy by name, else the fixed schedule of `schedule`.
+    private func policyMaker(_ space: DomainSpace, environment: EnvironmentConfig) throws -> (Int) throws -> MixturePolicy {
+        if let policy {
+            guard replay == nil, mixture == nil else { throw ValidationError("give one of --policy, --mixture or --replay") }
+            do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, environment: environment, seed: 0) } catch let e as PolicySpecError {
+                throw ValidationError(e.description)
+            }
+        }
+        let fixed = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: try schedule(space, environment: environment))
+        return { _ in fixed }
     }
 
     /// The mixtures of every round: a logged trajectory's (--replay), an explicit --mixture, or the
