@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Base", "Baselines", "Trajectories", "Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Kernels", "Numerics", "Trajectories", "Corpus"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )
