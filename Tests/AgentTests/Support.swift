@@ -4,6 +4,11 @@ import Numerics
 
 /// Small networks so the suite stays fast in debug builds.
 let smallNetwork = NetworkConfig(tokenHidden: [16, 16], globalHidden: 8, headHidden: [16])
+/// The learning tests' networks: wide enough that one-hot tokens do not die in φ's ReLUs.
+let learningNetwork = NetworkConfig(tokenHidden: [32, 32], globalHidden: 16, headHidden: [32])
+
+/// One OpenBLAS thread: tests run concurrently, and spinning BLAS threads would oversubscribe the cores.
+func singleThreaded() { NumericsRuntime.setThreads(1) }
 
 /// One-hot domain identity tokens (D × D): the only thing that tells domains apart.
 func identityTokens(_ D: Int) -> [Float] {
