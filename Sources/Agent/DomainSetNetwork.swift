@@ -43,8 +43,9 @@ final class SetWorkspace {
     let tok: [FloatPtr], dtok: [FloatPtr]
     /// (B, gh) encoded globals; (B, ctxW) context = [source mean, target mean, globals]; their gradients.
     let gact: FloatPtr, dgact: FloatPtr, ctx: FloatPtr, dctx: FloatPtr
-    /// (R, hL + ctxW) head input, ψ's hidden outputs (R, k_l), the output (R, outW); gradients.
-    let hin: FloatPtr, dhin: FloatPtr, hh: [FloatPtr], dhh: [FloatPtr], out: FloatPtr
+    /// (B, k₀) the context's share of ψ's first layer (computed once per state, not per domain), ψ's
+    /// hidden outputs (R, k_l), the output (R, outW); gradients.
+    let ctxProj: FloatPtr, dctxProj: FloatPtr, hh: [FloatPtr], dhh: [FloatPtr], out: FloatPtr
     /// Matrix-product FLOPs of the last forward and backward (2·m·n·k per product).
     var forwardFLOPs = 0, backwardFLOPs = 0
 
@@ -54,7 +55,8 @@ final class SetWorkspace {
         var sizes: [Int] = [R * n.inputWidth, R * n.inputWidth, B * n.globalWidth, B * D, B, B]
         for h in cfg.tokenHidden { sizes += [R * h, R * h] }
         sizes += [B * cfg.globalHidden, B * cfg.globalHidden, B * n.contextWidth, B * n.contextWidth]
-        sizes += [R * n.headInputWidth, R * n.headInputWidth]
+        let k0 = cfg.headHidden.first ?? n.outputWidth
+        sizes += [B * k0, B * k0]
         for k in cfg.headHidden { sizes += [R * k, R * k] }
         sizes.append(R * n.outputWidth)
         total = sizes.reduce(0, +)
@@ -70,7 +72,7 @@ final class SetWorkspace {
         for _ in cfg.tokenHidden { t.append(next()); dt.append(next()) }
         tok = t; dtok = dt
         gact = next(); dgact = next(); ctx = next(); dctx = next()
-        hin = next(); dhin = next()
+        ctxProj = next(); dctxProj = next()
         var h: [FloatPtr] = [], dh: [FloatPtr] = []
         for _ in cfg.headHidden { h.append(next()); dh.append(next()) }
         hh = h; dhh = dh
@@ -188,14 +190,24 @@ final class DomainSetNetwork {
                 for j in 0..<H { dst[j] += scale * e[j] }
             }
             (c + 2 * H).update(from: ws.gact + b * GH, count: GH)
-            for d in 0..<D {
-                let r = b * D + d
-                (ws.hin + r * HW).update(from: enc + r * H, count: H)
-                (ws.hin + r * HW + H).update(from: c, count: CW)
-            }
         }
-        inp = UnsafePointer(ws.hin)
-        for (l, layer) in headLayers.enumerated() {
+        // ψ's first layer on [φ_d, context] = φ_d · W_tokᵀ + (context · W_ctxᵀ + bias), the second
+        // term once per state: W (k₀, H + ctxW) is read as two column blocks (row stride H + ctxW).
+        let first = headLayers[0], k0 = first.outW
+        let w0 = UnsafePointer(first.w.pointer(in: p)), b0 = UnsafePointer(first.b.pointer(in: p))
+        for b in 0..<B { (ws.ctxProj + b * k0).update(from: b0, count: k0) }
+        BLAS.sgemm(transB: true, m: B, n: k0, k: CW, a: ws.ctx, lda: CW, b: w0 + H, ldb: HW, beta: 1, c: ws.ctxProj, ldc: k0)
+        let o0 = headLayers.count == 1 ? ws.out : ws.hh[0]
+        BLAS.sgemm(transB: true, m: R, n: k0, k: H, a: enc, lda: H, b: w0, ldb: HW, beta: 0, c: o0, ldc: k0)
+        for r in 0..<R {
+            let o = o0 + r * k0, cp = ws.ctxProj + (r / D) * k0
+            for j in 0..<k0 { o[j] += cp[j] }
+        }
+        if headLayers.count > 1 { ReLU.forward(o0, o0, N: R * k0) }
+        flops += 2 * R * H * k0 + 2 * B * CW * k0
+        inp = UnsafePointer(o0)
+        for l in 1..<headLayers.count {
+            let layer = headLayers[l]
             let last = l == headLayers.count - 1
             let o = last ? ws.out : ws.hh[l]
             Matmul.forward(o, inp, layer.w.pointer(in: p), layer.b.pointer(in: p), N: R, C: layer.inW, OC: layer.outW)
@@ -212,30 +224,37 @@ final class DomainSetNetwork {
     func backward(_ ws: SetWorkspace, dout: UnsafePointer<Float>, inputGradient: Bool) {
         let B = ws.batch, D = ws.domains, R = ws.rows, p = buffer.params, g = buffer.grads
         var flops = 0
-        // ψ, from the output down to the head input.
+        // ψ, from the output down to its first layer.
         var dcur = dout
-        for l in stride(from: headLayers.count - 1, through: 0, by: -1) {
+        for l in stride(from: headLayers.count - 1, through: 1, by: -1) {
             let layer = headLayers[l]
-            let inp = l == 0 ? ws.hin : ws.hh[l - 1]
-            let dinp = l == 0 ? ws.dhin : ws.dhh[l - 1]
+            let inp = ws.hh[l - 1], dinp = ws.dhh[l - 1]
             dinp.update(repeating: 0, count: R * layer.inW)
             Matmul.backward(dinp, layer.w.pointer(in: g), layer.b.pointer(in: g), dcur, inp, layer.w.pointer(in: p),
                             N: R, C: layer.inW, OC: layer.outW)
             flops += 4 * R * layer.inW * layer.outW
-            if l > 0 { zeroWhereInactive(dinp, ws.hh[l - 1], count: R * layer.inW) }
+            zeroWhereInactive(dinp, ws.hh[l - 1], count: R * layer.inW)
             dcur = UnsafePointer(dinp)
         }
-        // Split the head input's gradient into φ's output and the context; back through pooling.
+        // ψ's first layer: the token block per row, the context block per state (rows summed).
         let H = encodedWidth, CW = contextWidth, HW = headInputWidth, GH = config.globalHidden
-        let denc = ws.dtok.last!
-        ws.dctx.update(repeating: 0, count: B * CW)
+        let first = headLayers[0], k0 = first.outW
+        let w0 = UnsafePointer(first.w.pointer(in: p)), dw0 = first.w.pointer(in: g), db0 = first.b.pointer(in: g)
+        let enc = ws.tok.last!, denc = ws.dtok.last!
+        BLAS.sgemm(transA: true, m: k0, n: H, k: R, a: dcur, lda: k0, b: enc, ldb: H, beta: 1, c: dw0, ldc: HW)
+        BLAS.sgemm(m: R, n: H, k: k0, a: dcur, lda: k0, b: w0, ldb: HW, beta: 0, c: denc, ldc: H)
+        ws.dctxProj.update(repeating: 0, count: B * k0)
+        for r in 0..<R {
+            let d = dcur + r * k0, dc = ws.dctxProj + (r / D) * k0
+            for j in 0..<k0 { dc[j] += d[j] }
+        }
+        for b in 0..<B { let dc = ws.dctxProj + b * k0; for j in 0..<k0 { db0[j] += dc[j] } }
+        BLAS.sgemm(transA: true, m: k0, n: CW, k: B, a: ws.dctxProj, lda: k0, b: ws.ctx, ldb: CW, beta: 1, c: dw0 + H, ldc: HW)
+        BLAS.sgemm(m: B, n: CW, k: k0, a: ws.dctxProj, lda: k0, b: w0 + H, ldb: HW, beta: 0, c: ws.dctx, ldc: CW)
+        flops += 4 * R * H * k0 + 4 * B * CW * k0
+        // Back through pooling: each domain's encoding receives its field mean's gradient.
         for b in 0..<B {
             let dc = ws.dctx + b * CW
-            for d in 0..<D {
-                let r = b * D + d, src = ws.dhin + r * HW
-                (denc + r * H).update(from: src, count: H)
-                for j in 0..<CW { dc[j] += src[H + j] }
-            }
             for d in 0..<D {
                 let r = b * D + d
                 let isSrc = ws.mask[r] > 0.5
