@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Kernels
 import Numerics
 
@@ -72,7 +77,7 @@ public final class CQL {
     public let targetEntropy: Double
     public private(set) var steps = 0
     /// α_temp = exp(log α_temp).
-    public var temperature: Double { Double(logTemperature[0]).exp }
+    public var temperature: Double { exp(Double(logTemperature[0])) }
     /// Matrix-product FLOPs of the last update (networks only).
     public private(set) var lastUpdateFLOPs = 0
 
@@ -122,8 +127,8 @@ public final class CQL {
         criticAdams = critics.map { AdamW(count: $0.net.parameterCount, decayMask: $0.net.buffer.layout.decayMask, config: .adam()) }
         temperatureAdam = AdamW(count: 1, decayMask: [false], config: .adam())
         lagrangeAdam = AdamW(count: 1, decayMask: [false], config: .adam())
-        logTemperature = [Float(Foundation_log(config.initialTemperature))]
-        logLagrange = [Float(Foundation_log(config.initialLagrangeMultiplier))]
+        logTemperature = [Float(log(config.initialTemperature))]
+        logLagrange = [Float(log(config.initialLagrangeMultiplier))]
         bigGlobals = .init(repeating: 0, count: big * dataset.globalWidth); bigMask = .init(repeating: 0, count: big * D)
         sampledActions = .init(repeating: 0, count: S * B * D); sampledLogQ = .init(repeating: 0, count: S * B)
         nextActions = .init(repeating: 0, count: B * D); nextLogP = .init(repeating: 0, count: B); self.targets = nextLogP
@@ -137,7 +142,7 @@ public final class CQL {
 
     /// The current conservative weight (α_cql, times the Lagrange multiplier when tuned).
     public var conservativeWeight: Double {
-        config.lagrangeThreshold == nil ? config.conservativeWeight : config.conservativeWeight * Double(logLagrange[0]).exp
+        config.lagrangeThreshold == nil ? config.conservativeWeight : config.conservativeWeight * exp(Double(logLagrange[0]))
     }
 
     /// Draws from π at every state of the forward in `ws`: actions (B × D, at `offset`) and log-densities.
@@ -216,7 +221,7 @@ public final class CQL {
             for i in 0..<(B * D) { bigMask[b0 * D + i] = batch.isSource[i] }
         }
         var tdSum = 0.0, consSum = 0.0, qData = 0.0, qRandom = 0.0, qPolicy = 0.0, qSampled = 0.0, gapSum = 0.0
-        let logS = Foundation_log(Double(S))
+        let logS = log(Double(S))
         for k in 0..<2 {
             let ws = criticBig[k], c = critics[k]
             batch.tokens.withUnsafeBufferPointer { t in
@@ -247,13 +252,13 @@ public final class CQL {
                 var m = -Double.infinity
                 for j in 0..<S { m = max(m, Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b]) }
                 var total = 0.0
-                for j in 0..<S { total += (Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m).exp }
-                let lse = m + Foundation_log(total)
+                for j in 0..<S { total += exp((Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m)) }
+                let lse = m + log(total)
                 cons += (lse - logS - qd) * invB
                 let dData = 2 * err * invB - wCons * invB
                 for d in 0..<D { criticDout[b * D + d] = Float(dData) * invD }
                 for j in 0..<S {
-                    let p = (Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m).exp / total
+                    let p = exp((Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m)) / total
                     let dq = Float(wCons * invB * p) * invD
                     for d in 0..<D { criticDout[((1 + j) * B + b) * D + d] = dq }
                 }
@@ -271,11 +276,11 @@ public final class CQL {
         var out: [String: Double] = [:]
         if let threshold = config.lagrangeThreshold {
             // α′ maximises α′·(gap − threshold): d(−α′(gap − threshold))/d log α′ = −α′(gap − threshold).
-            let a = Double(logLagrange[0]).exp
+            let a = exp(Double(logLagrange[0]))
             let cons = config.conservativeWeight * gapSum
             scalarGrad[0] = Float(-a * (cons - threshold))
             lagrangeAdam.step(params: &logLagrange, grads: &scalarGrad, lr: config.lagrangeLearningRate)
-            out["lagrange"] = Double(logLagrange[0]).exp
+            out["lagrange"] = exp(Double(logLagrange[0]))
         }
 
         // Actor step: a ~ π(·|s) reparameterised; loss mean α_temp·log π(a|s) − min_k Q_k(s, a).
@@ -385,14 +390,3 @@ public final class CQL {
         return curve
     }
 }
-
-@inline(__always) func Foundation_log(_ x: Double) -> Double { x.logValue }
-
-extension Double {
-    @inline(__always) var exp: Double { Glibc.exp(self) }
-    @inline(__always) var logValue: Double { Glibc.log(self) }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

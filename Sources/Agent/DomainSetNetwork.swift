@@ -287,7 +287,7 @@ final class DomainSetNetwork {
 
     /// ReLU's backward in place: the gradient dies where the (post-ReLU) activation is 0.
     private func zeroWhereInactive(_ grad: FloatPtr, _ act: FloatPtr, count: Int) {
-        for i in 0..<count where act[i] <= 0 { grad[i] = 0 }
+        for i in 0..<count { grad[i] = act[i] > 0 ? grad[i] : 0 } // a select, not a branch: vectorises
     }
 
     /// params ← (1 − τ)·params + τ·source (Polyak averaging of a target network).
