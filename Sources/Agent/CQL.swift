@@ -285,6 +285,42 @@ public final class CQL {
 
         // Actor step: a ~ π(·|s) reparameterised; loss mean α_temp·log π(a|s) − min_k Q_k(s, a).
         for i in 0..<(B * D) { actorNoise[i] = noiseRNG.gaussian() }
+        let actor = actorLoss(temperature: alphaT, gradient: true, forwardPolicy: false)
+        let actorLoss = actor.loss, meanLogP = actor.meanLogP
+        flops += actor.flops
+        actorAdam.step(params: policy.net.buffer.params, grads: policy.net.buffer.grads, lr: config.actorLearningRate)
+
+        // Temperature: α_temp ← minimises −α_temp·(log π + target entropy), in log space.
+        let temperatureLoss = -alphaT * (meanLogP + targetEntropy)
+        if config.learnsTemperature {
+            scalarGrad[0] = Float(temperatureLoss)
+            temperatureAdam.step(params: &logTemperature, grads: &scalarGrad, lr: config.temperatureLearningRate)
+        }
+
+        for k in 0..<2 { targetCritics[k].net.polyak(toward: critics[k].net, tau: config.tau) }
+        steps += 1
+        lastUpdateFLOPs = flops
+        out["critic_td"] = tdSum
+        out["conservative"] = consSum
+        out["conservative_weight"] = wCons
+        out["actor"] = actorLoss
+        out["alpha_temperature"] = temperatureLoss
+        out["temperature"] = alphaT
+        out["entropy"] = -meanLogP
+        out["q_data"] = qData
+        out["q_random"] = qRandom
+        out["q_policy"] = qPolicy
+        out["q_sampled_gap"] = qData - qSampled
+        return out
+    }
+
+    /// The actor loss mean α_temp·log π(a|s) − min_k Q_k(s, a) at the current minibatch for the noise in
+    /// `actorNoise`; with `gradient`, its gradient w.r.t. the policy's parameters in the policy's
+    /// gradient buffer (zeroed first; the critics' gradient buffers are left zeroed).
+    func actorLoss(temperature alphaT: Double, gradient: Bool, forwardPolicy: Bool) -> (loss: Double, meanLogP: Double, flops: Int) {
+        let D = self.D, B = self.B, G = dataset.globalWidth, TW = dataset.tokenWidth, f = Double(floor)
+        if forwardPolicy { policy.forward(tokens: batch.tokens, globals: batch.globals, isSource: batch.isSource, policyState) }
+        var flops = 0
         samplePolicyReparameterised()
         for k in 0..<2 {
             let ws = criticActor[k], c = critics[k]
@@ -305,6 +341,7 @@ public final class CQL {
             actorLoss += (alphaT * actorLogP[b] - Double(min(qActor[0][b], qActor[1][b]))) / Double(B)
             meanLogP += actorLogP[b] / Double(B)
         }
+        guard gradient else { return (actorLoss, meanLogP, flops) }
         // ∂(−min Q/B)/∂a through the critic that is the minimum at each state.
         policyDout.withUnsafeMutableBufferPointer { pd in pd.update(repeating: 0) }
         let W = TW + 1
@@ -342,30 +379,13 @@ public final class CQL {
         policy.net.buffer.zeroGradients()
         policyDout.withUnsafeBufferPointer { policy.net.backward(policyState, dout: $0.baseAddress!, inputGradient: false) }
         flops += policyState.backwardFLOPs
-        actorAdam.step(params: policy.net.buffer.params, grads: policy.net.buffer.grads, lr: config.actorLearningRate)
+        return (actorLoss, meanLogP, flops)
+    }
 
-        // Temperature: α_temp ← minimises −α_temp·(log π + target entropy), in log space.
-        let temperatureLoss = -alphaT * (meanLogP + targetEntropy)
-        if config.learnsTemperature {
-            scalarGrad[0] = Float(temperatureLoss)
-            temperatureAdam.step(params: &logTemperature, grads: &scalarGrad, lr: config.temperatureLearningRate)
-        }
-
-        for k in 0..<2 { targetCritics[k].net.polyak(toward: critics[k].net, tau: config.tau) }
-        steps += 1
-        lastUpdateFLOPs = flops
-        out["critic_td"] = tdSum
-        out["conservative"] = consSum
-        out["conservative_weight"] = wCons
-        out["actor"] = actorLoss
-        out["alpha_temperature"] = temperatureLoss
-        out["temperature"] = alphaT
-        out["entropy"] = -meanLogP
-        out["q_data"] = qData
-        out["q_random"] = qRandom
-        out["q_policy"] = qPolicy
-        out["q_sampled_gap"] = qData - qSampled
-        return out
+    /// Draws a minibatch and actor noise without updating anything (gradient checks).
+    func drawForActorCheck() {
+        batch.draw(from: dataset, pool: pool, rng: batchRNG)
+        for i in 0..<(B * D) { actorNoise[i] = noiseRNG.gaussian() }
     }
 
     /// The actor's reparameterised samples at s (from `actorNoise`) into actorActions / actorLogP.

@@ -12,7 +12,7 @@ private func randomInput(B: Int, D: Int, tokenWidth: Int, globalWidth: Int, seed
 }
 
 /// Directional derivatives: (L(θ + hv) − L(θ − hv)) / 2h against ∇L·v for a few random v.
-private func checkDirectional(parameters: [Float], gradient: [Double], seed: UInt64, h: Float = 1e-3,
+func checkDirectional(parameters: [Float], gradient: [Double], seed: UInt64, h: Float = 1e-3,
                               set: ([Float]) -> Void, loss: () -> Double) -> Double {
     let rng = RandomSource(seed: seed)
     var worst = 0.0
@@ -140,4 +140,29 @@ func onePolicyServesAnyDomainSpaceAndIsPermutationEquivariant(source: Int, targe
     #expect(q.parameters == p.parameters)
     #expect(throws: NetworkError.self) { try PolicyNetwork(config: smallNetwork, tokenWidth: 4, globalWidth: 2, parameters: p.parameters) }
     #expect(throws: NetworkError.self) { try CriticNetwork(config: smallNetwork, tokenWidth: 3, globalWidth: 2, parameters: [1, 2]) }
+}
+
+@Test func cqlActorLossGradientMatchesFiniteDifferences() {
+    // End to end: critics' action gradient → reparameterised sample → policy parameters.
+    singleThreaded()
+    var data = OfflineDataset(domainCount: 4, tokenWidth: 3, globalWidth: 2)
+    let rng = RandomSource(seed: 31)
+    for e in 0..<40 {
+        let t = (0..<12).map { _ in Float(rng.gaussian()) }, g = [Float(rng.gaussian()), Float(rng.gaussian())]
+        data.append(tokens: t, globals: g, isSource: [1, 1, 0, 0], action: rng.dirichlet([1, 1, 1, 1]).map(Float.init),
+                    reward: Float(rng.gaussian()), nextTokens: t, nextGlobals: g, terminal: true, episode: e)
+    }
+    let policy = PolicyNetwork(config: smallNetwork, tokenWidth: 3, globalWidth: 2, seed: 32)
+    policy.parameters = policy.parameters.map { $0 * 2 }
+    var cfg = CQLConfig()
+    cfg.batchSize = 8; cfg.actionSamples = 2; cfg.critic = smallNetwork
+    let cql = CQL(config: cfg, policy: policy, dataset: data, floor: 0.02, seed: 33)
+    for _ in 0..<3 { cql.update() }
+    cql.drawForActorCheck()
+    let alpha = 0.3
+    _ = cql.actorLoss(temperature: alpha, gradient: true, forwardPolicy: true)
+    let grad = (0..<policy.net.parameterCount).map { Double(policy.net.buffer.grads[$0]) }
+    let err = checkDirectional(parameters: policy.parameters, gradient: grad, seed: 34, set: { policy.parameters = $0 },
+                               loss: { cql.actorLoss(temperature: alpha, gradient: false, forwardPolicy: true).loss })
+    #expect(err < 2e-2, "relative error \(err)")
 }
