@@ -24,7 +24,9 @@ let package = Package(
         .target(name: "Base", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Numerics", dependencies: ["CNumerics"], swiftSettings: fastMath),
         // Forward/backward pairs, the flat parameter buffer and AdamW: shared by the GPT and the agent's networks.
-        .target(name: "Kernels", dependencies: ["Numerics"], swiftSettings: fastMath),
+        // Optimised in debug builds too: the agent's tests train small networks for real and -Onone
+        // element loops (bias gradients, ReLU) dominated them ~30×. -O keeps IEEE semantics (no fast-math).
+        .target(name: "Kernels", dependencies: ["Numerics"], swiftSettings: fastMath + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Transformer", dependencies: ["Base", "Numerics", "Kernels"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Base", "Numerics"], swiftSettings: fastMath),
         // The environment definition: domain space, model presets, pre-training, CPT and collection settings, benchmark sizes, score weights.
@@ -33,7 +35,10 @@ let package = Package(
         .target(name: "Pretraining", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Surrogate", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Trajectories"], swiftSettings: fastMath),
-        .target(name: "Agent", dependencies: ["Base", "Numerics", "Kernels", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
+        // The agent's learners loop per element over B·D rows; -Onone makes them ~30× slower, so the
+        // debug build optimises this module too (AgentTests train small networks for real).
+        .target(name: "Agent", dependencies: ["Base", "Numerics", "Kernels", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"],
+                swiftSettings: fastMath + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         .target(name: "Serving", dependencies: ["Base", "Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
@@ -53,7 +58,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Base", "DMATestSupport", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
-        .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Kernels", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Base", "Baselines", "Trajectories", "Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),

@@ -48,6 +48,30 @@ public struct OfflineDataset: Sendable {
         episode.append(id)
     }
 
+    /// Appends one transition given directly in the agent's encoding (synthetic data, tests):
+    /// tokens D × tokenWidth, globals globalWidth, isSource D, action D.
+    public mutating func append(tokens t: [Float], globals g: [Float], isSource m: [Float], action a: [Float], reward: Float,
+                                nextTokens nt: [Float], nextGlobals ng: [Float], terminal: Bool, episode id: Int) {
+        precondition(t.count == domainCount * tokenWidth && nt.count == t.count && g.count == globalWidth && ng.count == globalWidth
+                     && m.count == domainCount && a.count == domainCount, "transition of another shape")
+        tokens += t; globals += g; isSource += m; actions += a; rewards.append(reward)
+        nextTokens += nt; nextGlobals += ng; terminals.append(terminal ? 1 : 0); episode.append(id)
+    }
+
+    /// Whether row r is the first of its episode (rows of an episode are contiguous and in step order).
+    public func isFirst(_ r: Int) -> Bool { r == 0 || episode[r] != episode[r - 1] }
+
+    /// The first row of every episode, in order.
+    public var firstRows: [Int] { (0..<count).filter(isFirst) }
+
+    /// A copy with tokens and globals (of both states) standardised by `normalizer`.
+    public func normalized(by normalizer: FeatureNormalizer) -> OfflineDataset {
+        var out = self
+        normalizer.apply(tokens: &out.tokens, globals: &out.globals)
+        normalizer.apply(tokens: &out.nextTokens, globals: &out.nextGlobals)
+        return out
+    }
+
     /// Every step of `trajectories` (one domain space), encoded with `layout`.
     public init(trajectories: [Trajectory], layout: ObservationLayout) throws {
         self.init(domainCount: layout.domainCount, tokenWidth: layout.tokenColumns.count, globalWidth: layout.globalColumns.count)

@@ -13,6 +13,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_cblas.h>
 
 // OpenBLAS extensions, declared here rather than by including OpenBLAS's cblas.h.

@@ -46,6 +46,15 @@ public final class RandomSource {
         return theta
     }
 
+    /// A draw from the symmetric Dirichlet(alpha, …, alpha) of `count` components, written to `out`
+    /// without allocating (GSL's `gsl_ran_dirichlet`; `scratch` holds `count` concentrations).
+    public func dirichlet(symmetric alpha: Double, count: Int, into out: UnsafeMutablePointer<Double>,
+                          scratch: UnsafeMutablePointer<Double>) {
+        precondition(count > 0 && alpha > 0 && alpha.isFinite, "Dirichlet needs positive, finite concentrations")
+        scratch.update(repeating: alpha, count: count)
+        gsl_ran_dirichlet(rng, count, scratch, out)
+    }
+
     /// Index drawn with probability proportional to `weights`.
     public func categorical(_ weights: [Double]) -> Int {
         let total = weights.reduce(0, +)

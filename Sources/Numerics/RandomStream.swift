@@ -35,6 +35,14 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case scheduleFamilies = 0x5C4E
     /// Logged start states of the agent's model rollouts.
     case modelRolloutStarts = 0x0A11
+    /// Initial weights of an agent network (policy or critic k: offset k).
+    case agentInitialisation = 0xA6E0
+    /// Minibatch rows drawn by the agent's offline learners (BC, CQL, FQE).
+    case agentBatches = 0xA6E1
+    /// Action noise of the agent's learners (policy samples, Dirichlet actions of CQL).
+    case agentActionNoise = 0xA6E2
+    /// Action noise of the training policy's model rollouts.
+    case agentRolloutNoise = 0xA6E3
 
     /// The stream of index `k` within this family.
     public func offset(_ k: Int) -> UInt64 { rawValue &+ UInt64(k) }

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Baselines
 import Corpus
@@ -21,7 +22,7 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "An explicit mixture for every round instead of --share: comma-separated weights in domain-space order (normalised).") var mixture: String?
     @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
-    @Option(help: "A policy choosing every round's mixture from the training state: \(NamedPolicy.help).") var policy: String?
+    @Option(help: "A policy choosing every round's mixture from the training state: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
     @Option(help: "Threads: the batch of each step (and each evaluation) is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
 
@@ -34,7 +35,7 @@ struct CPTCommand: ParsableCommand {
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true,
                                    modelWorkers: threads)
         let src = runner.space.indices(in: .source)
-        let makePolicy = try policyMaker(runner.space, environment: environment)
+        let makePolicy = try policyMaker(runner.space, environment: environment, feedbackNames: runner.baseFeedback.names)
         let seedList: [UInt64] = try commaSeparated(seeds, option: "--seeds")
         if seedList.count > 1 {
             var finals: [Double] = []
@@ -65,9 +66,16 @@ struct CPTCommand: ParsableCommand {
     }
 
     /// Run k's policy: --policy by name, else the fixed schedule of `schedule`.
-    private func policyMaker(_ space: DomainSpace, environment: EnvironmentConfig) throws -> (Int) throws -> MixturePolicy {
+    private func policyMaker(_ space: DomainSpace, environment: EnvironmentConfig, feedbackNames: [String]) throws -> (Int) throws -> MixturePolicy {
         if let policy {
             guard replay == nil, mixture == nil else { throw ValidationError("give one of --policy, --mixture or --replay") }
+            if policy.hasPrefix("agent:") {
+                // The agent reads states with the environment's score weights; it keeps no per-run state.
+                let agent = try AgentPolicy(path: String(policy.dropFirst(6)))
+                let score = try ScoreFormula(env: environment, feedbackNames: feedbackNames)
+                let bound = try agent.bound(to: ObservationLayout(domains: space.domains, feedbackNames: feedbackNames, score: score, window: agent.file.window))
+                return { _ in bound }
+            }
             do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, environment: environment, seed: 0) } catch let e as PolicySpecError {
                 throw ValidationError(e.description)
             }

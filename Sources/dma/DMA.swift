@@ -23,6 +23,7 @@ struct DMA: ParsableCommand {
             CollectCommand.self,
             TrajectoriesCommand.self,
             SurrogateCommand.self,
+            AgentCommand.self,
             ProposeCommand.self,
             ServeCommand.self,
             BenchCommand.self,

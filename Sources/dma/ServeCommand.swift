@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Baselines
 import Dispatch
@@ -7,9 +8,10 @@ import Trajectories
 
 /// `--policy`: what answers proposals (a rule by name; `agent:FILE` once the agent lands).
 struct ProposalPolicyOptions: ParsableArguments {
-    @Option(help: "Policy: \(NamedPolicy.help).") var policy: String
+    @Option(help: "Policy: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String
 
     func proposer() throws -> Proposer {
+        if policy.hasPrefix("agent:") { return Proposer(provider: try AgentPolicy(path: String(policy.dropFirst(6)))) }
         do { return Proposer(provider: try NamedPolicyProvider(spec: policy)) } catch let e as PolicySpecError {
             throw ValidationError(e.description)
         }

@@ -1,0 +1,156 @@
+import Base
+import Corpus
+import Environment
+import Evaluation
+import Foundation
+import Numerics
+import Surrogate
+import Trajectories
+
+/// Everything `dma agent train` sets, with its defaults.
+public struct AgentTrainingConfig: Codable, Sendable, Equatable {
+    public var network = NetworkConfig()
+    /// Steps of history in the state (the window of `ObservationLayout`).
+    public var window = 2
+    /// Least weight of any domain in a proposed mixture (nil: the environment's collection floor).
+    public var floor: Double?
+    public var behaviourCloning = BehaviourCloningConfig()
+    public var rollouts = ModelRolloutConfig()
+    public var cql = CQLConfig()
+    /// CQL updates after the warm start.
+    public var cqlSteps = 4_000
+    public var seed: UInt64 = 0
+    public init() {}
+}
+
+/// The training pipeline: logged trajectories → features (normalised) → behaviour cloning of the
+/// best quarter → penalised surrogate rollouts of the cloned policy from logged states → CQL on logged
+/// plus rolled-out transitions → a policy file.
+public enum AgentTraining {
+    public enum Stage: String, Sendable { case behaviourCloning = "bc", rollouts, cql }
+
+    /// One progress report: the stage, its step and total, and the named loss terms.
+    public struct Progress: Sendable {
+        public var stage: Stage
+        public var step: Int
+        public var total: Int
+        public var terms: [String: Double]
+    }
+
+    /// What training did, for the summary and the policy file.
+    public struct Summary: Sendable {
+        public var loggedRows: Int
+        public var rolloutRows: Int
+        public var rollouts: ModelRollouts.Summary?
+        public var finalTerms: [String: Double]
+        public var seconds: [Stage: Double]
+    }
+
+    /// Trains on `trajectories` of `environment` (one domain space), with rollouts through `surrogate`
+    /// when given (its file's fingerprint recorded).
+    public static func train(trajectories: [Trajectory], environment: EnvironmentConfig, surrogate: (model: SurrogateModel, fingerprint: String)?,
+                             config: AgentTrainingConfig, progress: (Progress) -> Void = { _ in }) throws -> (PolicyFile, Summary) {
+        guard let first = trajectories.first else { throw AgentError.data("no trajectories to train on") }
+        let score = try ScoreFormula(env: environment, feedbackNames: first.header.feedbackNames)
+        let layout = ObservationLayout(domains: first.header.domains, feedbackNames: first.header.feedbackNames, score: score, window: config.window)
+        let floor = config.floor ?? (environment.collection ?? .standard).floor
+        let logged = try OfflineDataset(trajectories: trajectories, layout: layout)
+        let normalizer = FeatureNormalizer(fitting: logged)
+        let data = logged.normalized(by: normalizer)
+        var seconds: [Stage: Double] = [:]
+
+        var clock = Date()
+        let policy = PolicyNetwork(config: config.network, tokenWidth: data.tokenWidth, globalWidth: data.globalWidth, seed: config.seed)
+        let best = BehaviourCloning.bestEpisodes(of: data, fraction: config.behaviourCloning.topFraction)
+        let bc = BehaviourCloning(config: config.behaviourCloning, policy: policy, dataset: data, episodes: best, floor: Float(floor), seed: config.seed)
+        var terms: [String: Double] = [:]
+        for s in 0..<config.behaviourCloning.steps {
+            terms = bc.update()
+            if (s + 1) % 100 == 0 || s + 1 == config.behaviourCloning.steps { progress(Progress(stage: .behaviourCloning, step: s + 1, total: config.behaviourCloning.steps, terms: terms)) }
+        }
+        seconds[.behaviourCloning] = Date().timeIntervalSince(clock)
+
+        var training = data
+        var rolloutSummary: ModelRollouts.Summary?
+        if let surrogate {
+            clock = Date()
+            let bound = BoundNetwork(policy: policy, normalizer: normalizer, layout: layout, floor: floor)
+            let rng = RandomSource(seed: config.seed, stream: .agentRolloutNoise)
+            var rolled = try ModelRollouts.generate(model: surrogate.model, trajectories: trajectories, layout: layout, config: config.rollouts,
+                                                    firstEpisode: (trajectories.map(\.header.id).max() ?? 0) + 1) { states in
+                try bound.mixtures(states, rng: rng)
+            }
+            rolloutSummary = rolled.summary
+            rolled.data = rolled.data.normalized(by: normalizer)
+            training.append(contentsOf: rolled.data)
+            seconds[.rollouts] = Date().timeIntervalSince(clock)
+            progress(Progress(stage: .rollouts, step: rolled.summary.rows, total: rolled.summary.rows,
+                              terms: ["mean_penalty": rolled.summary.meanPenalty, "out_of_support": rolled.summary.outOfSupportShare]))
+        }
+
+        clock = Date()
+        let cql = CQL(config: config.cql, policy: policy, dataset: training, floor: Float(floor), seed: config.seed)
+        for s in 0..<config.cqlSteps {
+            terms = cql.update()
+            if (s + 1) % 100 == 0 || s + 1 == config.cqlSteps { progress(Progress(stage: .cql, step: s + 1, total: config.cqlSteps, terms: terms)) }
+        }
+        seconds[.cql] = Date().timeIntervalSince(clock)
+
+        let file = PolicyFile(
+            format: PolicyFile.formatName, version: PolicyFile.currentVersion, network: config.network,
+            tokenColumns: layout.tokenColumns, globalColumns: layout.globalColumns, window: config.window, floor: floor,
+            normalizer: normalizer, parameters: policy.parameters,
+            provenance: .init(environment: environment.name, environmentHash: environment.hash,
+                              trajectories: StableHash.hex(of: Array(trajectories.map { "\($0.header.id):\($0.finalBalanced ?? 0)" }.joined(separator: ",").utf8)),
+                              trajectoryCount: trajectories.count, surrogate: surrogate?.fingerprint, codeVersion: DMAVersion.string),
+            training: try Self.describe(config))
+        return (file, Summary(loggedRows: data.count, rolloutRows: training.count - data.count, rollouts: rolloutSummary, finalTerms: terms, seconds: seconds))
+    }
+
+    static func describe(_ config: AgentTrainingConfig) throws -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ["config": String(decoding: try encoder.encode(config), as: UTF8.self)]
+    }
+}
+
+/// A policy network read through a layout and a normaliser: the agent before it has a file.
+struct BoundNetwork {
+    let policy: PolicyNetwork
+    let normalizer: FeatureNormalizer
+    let layout: ObservationLayout
+    let floor: Double
+
+    func mixtures(_ states: [PolicyState], rng: RandomSource?) throws -> [Mixture] {
+        let input = AgentEncoding.input(states, layout: layout, normalizer: normalizer)
+        let raw = policy.act(input, floor: Float(floor), deterministic: rng == nil, rng: rng)
+        return try AgentEncoding.mixtures(raw, batch: states.count, domains: layout.domainCount, policy: "training policy")
+    }
+}
+
+/// Between states and the networks' buffers.
+enum AgentEncoding {
+    static func input(_ states: [PolicyState], layout: ObservationLayout, normalizer: FeatureNormalizer) -> NetworkInput {
+        var tokens: [Float] = [], globals: [Float] = [], isSource: [Float] = []
+        for s in states {
+            tokens += layout.tokens(s).map(Float.init)
+            globals += layout.globals(s).map(Float.init)
+            isSource += s.space.domains.map { $0.field == .source ? 1 : 0 }
+        }
+        normalizer.apply(tokens: &tokens, globals: &globals)
+        return NetworkInput(tokens: tokens, globals: globals, isSource: isSource, batch: states.count, domains: layout.domainCount)
+    }
+
+    /// Mixtures from the network's Float output, renormalised in Double so each sums to 1 within
+    /// 1e-12; a non-finite output (a diverged network) is an error naming the policy.
+    static func mixtures(_ raw: [Float], batch: Int, domains D: Int, policy: String) throws -> [Mixture] {
+        try (0..<batch).map { b in
+            let w = (0..<D).map { Double(raw[b * D + $0]) }
+            let total = w.reduce(0, +)
+            guard total.isFinite, total > 0, w.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw AgentError.data("policy \(policy) produced an invalid mixture for state \(b)")
+            }
+            return try Mixture(w.map { $0 / total })
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Base
+import Foundation
+import Numerics
+import Trajectories
+
+/// A trained agent on disk (`datasets/policies/*.policy.json`): versioned, with its network config
+/// and weights, the feature normalisation, the observation window and action floor, and the
+/// fingerprints of the data and surrogate it learned from. Validated on load.
+public struct PolicyFile: Codable, Sendable, ValidatedJSON {
+    public static let formatName = "dma-agent-policy"
+    public static let currentVersion = 1
+    public static let fileKind = "agent policy"
+
+    /// Where the policy came from.
+    public struct Provenance: Codable, Sendable, Equatable {
+        public var environment: String
+        public var environmentHash: String
+        /// StableHash of the training trajectories (their ids and final scores, in order).
+        public var trajectories: String
+        public var trajectoryCount: Int
+        /// The surrogate model file's hash, when rollouts were used.
+        public var surrogate: String?
+        public var codeVersion: String
+    }
+
+    public var format: String
+    public var version: Int
+    public var network: NetworkConfig
+    public var tokenColumns: [String]
+    public var globalColumns: [String]
+    public var window: Int
+    /// Every weight of a proposed mixture is at least this.
+    public var floor: Double
+    public var normalizer: FeatureNormalizer
+    public var parameters: [Float]
+    public var provenance: Provenance
+    /// Training settings and figures, for the record (not read back).
+    public var training: [String: String]
+
+    /// The format tag and version are checked before the rest, so another file (or a future
+    /// version) gets a message about that rather than about a missing key.
+    public static func decode(_ data: Data) throws -> PolicyFile {
+        struct Tag: Decodable { var format: String?; var version: Int? }
+        let tag = try JSONDecoder().decode(Tag.self, from: data)
+        guard tag.format == formatName else { throw ContentProblem("not a dma agent policy (format '\(tag.format ?? "none")')") }
+        guard tag.version == currentVersion else { throw ContentProblem("policy format version \(tag.version.map(String.init) ?? "none"), this dma reads version \(currentVersion)") }
+        return try JSONDecoder().decode(PolicyFile.self, from: data)
+    }
+
+    /// Writes the file atomically (keys sorted, so equal policies give equal bytes).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: path)
+    }
+
+    public func validate() throws {
+        guard format == Self.formatName else { throw ContentProblem("format '\(format)' is not \(Self.formatName)") }
+        guard version == Self.currentVersion else { throw ContentProblem("version \(version) is not supported (expected \(Self.currentVersion))") }
+        guard window >= 1 else { throw ContentProblem("window must be at least 1") }
+        guard floor >= 0, floor < 0.05 else { throw ContentProblem("floor \(floor) must be in [0, 0.05)") }
+        let layout = ObservationLayout(domains: ["source/a", "math/b"], feedbackNames: [], scoreWeights: [1, 1], window: window)
+        guard tokenColumns == layout.tokenColumns, globalColumns == layout.globalColumns else {
+            throw ContentProblem("its features (\(tokenColumns.count) token, \(globalColumns.count) global columns) are not this version's")
+        }
+        guard normalizer.tokenMean.count == tokenColumns.count, normalizer.tokenScale.count == tokenColumns.count,
+              normalizer.globalMean.count == globalColumns.count, normalizer.globalScale.count == globalColumns.count else {
+            throw ContentProblem("the normaliser's widths do not match the features")
+        }
+        let all = normalizer.tokenMean + normalizer.tokenScale + normalizer.globalMean + normalizer.globalScale
+        guard all.allSatisfy(\.isFinite), normalizer.tokenScale.allSatisfy({ $0 > 0 }), normalizer.globalScale.allSatisfy({ $0 > 0 }) else {
+            throw ContentProblem("the normaliser holds a non-finite or non-positive value")
+        }
+        guard let bad = parameters.firstIndex(where: { !$0.isFinite }) else {
+            do { _ = try PolicyNetwork(config: network, tokenWidth: tokenColumns.count, globalWidth: globalColumns.count, parameters: parameters) } catch {
+                throw ContentProblem("weights do not fit the network: \(error)")
+            }
+            return
+        }
+        throw ContentProblem("weight \(bad) is not finite")
+    }
+}

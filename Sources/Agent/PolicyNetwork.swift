@@ -1,0 +1,194 @@
+import Kernels
+import Numerics
+
+/// Shapes of a network's parameters that do not match what was asked for.
+public enum NetworkError: Error, CustomStringConvertible, Equatable {
+    case parameterCount(expected: Int, got: Int)
+    public var description: String {
+        switch self {
+        case let .parameterCount(expected, got):
+            return "network parameters: expected \(expected) values for this config and feature widths, got \(got); check the config saved with the parameters"
+        }
+    }
+}
+
+/// The data-mixing policy: per domain a logit mean μ_d and log-std s_d from the DeepSets network
+/// (`NetworkConfig`), turned into a mixture by the floored logistic-normal (`LogisticNormal`).
+/// Works unchanged for any domain count; permuting the domains permutes its output.
+public final class PolicyNetwork {
+    public let config: NetworkConfig
+    public let tokenWidth: Int
+    public let globalWidth: Int
+    let net: DomainSetNetwork
+    private var cached: SetWorkspace?
+
+    /// A freshly initialised policy (PyTorch-default layers, output layer scaled by 0.01 so the
+    /// first mixtures are near uniform with σ ≈ 1).
+    public init(config: NetworkConfig = NetworkConfig(), tokenWidth: Int, globalWidth: Int, seed: UInt64) {
+        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
+        net = DomainSetNetwork(config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
+        net.initialise(rng: RandomSource(seed: seed, stream: RandomStream.agentInitialisation.rawValue), outputScale: 0.01)
+    }
+
+    /// A policy with the given parameters; throws when their count does not fit the shapes.
+    public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
+        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
+        net = DomainSetNetwork(config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
+        guard parameters.count == net.parameterCount else { throw NetworkError.parameterCount(expected: net.parameterCount, got: parameters.count) }
+        net.parameters = parameters
+    }
+
+    /// The flat parameter buffer (layout: `phi.*`, `globals.*`, `psi.*`).
+    public var parameters: [Float] {
+        get { net.parameters }
+        set { net.parameters = newValue }
+    }
+
+    func workspace(batch: Int, domains: Int) -> SetWorkspace { SetWorkspace(network: net, batch: batch, domains: domains) }
+
+    /// Runs the network on `input` in `ws`; ws.out holds (μ_d, raw log-std_d) per token row.
+    func forward(_ input: NetworkInput, _ ws: SetWorkspace) {
+        precondition(input.batch == ws.batch && input.domains == ws.domains && input.tokens.count == ws.rows * tokenWidth
+                     && input.globals.count == input.batch * globalWidth, "policy input of another shape")
+        input.tokens.withUnsafeBufferPointer { ws.x0.update(from: $0.baseAddress!, count: ws.rows * tokenWidth) }
+        input.globals.withUnsafeBufferPointer { g in
+            input.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: globalWidth) }
+        }
+        net.forward(ws)
+    }
+
+    /// Reads row r's clamped (μ, s) from a forward pass into Double buffers of D.
+    func distribution(_ ws: SetWorkspace, state b: Int, mu: UnsafeMutablePointer<Double>, logStd: UnsafeMutablePointer<Double>) {
+        let D = ws.domains
+        for d in 0..<D {
+            let o = ws.out + (b * D + d) * 2
+            mu[d] = Double(o[0])
+            logStd[d] = Double(min(max(o[1], config.logStdMin), config.logStdMax))
+        }
+    }
+
+    /// Whether row (b, d)'s raw log-std is inside the clamp (else its gradient is 0).
+    func logStdActive(_ ws: SetWorkspace, row r: Int) -> Bool {
+        let v = ws.out[r * 2 + 1]
+        return v >= config.logStdMin && v <= config.logStdMax
+    }
+
+    /// B × D mixtures for the states of `input`: f + (1 − D·f)·softmax(μ) when `deterministic`,
+    /// else a sample (needs `rng`). Each row has every weight ≥ `floor` and sums to 1 within ~1e-6
+    /// in Float (computed in Double); renormalise in Double if exactness matters.
+    public func act(_ input: NetworkInput, floor: Float, deterministic: Bool, rng: RandomSource?) -> [Float] {
+        precondition(Float(input.domains) * floor < 1, "floor × domain count must stay below 1")
+        precondition(deterministic || rng != nil, "a stochastic action needs a random source")
+        let ws: SetWorkspace
+        if let c = cached, c.batch == input.batch, c.domains == input.domains { ws = c } else { ws = workspace(batch: input.batch, domains: input.domains); cached = ws }
+        forward(input, ws)
+        let B = input.batch, D = input.domains
+        var out = [Float](repeating: 0, count: B * D)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * D) { buf in
+            let mu = buf.baseAddress!, s = mu + D, eps = mu + 2 * D, w = mu + 3 * D
+            for b in 0..<B {
+                distribution(ws, state: b, mu: mu, logStd: s)
+                if deterministic {
+                    LogisticNormal.mode(mu: mu, D: D, floor: Double(floor), into: w)
+                } else {
+                    for d in 0..<D { eps[d] = rng!.gaussian() }
+                    _ = LogisticNormal.sample(mu: mu, logStd: s, noise: eps, D: D, floor: Double(floor), into: w)
+                }
+                for d in 0..<D { out[b * D + d] = Float(w[d]) }
+            }
+        }
+        return out
+    }
+
+    /// log π(mixture | state) for each state of `input` (mixtures B × D).
+    public func logProbability(_ input: NetworkInput, mixtures: [Float], floor: Float) -> [Double] {
+        let ws = workspace(batch: input.batch, domains: input.domains)
+        forward(input, ws)
+        let B = input.batch, D = input.domains
+        precondition(mixtures.count == B * D, "one mixture per state")
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * D) { buf in
+            let mu = buf.baseAddress!, s = mu + D, w = mu + 2 * D
+            return (0..<B).map { b in
+                distribution(ws, state: b, mu: mu, logStd: s)
+                for d in 0..<D { w[d] = Double(mixtures[b * D + d]) }
+                return LogisticNormal.logDensity(mixture: w, mu: mu, logStd: s, D: D, floor: Double(floor), dMu: nil, dLogStd: nil)
+            }
+        }
+    }
+}
+
+/// A critic Q(s, a): the DeepSets network over tokens with each domain's action weight appended
+/// (as w_d·D, so a uniform mixture reads 1 whatever D), one scalar per domain, averaged over the
+/// domains.
+public final class CriticNetwork {
+    public let config: NetworkConfig
+    public let tokenWidth: Int
+    public let globalWidth: Int
+    let net: DomainSetNetwork
+    private var cached: SetWorkspace?
+
+    /// A freshly initialised critic (PyTorch-default layers).
+    public init(config: NetworkConfig = NetworkConfig(), tokenWidth: Int, globalWidth: Int, seed: UInt64) {
+        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
+        net = DomainSetNetwork(config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
+        net.initialise(rng: RandomSource(seed: seed, stream: RandomStream.agentInitialisation.rawValue &+ 1), outputScale: 1)
+    }
+
+    /// A critic with the given parameters; throws when their count does not fit the shapes.
+    public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
+        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
+        net = DomainSetNetwork(config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
+        guard parameters.count == net.parameterCount else { throw NetworkError.parameterCount(expected: net.parameterCount, got: parameters.count) }
+        net.parameters = parameters
+    }
+
+    /// The flat parameter buffer.
+    public var parameters: [Float] {
+        get { net.parameters }
+        set { net.parameters = newValue }
+    }
+
+    func workspace(batch: Int, domains: Int) -> SetWorkspace { SetWorkspace(network: net, batch: batch, domains: domains) }
+
+    /// Writes state b's tokens with action weights into ws.x0 (row block of state `slot`).
+    @inline(__always)
+    func writeTokens(_ ws: SetWorkspace, slot: Int, tokens: UnsafePointer<Float>, action: UnsafePointer<Float>) {
+        let D = ws.domains, TW = tokenWidth, W = TW + 1
+        for d in 0..<D {
+            let dst = ws.x0 + (slot * D + d) * W
+            dst.update(from: tokens + d * TW, count: TW)
+            dst[TW] = action[d] * Float(D)
+        }
+    }
+
+    /// Q per state from the last forward of ws (mean of the per-domain outputs), into q (B).
+    func values(_ ws: SetWorkspace, into q: UnsafeMutablePointer<Float>) {
+        let D = ws.domains
+        for b in 0..<ws.batch {
+            var s: Float = 0
+            for d in 0..<D { s += ws.out[b * D + d] }
+            q[b] = s / Float(D)
+        }
+    }
+
+    /// Q(s, a) for the states of `input` and mixtures `actions` (B × D).
+    public func q(_ input: NetworkInput, actions: [Float]) -> [Float] {
+        let B = input.batch, D = input.domains
+        precondition(actions.count == B * D && input.tokens.count == B * D * tokenWidth && input.globals.count == B * globalWidth,
+                     "critic input of another shape")
+        let ws: SetWorkspace
+        if let c = cached, c.batch == B, c.domains == D { ws = c } else { ws = workspace(batch: B, domains: D); cached = ws }
+        input.tokens.withUnsafeBufferPointer { t in
+            actions.withUnsafeBufferPointer { a in
+                for b in 0..<B { writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * tokenWidth, action: a.baseAddress! + b * D) }
+            }
+        }
+        input.globals.withUnsafeBufferPointer { g in
+            input.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: globalWidth) }
+        }
+        net.forward(ws)
+        var out = [Float](repeating: 0, count: B)
+        out.withUnsafeMutableBufferPointer { values(ws, into: $0.baseAddress!) }
+        return out
+    }
+}

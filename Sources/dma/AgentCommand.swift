@@ -1,0 +1,126 @@
+import Agent
+import ArgumentParser
+import Baselines
+import Base
+import Corpus
+import Environment
+import Evaluation
+import Foundation
+import Numerics
+import Surrogate
+import Trajectories
+
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Train the data mixing agent offline (behaviour cloning, surrogate rollouts, CQL) and evaluate it.",
+        subcommands: [AgentTrainCommand.self, AgentEvaluateCommand.self]
+    )
+}
+
+struct AgentTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Learn a policy from logged trajectories and short penalised surrogate rollouts.",
+        discussion: "Writes a versioned policy file (atomically). Stages: behaviour cloning of the best quarter, MOPO-style rollouts, CQL."
+    )
+
+    @Option(help: "Trajectory log(s), comma-separated.") var data: String
+    @Option(help: "Fitted surrogate model for rollouts (omit to train on the logged data only).") var surrogate: String?
+    @Option(help: "Environment file (default: envs/<environment>.json of the logs).") var env: String?
+    @Option(help: "CQL updates.") var cqlSteps = AgentTrainingConfig().cqlSteps
+    @Option(help: "Behaviour-cloning steps.") var bcSteps = AgentTrainingConfig().behaviourCloning.steps
+    @Option(help: "Surrogate rollouts (0 = none).") var rollouts = AgentTrainingConfig().rollouts.rollouts
+    @Option(help: "Reward penalty per unit of the ensemble's reward sd (MOPO's λ).") var penalty = AgentTrainingConfig().rollouts.uncertaintyPenalty
+    @Option(help: "Seed for initialisation, minibatches, rollouts and action noise.") var seed: UInt64 = 0
+    @Option(help: "Output policy file.") var out: String
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
+        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(trajectories[0].header.environment).json")
+        var config = AgentTrainingConfig()
+        (config.cqlSteps, config.behaviourCloning.steps, config.rollouts.rollouts, config.rollouts.uncertaintyPenalty, config.seed) =
+            (cqlSteps, bcSteps, rollouts, penalty, seed)
+        config.rollouts.seed = seed
+        let model = try surrogate.map { path -> (SurrogateModel, String) in
+            let m = try SurrogateModel.load(from: path, expecting: environment)
+            return (m, StableHash.hex(of: [UInt8](FileManager.default.contents(atPath: path) ?? Data())))
+        }
+        let start = Date()
+        var bars: [AgentTraining.Stage: ProgressLine] = [:]
+        let (file, summary) = try AgentTraining.train(trajectories: trajectories, environment: environment,
+                                                       surrogate: model.flatMap { config.rollouts.rollouts > 0 ? (model: $0.0, fingerprint: $0.1) : nil },
+                                                       config: config) { p in
+            let bar = bars[p.stage] ?? ProgressLine("agent \(p.stage.rawValue)", total: p.total, unit: "steps")
+            bars[p.stage] = bar
+            bar.update(p.step, detail: p.terms.sorted { $0.key < $1.key }.filter { Self.shown.contains($0.key) }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: " "))
+        }
+        try file.write(to: out)
+        var table = Table(["stage", "seconds", "rows", "last terms"])
+        table.add(["behaviour cloning", fmt(summary.seconds[.behaviourCloning] ?? 0, 1), "\(summary.loggedRows)", ""])
+        if let r = summary.rollouts {
+            table.add(["surrogate rollouts", fmt(summary.seconds[.rollouts] ?? 0, 1), "\(r.rows)",
+                       "mean penalty \(String(format: "%.2e", r.meanPenalty)), out of support \(String(format: "%.1f%%", 100 * r.outOfSupportShare))"])
+        }
+        table.add(["CQL", fmt(summary.seconds[.cql] ?? 0, 1), "\(summary.loggedRows + summary.rolloutRows)",
+                   summary.finalTerms.sorted { $0.key < $1.key }.filter { Self.shown.contains($0.key) }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")])
+        print(table.render())
+        print("trained in \(fmt(Date().timeIntervalSince(start), 1)) s → \(out)")
+    }
+
+    static let shown: Set<String> = ["bc_nll", "critic_td", "conservative", "actor", "temperature", "q_data", "q_sampled_gap"]
+}
+
+struct AgentEvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Estimate a policy's final balanced score through the surrogate, beside baselines."
+    )
+
+    @Option(help: "Policy file.") var policy: String
+    @OptionGroup var surrogate: SurrogateModelOptions
+    @Option(help: "Trajectory log(s) for the best logged trajectory (replayed) and random baselines.") var data: String
+    @Option(help: "Episodes per policy and mode.") var episodes = 100
+    @Option var seed: UInt64 = 0
+    @Option(help: "Write the results as JSON to this file.") var json: String?
+
+    struct Row: Codable { var policy: String; var mode: String; var mean: Double; var sd: Double; var outOfSupportShare: Double }
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let (fitted, environment) = try surrogate.load()
+        let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
+        let agent = try AgentPolicy(path: policy)
+        let score = try ScoreFormula(env: environment, feedbackNames: fitted.feedbackNames)
+        let layout = ObservationLayout(domains: fitted.domains, feedbackNames: fitted.feedbackNames, score: score, window: agent.file.window)
+        let bound = try agent.bound(to: layout)
+        let space = try DomainSpace(name: environment.name, domains: fitted.domains)
+        let best = trajectories.max { ($0.finalBalanced ?? -1) < ($1.finalBalanced ?? -1) }!
+        var candidates: [(String, (Int) throws -> MixturePolicy)] = [("agent", { _ in bound })]
+        candidates.append(("best logged (#\(best.header.id), replayed)", { _ in SchedulePolicy(name: "best-logged", schedule: try best.steps.map { try Mixture($0.mixture) }) }))
+        candidates.append(("uniform", try NamedPolicy.make("uniform", space: space, rounds: fitted.steps, environment: environment, seed: seed)))
+        let ratios = try (1...9).map { r in (Double(r) / 10, try NamedPolicy.make("ratio:\(Double(r) / 10)", space: space, rounds: fitted.steps, environment: environment, seed: seed)) }
+        var rows: [Row] = []
+        var table = Table(["policy", "transition", "final balanced", "sd", "steps out of support"])
+        for mode in [SurrogateEnvironment.Transition.mean, .sampled] {
+            var results: [(String, [PolicyRollout.Episode])] = []
+            for (name, make) in candidates { results.append((name, try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make))) }
+            let ratioResults = try ratios.map { ($0.0, try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: $0.1)) }
+            let bestRatio = ratioResults.max { Statistics.meanAndSD($0.1.map(\.finalBalanced)).mean < Statistics.meanAndSD($1.1.map(\.finalBalanced)).mean }!
+            results.insert(("best fixed ratio (\(bestRatio.0))", bestRatio.1), at: 2)
+            results.append(("random", try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode,
+                                                            makePolicy: try NamedPolicy.make("random", space: space, rounds: fitted.steps, environment: environment, seed: seed))))
+            for (name, eps) in results {
+                let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
+                let outside = Double(eps.reduce(0) { $0 + $1.outOfSupportSteps }) / Double(eps.count * fitted.steps)
+                rows.append(Row(policy: name, mode: mode.rawValue, mean: mean, sd: sd, outOfSupportShare: outside))
+                table.add([name, mode.rawValue, fmt(mean, 4), fmt(sd, 4), String(format: "%.1f%%", 100 * outside)])
+            }
+        }
+        print(table.render())
+        if let json { try writeJSON(rows, to: json) }
+    }
+}
