@@ -65,6 +65,13 @@ public struct OfflineDataset: Sendable {
     public var firstRows: [Int] { (0..<count).filter(isFirst) }
 
     /// A copy with tokens and globals (of both states) standardised by `normalizer`.
+    /// The same transitions with every reward multiplied by `factor` (the optimal policy is unchanged).
+    public func rewardsScaled(by factor: Float) -> OfflineDataset {
+        var out = self
+        out.rewards = rewards.map { $0 * factor }
+        return out
+    }
+
     public func normalized(by normalizer: FeatureNormalizer) -> OfflineDataset {
         var out = self
         normalizer.apply(tokens: &out.tokens, globals: &out.globals)

@@ -1,0 +1,87 @@
+import Base
+import Corpus
+import DMATestSupport
+import Foundation
+@testable import Agent
+import Testing
+import Trajectories
+
+/// The training pipeline end to end on synthetic data, the policy file's round trip and its error
+/// paths, and the trained agent on other domain spaces.
+@Suite struct PolicyFileTests {
+    static let trained: (PolicyFile, String) = {
+        let trajectories = try! Synthetic.trajectories(24)
+        let model = try! Synthetic.fit(trajectories).0
+        var config = AgentTrainingConfig()
+        config.network = NetworkConfig(tokenHidden: [8], globalHidden: 8, headHidden: [8])
+        config.cql.critic = config.network
+        (config.behaviourCloning.steps, config.cqlSteps, config.rollouts.rollouts, config.cql.batchSize) = (30, 10, 20, 16)
+        let (file, _) = try! AgentTraining.train(trajectories: trajectories, environment: try! Synthetic.environment(),
+                                                 surrogate: (model, "synthetic"), config: config)
+        let path = NSTemporaryDirectory() + "dma-policy-\(UUID().uuidString).json"
+        try! file.write(to: path)
+        return (file, path)
+    }()
+
+    @Test func roundTripsAndServesOtherSpaces() throws {
+        let (file, path) = Self.trained
+        let agent = try AgentPolicy(path: path)
+        #expect(agent.file.parameters == file.parameters && agent.file.normalizer == file.normalizer)
+        #expect(agent.file.provenance.surrogate == "synthetic" && agent.file.provenance.trajectoryCount == 24)
+        // One policy file on spaces of other sizes: a valid mixture each time, above the floor.
+        for (s, t) in [(6, 8), (8, 8), (8, 9)] {
+            let request = ProposalTestState.request(source: s, target: t)
+            let resolved = try ProposalRequest.decode(try JSONEncoder().encode(request), source: "state")
+            let answer = try Proposer(provider: agent).propose(resolved)
+            #expect(answer.mixture.count == s + t && abs(answer.mixture.reduce(0, +) - 1) <= 1e-9)
+            #expect(answer.mixture.allSatisfy { $0 >= agent.effectiveFloor(s + t) - 1e-9 })
+            #expect(answer.environmentFingerprint == file.provenance.environmentHash)
+        }
+    }
+
+    @Test func badFilesAreNamed() throws {
+        let (file, path) = Self.trained
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        func written(_ body: String) throws -> String {
+            let p = NSTemporaryDirectory() + "dma-bad-policy-\(UUID().uuidString).json"
+            try body.write(toFile: p, atomically: true, encoding: .utf8)
+            return p
+        }
+        var wrongShape = file; wrongShape.parameters.removeLast()
+        var nanWeight = file; nanWeight.parameters[3] = .nan
+        var wrongVersion = file; wrongVersion.version = 9
+        func encoded(_ f: PolicyFile) throws -> String {
+            // NaN is not JSON: write it the way a corrupted file would carry it.
+            let e = JSONEncoder(); e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return String(decoding: try e.encode(f), as: UTF8.self)
+        }
+        let cases: [(String, String)] = [
+            ("/nonexistent/p.policy.json", "file not found"),
+            (try written(String(text.prefix(text.count / 2))), "not a valid"),
+            (try written(try encoded(wrongVersion)), "version 9"),
+            (try written(try encoded(wrongShape)), "weights do not fit"),
+            (try written(try encoded(nanWeight)), "parameters"),
+            (try written("{\"format\": \"dma-surrogate\", \"version\": 1}"), "not a dma agent policy"),
+        ]
+        for (p, mention) in cases {
+            do {
+                _ = try AgentPolicy(path: p)
+                Issue.record("\(p) loaded")
+            } catch let e as DataFileError {
+                #expect(e.description.hasPrefix(p) && e.description.contains(mention), "\(e)")
+            }
+        }
+    }
+}
+
+/// A proposal state with the sender's own domain names.
+enum ProposalTestState {
+    static func request(source: Int, target: Int) -> ProposalRequest {
+        let domains = (0..<source).map { ProposalRequest.Domain(name: "s\($0)", field: "source", scoreWeight: $0 == 0 ? 6 : 0.1) }
+            + (0..<target).map { ProposalRequest.Domain(name: "t\($0)", field: "math") }
+        let f = Dictionary(uniqueKeysWithValues: domains.flatMap { d in
+            [("bpb/\(d.name)", d.field == "source" ? 2.5 : 6.0)] + (d.field == "math" ? [("em/\(d.name)", 0.0)] : [])
+        })
+        return ProposalRequest(domains: domains, round: 0, rounds: 10, mixtures: [], feedback: [f])
+    }
+}
