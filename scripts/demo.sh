@@ -3,6 +3,7 @@
 # corpora → base model → samples → full evaluation → one CPT run → environment check →
 # trajectory collection → statistics and export of the bundled dataset → surrogate environment
 # (fit, fidelity report, policies through the simulator, env check's criterion 5 predicted, speed) →
+# the agent (short training, surrogate evaluation, one real CPT run with it in the loop) →
 # proposals from another training loop (propose, serve and its Python client).
 # Every step resumes or skips work already done, so re-running is cheap.
 set -euo pipefail
@@ -56,6 +57,14 @@ $DMA surrogate simulate --model runs/math-cpt-proxy.surrogate.json --episodes 10
 $DMA surrogate headroom --model runs/math-cpt-proxy.surrogate.json --replicates 20
 $DMA surrogate bench --data "$DATA" --seconds 2
 
-echo "== 10. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
-$DMA propose --policy ratio:0.75 --state docs/examples/state.json
-DMA=$DMA bash scripts/serve-demo.sh
+echo "== 10. the agent (dma agent train / evaluate; a real CPT run with the agent in the loop)"
+POLICY=${POLICY:-datasets/policies/math-cpt-proxy.policy.json}
+# A short training run shows the pipeline (BC → rollouts → CQL); the bundled policy used below took
+# the default 3,000 CQL updates (~2.5 min): dma agent train --data $DATA --surrogate M --out P.
+$DMA agent train --data "$DATA" --surrogate runs/math-cpt-proxy.surrogate.json --bc-steps 500 --cql-steps 200 --out runs/demo.policy.json
+$DMA agent evaluate --policy "$POLICY" --model runs/math-cpt-proxy.surrogate.json --data "$DATA" --episodes 100
+$DMA cpt --env "$ENV" --base "$BASE" --policy "agent:$POLICY" --seeds 1
+
+echo "== 11. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
+$DMA propose --policy "agent:$POLICY" --state docs/examples/state.json
+DMA=$DMA POLICY="agent:$POLICY" bash scripts/serve-demo.sh

@@ -14,7 +14,7 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Train the data mixing agent offline (behaviour cloning, surrogate rollouts, CQL) and evaluate it.",
-        subcommands: [AgentTrainCommand.self, AgentEvaluateCommand.self]
+        subcommands: [AgentTrainCommand.self, AgentEvaluateCommand.self, AgentBenchCommand.self]
     )
 }
 
@@ -122,5 +122,38 @@ struct AgentEvaluateCommand: ParsableCommand {
         }
         print(table.render())
         if let json { try writeJSON(rows, to: json) }
+    }
+}
+
+struct AgentBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "CQL updates/s and GFLOP/s against the same run's sgemm peak: the agent's networks, and a plain MLP at d3rlpy's default shapes."
+    )
+
+    @Option(help: "Write the figures as JSON to this file.") var json: String?
+
+    struct Figures: Codable { var sgemmPeakGFLOPs: Double; var rows: [Row] }
+    struct Row: Codable { var label: String; var updatesPerSecond: Double; var flopsPerUpdate: Int; var gflops: Double; var fractionOfPeak: Double }
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let peak = AgentBenchmark.sgemmPeak()
+        // The agent's own shapes: the default environment's 16 domains, the layout's widths, the training defaults.
+        let layout = ObservationLayout(domains: ["source/a", "math/b"], feedbackNames: [], scoreWeights: [1, 1], window: AgentTrainingConfig().window)
+        let agent = AgentBenchmark.domainSetCQL(domains: 16, tokenWidth: layout.tokenColumns.count, globalWidth: layout.globalColumns.count,
+                                                config: AgentTrainingConfig().cql, updates: 20)
+        let rows = [agent, AgentBenchmark.plainMLPCQL()].map {
+            Row(label: $0.label, updatesPerSecond: $0.updatesPerSecond, flopsPerUpdate: $0.flopsPerUpdate, gflops: $0.gflopsPerSecond,
+                fractionOfPeak: $0.gflopsPerSecond / peak)
+        }
+        var table = Table(["update", "updates/s", "GFLOP/update", "GFLOP/s", "% of sgemm peak"])
+        for r in rows {
+            table.add([r.label, fmt(r.updatesPerSecond, 2), fmt(Double(r.flopsPerUpdate) / 1e9, 3), fmt(r.gflops, 1), fmt(100 * r.fractionOfPeak, 1)])
+        }
+        print("sgemm peak (512³, 1 thread): \(fmt(peak, 1)) GFLOP/s")
+        print(table.render())
+        if let json { try writeJSON(Figures(sgemmPeakGFLOPs: peak, rows: rows), to: json) }
     }
 }
