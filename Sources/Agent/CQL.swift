@@ -159,6 +159,23 @@ public final class CQL {
         }
     }
 
+    /// Q of critic `c` at the minibatch's B states (`tokens`, `globals`) under `actions` (B × D),
+    /// written into `out`, with `ws` as its workspace; returns the forward pass's FLOPs.
+    private func criticValues(_ c: CriticNetwork, _ ws: SetWorkspace, tokens: [Float], globals: [Float], actions: [Float], into out: inout [Float]) -> Int {
+        let D = self.D, TW = dataset.tokenWidth
+        tokens.withUnsafeBufferPointer { t in
+            actions.withUnsafeBufferPointer { a in
+                for b in 0..<B { c.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
+            }
+        }
+        globals.withUnsafeBufferPointer { g in
+            batch.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: dataset.globalWidth) }
+        }
+        c.net.forward(ws)
+        out.withUnsafeMutableBufferPointer { c.values(ws, into: $0.baseAddress!) }
+        return ws.forwardFLOPs
+    }
+
     /// One critic, actor and temperature step on a fresh minibatch; returns the named loss terms.
     @discardableResult
     public func update() -> [String: Double] {
@@ -175,18 +192,7 @@ public final class CQL {
         // TD target y = r + γ(1 − done)(min_k Q̄_k(s′, a′) − α_temp·log π(a′|s′)).
         samplePolicy(policyNext, actions: &nextActions, offset: 0, logP: &nextLogP, logOffset: 0)
         for k in 0..<2 {
-            let ws = criticTarget[k], c = targetCritics[k]
-            batch.nextTokens.withUnsafeBufferPointer { t in
-                nextActions.withUnsafeBufferPointer { a in
-                    for b in 0..<B { c.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
-                }
-            }
-            batch.nextGlobals.withUnsafeBufferPointer { g in
-                batch.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: G) }
-            }
-            c.net.forward(ws)
-            flops += ws.forwardFLOPs
-            qTarget[k].withUnsafeMutableBufferPointer { c.values(ws, into: $0.baseAddress!) }
+            flops += criticValues(targetCritics[k], criticTarget[k], tokens: batch.nextTokens, globals: batch.nextGlobals, actions: nextActions, into: &qTarget[k])
         }
         for b in 0..<B {
             var next = Double(min(qTarget[0][b], qTarget[1][b]))
@@ -318,23 +324,12 @@ public final class CQL {
     /// `actorNoise`; with `gradient`, its gradient w.r.t. the policy's parameters in the policy's
     /// gradient buffer (zeroed first; the critics' gradient buffers are left zeroed).
     func actorLoss(temperature alphaT: Double, gradient: Bool, forwardPolicy: Bool) -> (loss: Double, meanLogP: Double, flops: Int) {
-        let D = self.D, B = self.B, G = dataset.globalWidth, TW = dataset.tokenWidth, f = Double(floor)
+        let D = self.D, B = self.B, TW = dataset.tokenWidth, f = Double(floor)
         if forwardPolicy { policy.forward(tokens: batch.tokens, globals: batch.globals, isSource: batch.isSource, policyState) }
         var flops = 0
         samplePolicyReparameterised()
         for k in 0..<2 {
-            let ws = criticActor[k], c = critics[k]
-            batch.tokens.withUnsafeBufferPointer { t in
-                actorActions.withUnsafeBufferPointer { a in
-                    for b in 0..<B { c.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
-                }
-            }
-            batch.globals.withUnsafeBufferPointer { g in
-                batch.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: G) }
-            }
-            c.net.forward(ws)
-            flops += ws.forwardFLOPs
-            qActor[k].withUnsafeMutableBufferPointer { c.values(ws, into: $0.baseAddress!) }
+            flops += criticValues(critics[k], criticActor[k], tokens: batch.tokens, globals: batch.globals, actions: actorActions, into: &qActor[k])
         }
         var actorLoss = 0.0, meanLogP = 0.0
         for b in 0..<B {

@@ -12,6 +12,16 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+extension DomainSetNetwork {
+    /// A network of these shapes holding `parameters`; throws when their count does not fit.
+    static func holding(_ parameters: [Float], config: NetworkConfig, inputWidth: Int, globalWidth: Int, outputWidth: Int) throws -> DomainSetNetwork {
+        let net = DomainSetNetwork(config: config, inputWidth: inputWidth, globalWidth: globalWidth, outputWidth: outputWidth)
+        guard parameters.count == net.parameterCount else { throw NetworkError.parameterCount(expected: net.parameterCount, got: parameters.count) }
+        net.parameters = parameters
+        return net
+    }
+}
+
 /// The data-mixing policy: per domain a logit mean μ_d and log-std s_d from the DeepSets network
 /// (`NetworkConfig`), turned into a mixture by the floored logistic-normal (`LogisticNormal`).
 /// Works unchanged for any domain count; permuting the domains permutes its output.
@@ -33,9 +43,7 @@ public final class PolicyNetwork {
     /// A policy with the given parameters; throws when their count does not fit the shapes.
     public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
         (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
-        net = DomainSetNetwork(config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
-        guard parameters.count == net.parameterCount else { throw NetworkError.parameterCount(expected: net.parameterCount, got: parameters.count) }
-        net.parameters = parameters
+        net = try DomainSetNetwork.holding(parameters, config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
     }
 
     /// The flat parameter buffer (layout: `phi.*`, `globals.*`, `psi.*`).
@@ -137,9 +145,7 @@ public final class CriticNetwork {
     /// A critic with the given parameters; throws when their count does not fit the shapes.
     public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
         (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
-        net = DomainSetNetwork(config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
-        guard parameters.count == net.parameterCount else { throw NetworkError.parameterCount(expected: net.parameterCount, got: parameters.count) }
-        net.parameters = parameters
+        net = try DomainSetNetwork.holding(parameters, config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
     }
 
     /// The flat parameter buffer.
