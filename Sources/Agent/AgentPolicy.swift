@@ -54,7 +54,7 @@ public final class AgentPolicy: PolicyProvider {
     }
 
     /// The floor, lowered when the space is so large that D·floor would leave little mass to choose.
-    func effectiveFloor(_ D: Int) -> Double { min(file.floor, 0.5 / Double(D)) }
+    public func effectiveFloor(_ D: Int) -> Double { min(file.floor, 0.5 / Double(D)) }
 }
 
 /// The agent bound to one layout: a `MixturePolicy` for real CPT runs, the simulator and proposals.

@@ -41,11 +41,28 @@ public struct FittedQEvaluation {
 
     /// Evaluates `policy` (deterministic actions, floor `floor`) on `dataset` (normalised features).
     public func evaluate(policy: PolicyNetwork, dataset: OfflineDataset, floor: Float, seed: UInt64) -> FittedQEvaluationResult {
+        let nextInput = NetworkInput(tokens: dataset.nextTokens, globals: dataset.nextGlobals, isSource: dataset.isSource, batch: dataset.count,
+                                     domains: dataset.domainCount)
+        return evaluate(nextActions: policy.act(nextInput, floor: floor, deterministic: true, rng: nil), dataset: dataset, seed: seed) {
+            policy.act($0, floor: floor, deterministic: true, rng: nil)
+        }
+    }
+
+    /// Evaluates the static policy that always takes `mixture`.
+    public func evaluate(constant mixture: [Double], dataset: OfflineDataset, seed: UInt64) -> FittedQEvaluationResult {
+        let a = mixture.map(Float.init)
+        return evaluate(nextActions: Array(repeatElement(a, count: dataset.count).joined()), dataset: dataset, seed: seed) {
+            Array(repeatElement(a, count: $0.batch).joined())
+        }
+    }
+
+    /// Evaluates any fixed policy given by its actions: `nextActions` (count × D) at every row's next
+    /// state, and `firstActions` at the episodes' first states (e.g. an open-loop schedule's first
+    /// mixture).
+    public func evaluate(nextActions: [Float], dataset: OfflineDataset, seed: UInt64,
+                         firstActions: (NetworkInput) -> [Float]) -> FittedQEvaluationResult {
         let D = dataset.domainCount, B = config.batchSize, TW = dataset.tokenWidth, G = dataset.globalWidth, n = dataset.count
-        precondition(n > 0, "fitted Q evaluation needs data")
-        // The policy is fixed: its actions at every next state and first state, once.
-        let nextInput = NetworkInput(tokens: dataset.nextTokens, globals: dataset.nextGlobals, isSource: dataset.isSource, batch: n, domains: D)
-        let nextActions = policy.act(nextInput, floor: floor, deterministic: true, rng: nil)
+        precondition(n > 0 && nextActions.count == n * D, "fitted Q evaluation needs data and one next action per row")
         let critic = CriticNetwork(config: config.critic, tokenWidth: TW, globalWidth: G, seed: seed)
         let target = CriticNetwork(config: config.critic, tokenWidth: TW, globalWidth: G, seed: seed)
         let ws = critic.workspace(batch: B, domains: D), wt = target.workspace(batch: B, domains: D)
@@ -100,8 +117,7 @@ public struct FittedQEvaluation {
             mask += dataset.isSource[(r * D)..<((r + 1) * D)]
         }
         let input = NetworkInput(tokens: tokens, globals: globals, isSource: mask, batch: first.count, domains: D)
-        let actions = policy.act(input, floor: floor, deterministic: true, rng: nil)
-        let values = critic.q(input, actions: actions).map(Double.init)
+        let values = critic.q(input, actions: firstActions(input)).map(Double.init)
         return FittedQEvaluationResult(episodes: first.map { dataset.episode[$0] }, initialValues: values,
                                        meanInitialValue: values.reduce(0, +) / Double(values.count), tdLoss: curve)
     }

@@ -85,3 +85,22 @@ enum ProposalTestState {
         return ProposalRequest(domains: domains, round: 0, rounds: 10, mixtures: [], feedback: [f])
     }
 }
+
+@Suite struct FittedQCheckTests {
+    /// On synthetic runs with known dynamics, FQE fitted on the others ranks held-out schedules by
+    /// their realised returns.
+    @Test func fqeRanksHeldOutSchedules() throws {
+        let trajectories = try Synthetic.trajectories(60, noise: 0.002)
+        let model = try Synthetic.fit(Array(trajectories.prefix(10))).0
+        let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: model.score)
+        let normalizer = FeatureNormalizer(fitting: try OfflineDataset(trajectories: trajectories, layout: layout))
+        var config = FittedQEvaluationConfig()
+        config.critic = NetworkConfig(tokenHidden: [16], globalHidden: 16, headHidden: [16])
+        (config.steps, config.batchSize, config.learningRate) = (600, 64, 1e-3)
+        let result = try FittedQCheck.run(trajectories: trajectories, layout: layout, normalizer: normalizer, rewardScale: 100,
+                                          every: 4, config: config, seed: 1)
+        #expect(result.heldOut.count == 15 && result.estimated.count == 15 && result.realised.count == 15)
+        let rho = try #require(result.spearman)
+        #expect(rho > 0.3, "Spearman \(rho)")
+    }
+}
