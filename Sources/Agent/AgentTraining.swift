@@ -32,6 +32,8 @@ public struct AgentTrainingConfig: Codable, Sendable, Equatable {
     }()
     /// CQL updates after the warm start.
     public var cqlSteps = 3_000
+    /// CQL updates between resumable snapshots.
+    public var snapshotEvery = 250
     /// Rewards (changes of the balanced score, ~0.001–0.05 per step) are multiplied by this for the
     /// critics, so Q values are of order 1–10; the optimal policy does not change.
     public var rewardScale: Float = 100
@@ -64,8 +66,13 @@ public enum AgentTraining {
 
     /// Trains on `trajectories` of `environment` (one domain space), with rollouts through `surrogate`
     /// when given (its file's fingerprint recorded).
+    /// With `snapshot`, the cloned policy and then CQL's whole state are saved there (atomically)
+    /// every `snapshotEvery` updates, and a run that finds a snapshot of the same data and settings
+    /// continues from it and ends with the same policy, bit for bit, as an uninterrupted run. The
+    /// snapshot is removed at the end. `progress` may throw to stop training (the snapshot stays).
     public static func train(trajectories: [Trajectory], environment: EnvironmentConfig, surrogate: (model: SurrogateModel, fingerprint: String)?,
-                             config: AgentTrainingConfig, progress: (Progress) -> Void = { _ in }) throws -> (PolicyFile, Summary) {
+                             config: AgentTrainingConfig, snapshot: String? = nil,
+                             progress: (Progress) throws -> Void = { _ in }) throws -> (PolicyFile, Summary) {
         guard let first = trajectories.first else { throw AgentError.data("no trajectories to train on") }
         let score = try ScoreFormula(env: environment, feedbackNames: first.header.feedbackNames)
         let layout = ObservationLayout(domains: first.header.domains, feedbackNames: first.header.feedbackNames, score: score, window: config.window)
@@ -75,15 +82,32 @@ public enum AgentTraining {
         let data = logged.normalized(by: normalizer).rewardsScaled(by: config.rewardScale)
         var seconds: [Stage: Double] = [:]
 
+        let provenance = PolicyFile.Provenance(
+            environment: environment.name, environmentHash: environment.hash,
+            trajectories: StableHash.hex(of: Array(trajectories.map { "\($0.header.id):\($0.finalBalanced ?? 0)" }.joined(separator: ",").utf8)),
+            trajectoryCount: trajectories.count, surrogate: surrogate?.fingerprint, codeVersion: DMAVersion.string)
+        let key = try resumeKey(config, provenance)
+        var saved = snapshot.flatMap { try? JSONDecoder().decode(TrainingSnapshot.self, from: FileManager.default.contents(atPath: $0) ?? Data()) }
+        if saved?.key != key { saved = nil }
+        func save(_ s: TrainingSnapshot) throws {
+            if let snapshot { try AtomicFile.write(try JSONEncoder().encode(s), to: snapshot) }
+        }
+
         var clock = Date()
         let policy = PolicyNetwork(config: config.network, tokenWidth: data.tokenWidth, globalWidth: data.globalWidth, seed: config.seed)
-        let best = BehaviourCloning.bestEpisodes(of: data, fraction: config.behaviourCloning.topFraction)
-        let bc = BehaviourCloning(config: config.behaviourCloning, policy: policy, dataset: data, episodes: best, floor: Float(floor), seed: config.seed)
         var terms: [String: Double] = [:]
-        for s in 0..<config.behaviourCloning.steps {
-            terms = bc.update()
-            if (s + 1) % 100 == 0 || s + 1 == config.behaviourCloning.steps { progress(Progress(stage: .behaviourCloning, step: s + 1, total: config.behaviourCloning.steps, terms: terms)) }
+        if let cloned = saved?.clonedPolicy {
+            policy.parameters = cloned
+        } else {
+            let best = BehaviourCloning.bestEpisodes(of: data, fraction: config.behaviourCloning.topFraction)
+            let bc = BehaviourCloning(config: config.behaviourCloning, policy: policy, dataset: data, episodes: best, floor: Float(floor), seed: config.seed)
+            for s in 0..<config.behaviourCloning.steps {
+                terms = bc.update()
+                if (s + 1) % 100 == 0 || s + 1 == config.behaviourCloning.steps { try progress(Progress(stage: .behaviourCloning, step: s + 1, total: config.behaviourCloning.steps, terms: terms)) }
+            }
+            try save(TrainingSnapshot(key: key, clonedPolicy: policy.parameters, cql: nil))
         }
+        let clonedPolicy = policy.parameters
         seconds[.behaviourCloning] = Date().timeIntervalSince(clock)
 
         var training = data
@@ -100,27 +124,38 @@ public enum AgentTraining {
             rolled.data = rolled.data.normalized(by: normalizer).rewardsScaled(by: config.rewardScale)
             training.append(contentsOf: rolled.data)
             seconds[.rollouts] = Date().timeIntervalSince(clock)
-            progress(Progress(stage: .rollouts, step: rolled.summary.rows, total: rolled.summary.rows,
+            try progress(Progress(stage: .rollouts, step: rolled.summary.rows, total: rolled.summary.rows,
                               terms: ["mean_penalty": rolled.summary.meanPenalty, "out_of_support": rolled.summary.outOfSupportShare]))
         }
 
         clock = Date()
         let cql = CQL(config: config.cql, policy: policy, dataset: training, floor: Float(floor), seed: config.seed)
-        for s in 0..<config.cqlSteps {
+        if let state = saved?.cql { try cql.restore(state) }
+        while cql.steps < config.cqlSteps {
             terms = cql.update()
-            if (s + 1) % 100 == 0 || s + 1 == config.cqlSteps { progress(Progress(stage: .cql, step: s + 1, total: config.cqlSteps, terms: terms)) }
+            let s = cql.steps
+            if s % config.snapshotEvery == 0 && s < config.cqlSteps { try save(TrainingSnapshot(key: key, clonedPolicy: clonedPolicy, cql: cql.snapshot())) }
+            if s % 100 == 0 || s == config.cqlSteps { try progress(Progress(stage: .cql, step: s, total: config.cqlSteps, terms: terms)) }
         }
         seconds[.cql] = Date().timeIntervalSince(clock)
+        if let snapshot { try? FileManager.default.removeItem(atPath: snapshot) }
 
         let file = PolicyFile(
             format: PolicyFile.formatName, version: PolicyFile.currentVersion, network: config.network,
             tokenColumns: layout.tokenColumns, globalColumns: layout.globalColumns, window: config.window, floor: floor,
-            normalizer: normalizer, parameters: policy.parameters,
-            provenance: .init(environment: environment.name, environmentHash: environment.hash,
-                              trajectories: StableHash.hex(of: Array(trajectories.map { "\($0.header.id):\($0.finalBalanced ?? 0)" }.joined(separator: ",").utf8)),
-                              trajectoryCount: trajectories.count, surrogate: surrogate?.fingerprint, codeVersion: DMAVersion.string),
+            normalizer: normalizer, parameters: policy.parameters, provenance: provenance,
             training: try Self.describe(config))
         return (file, Summary(loggedRows: data.count, rolloutRows: training.count - data.count, rollouts: rolloutSummary, finalTerms: terms, seconds: seconds))
+    }
+
+    /// A snapshot resumes only the same data and settings; more CQL updates extend a run, so
+    /// `cqlSteps` is not part of the key.
+    static func resumeKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
+        var c = config
+        c.cqlSteps = 0
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return StableHash.hex(of: [UInt8](try encoder.encode(c)) + Array("\(provenance.trajectories)|\(provenance.surrogate ?? "-")|\(provenance.environmentHash)".utf8))
     }
 
     static func describe(_ config: AgentTrainingConfig) throws -> [String: String] {
@@ -169,4 +204,11 @@ enum AgentEncoding {
             return try Mixture(w.map { $0 / total })
         }
     }
+}
+
+/// What `AgentTraining` saves to resume: the cloned policy, then CQL's state.
+struct TrainingSnapshot: Codable {
+    var key: String
+    var clonedPolicy: [Float]
+    var cql: CQL.Snapshot?
 }

@@ -140,6 +140,52 @@ public final class CQL {
         dirichletScratch = .init(repeating: 0, count: 2 * D)
     }
 
+    /// Everything an update changes, to resume training after a crash exactly where it stopped:
+    /// the networks, their optimizer moments, the temperature and multiplier, and both random streams.
+    public struct Snapshot: Codable, Sendable, Equatable {
+        public var steps: Int
+        public var policy: [Float]
+        public var critics: [[Float]]
+        public var targetCritics: [[Float]]
+        public var actorOptimizer: AdamWState
+        public var criticOptimizers: [AdamWState]
+        public var temperatureOptimizer: AdamWState
+        public var lagrangeOptimizer: AdamWState
+        public var logTemperature: Float
+        public var logLagrange: Float
+        public var batchRandomState: [UInt8]
+        public var noiseRandomState: [UInt8]
+    }
+
+    public func snapshot() -> Snapshot {
+        Snapshot(steps: steps, policy: policy.parameters, critics: critics.map(\.parameters), targetCritics: targetCritics.map(\.parameters),
+                 actorOptimizer: actorAdam.state, criticOptimizers: criticAdams.map(\.state), temperatureOptimizer: temperatureAdam.state,
+                 lagrangeOptimizer: lagrangeAdam.state, logTemperature: logTemperature[0], logLagrange: logLagrange[0],
+                 batchRandomState: batchRNG.state, noiseRandomState: noiseRNG.state)
+    }
+
+    /// Continues from `saved` (taken from a CQL of the same config, shapes and data).
+    public func restore(_ saved: Snapshot) throws {
+        guard saved.policy.count == policy.parameters.count, saved.critics.count == 2, saved.targetCritics.count == 2,
+              saved.critics.allSatisfy({ $0.count == critics[0].parameters.count }), saved.criticOptimizers.count == 2 else {
+            throw NetworkError.parameterCount(expected: policy.parameters.count, got: saved.policy.count)
+        }
+        policy.parameters = saved.policy
+        for k in 0..<2 {
+            critics[k].parameters = saved.critics[k]
+            targetCritics[k].parameters = saved.targetCritics[k]
+            criticAdams[k].state = saved.criticOptimizers[k]
+        }
+        actorAdam.state = saved.actorOptimizer
+        temperatureAdam.state = saved.temperatureOptimizer
+        lagrangeAdam.state = saved.lagrangeOptimizer
+        logTemperature[0] = saved.logTemperature
+        logLagrange[0] = saved.logLagrange
+        try batchRNG.restore(saved.batchRandomState)
+        try noiseRNG.restore(saved.noiseRandomState)
+        steps = saved.steps
+    }
+
     /// The current conservative weight (α_cql, times the Lagrange multiplier when tuned).
     public var conservativeWeight: Double {
         config.lagrangeThreshold == nil ? config.conservativeWeight : config.conservativeWeight * exp(Double(logLagrange[0]))

@@ -26,7 +26,7 @@ public struct AdamWConfig: Codable, Equatable, Sendable {
 }
 
 /// AdamW state over a flat parameter buffer: first and second moments and the step count.
-public struct AdamWState: Equatable, Sendable {
+public struct AdamWState: Codable, Equatable, Sendable {
     public var m: [Float]
     public var v: [Float]
     /// Steps taken (bias correction uses it).

@@ -17,6 +17,20 @@ public final class RandomSource {
 
     deinit { gsl_rng_free(rng) }
 
+    /// The generator's full internal state (MT19937's, as GSL stores it), to resume a long job
+    /// exactly where it stopped.
+    public var state: [UInt8] {
+        let n = gsl_rng_size(rng)
+        return Array(UnsafeRawBufferPointer(start: gsl_rng_state(rng), count: n))
+    }
+
+    /// Restores a state taken with `state`; throws if it is not one of this generator's.
+    public func restore(_ saved: [UInt8]) throws {
+        let n = gsl_rng_size(rng)
+        guard saved.count == n else { throw GSLError(status: Int32(GSL_EBADLEN), context: "random state of \(saved.count) bytes, this generator has \(n)") }
+        saved.withUnsafeBytes { gsl_rng_state(rng)!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+    }
+
     /// SplitMix64 finaliser: decorrelates nearby (seed, stream) pairs before they seed MT19937.
     public static func mix(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
         var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1)

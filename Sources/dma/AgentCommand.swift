@@ -22,7 +22,7 @@ struct AgentTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Learn a policy from logged trajectories and short penalised surrogate rollouts.",
-        discussion: "Writes a versioned policy file (atomically). Stages: behaviour cloning of the best quarter, MOPO-style rollouts, CQL."
+        discussion: "Writes a versioned policy file (atomically). Stages: behaviour cloning of the best quarter, MOPO-style rollouts, CQL. Resumable: OUT.partial holds the cloned policy and CQL's state every 250 updates; re-running the same command after a crash continues from it and gives the same policy."
     )
 
     @Option(help: "Trajectory log(s), comma-separated.") var data: String
@@ -52,7 +52,7 @@ struct AgentTrainCommand: ParsableCommand {
         var bars: [AgentTraining.Stage: ProgressLine] = [:]
         let (file, summary) = try AgentTraining.train(trajectories: trajectories, environment: environment,
                                                        surrogate: model.flatMap { config.rollouts.rollouts > 0 ? (model: $0.0, fingerprint: $0.1) : nil },
-                                                       config: config) { p in
+                                                       config: config, snapshot: out + ".partial") { p in
             let bar = bars[p.stage] ?? ProgressLine("agent \(p.stage.rawValue)", total: p.total, unit: "steps")
             bars[p.stage] = bar
             bar.update(p.step, detail: p.terms.sorted { $0.key < $1.key }.filter { Self.shown.contains($0.key) }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: " "))

@@ -104,3 +104,33 @@ enum ProposalTestState {
         #expect(rho > 0.3, "Spearman \(rho)")
     }
 }
+
+@Suite struct ResumableTrainingTests {
+    struct Crash: Error {}
+
+    /// A training run stopped mid-CQL resumes from its snapshot and ends with the policy an
+    /// uninterrupted run gives, bit for bit.
+    @Test func anInterruptedRunEndsWithTheSamePolicy() throws {
+        let trajectories = try Synthetic.trajectories(16)
+        let model = try Synthetic.fit(trajectories).0
+        var config = AgentTrainingConfig()
+        config.network = NetworkConfig(tokenHidden: [8], globalHidden: 8, headHidden: [8])
+        config.cql.critic = config.network
+        (config.behaviourCloning.steps, config.cqlSteps, config.rollouts.rollouts, config.cql.batchSize, config.snapshotEvery) = (20, 30, 12, 16, 10)
+        let env = try Synthetic.environment()
+        let (whole, _) = try AgentTraining.train(trajectories: trajectories, environment: env, surrogate: (model, "m"), config: config)
+        let snapshot = NSTemporaryDirectory() + "dma-train-\(UUID().uuidString).partial"
+        #expect(throws: Crash.self) {
+            _ = try AgentTraining.train(trajectories: trajectories, environment: env, surrogate: (model, "m"), config: config, snapshot: snapshot) { p in
+                if p.stage == .cql && p.step >= 25 { throw Crash() }
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: snapshot))
+        var resumedBC = false
+        let (resumed, _) = try AgentTraining.train(trajectories: trajectories, environment: env, surrogate: (model, "m"), config: config,
+                                                   snapshot: snapshot) { p in if p.stage == .behaviourCloning { resumedBC = true } }
+        #expect(!resumedBC, "behaviour cloning ran again instead of resuming")
+        #expect(resumed.parameters == whole.parameters)
+        #expect(!FileManager.default.fileExists(atPath: snapshot))
+    }
+}
