@@ -158,9 +158,11 @@ struct AgentBenchCommand: ParsableCommand {
         abstract: "CQL updates/s and GFLOP/s against the same run's sgemm peak: the agent's networks, and a plain MLP at d3rlpy's default shapes."
     )
 
+    @Option(help: "Policy file whose inference is timed.") var policy = "datasets/policies/math-cpt-proxy.policy.json"
+    @Option(help: "Trajectory log whose logged states it is timed on.") var data = "datasets/trajectories/math-cpt-proxy.jsonl"
     @Option(help: "Write the figures as JSON to this file.") var json: String?
 
-    struct Figures: Codable { var sgemmPeakGFLOPs: Double; var rows: [Row] }
+    struct Figures: Codable { var sgemmPeakGFLOPs: Double; var rows: [Row]; var inferenceSecondsOneState: Double; var inferenceSeconds1024States: Double }
     struct Row: Codable { var label: String; var updatesPerSecond: Double; var flopsPerUpdate: Int; var gflops: Double; var fractionOfPeak: Double }
 
     func run() throws {
@@ -181,6 +183,33 @@ struct AgentBenchCommand: ParsableCommand {
         }
         print("sgemm peak (512³, 1 thread): \(fmt(peak, 1)) GFLOP/s")
         print(table.render())
-        if let json { try writeJSON(Figures(sgemmPeakGFLOPs: peak, rows: rows), to: json) }
+        let (one, many) = try inference()
+        print("policy inference (\(policy)): one state \(fmt(one * 1e3, 3)) ms, 1,024 states \(fmt(many * 1e3, 2)) ms (one batched call)")
+        if let json { try writeJSON(Figures(sgemmPeakGFLOPs: peak, rows: rows, inferenceSecondsOneState: one, inferenceSeconds1024States: many), to: json) }
+    }
+
+    /// Best-of-5 wall time of the bound agent's `nextMixtures` on 1 and on 1,024 logged states.
+    private func inference() throws -> (Double, Double) {
+        let agent = try AgentPolicy(path: policy)
+        let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
+        let environment = try EnvironmentConfig.load(from: "envs/\(trajectories[0].header.environment).json")
+        let header = trajectories[0].header
+        let layout = ObservationLayout(domains: header.domains, feedbackNames: header.feedbackNames,
+                                       score: try ScoreFormula(env: environment, feedbackNames: header.feedbackNames), window: agent.file.window)
+        let bound = try agent.bound(to: layout)
+        let states = try (0..<1_024).map { k -> PolicyState in
+            let t = trajectories[k % trajectories.count]
+            return try PolicyState(t, before: k % t.steps.count)
+        }
+        func time(_ batch: [PolicyState]) throws -> Double {
+            var best = Double.infinity
+            for _ in 0..<5 {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                _ = try bound.nextMixtures(batch)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            }
+            return best
+        }
+        return (try time([states[0]]), try time(states))
     }
 }
