@@ -168,6 +168,8 @@ struct AgentBenchCommand: ParsableCommand {
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
+        // Inputs first: a bad policy or log fails before a minute of benchmarking.
+        let (bound, states) = try inferenceInputs()
         let peak = AgentBenchmark.sgemmPeak()
         // The agent's own shapes: the default environment's 16 domains, the layout's widths, the training defaults.
         let layout = ObservationLayout(domains: ["source/a", "math/b"], feedbackNames: [], scoreWeights: [1, 1], window: AgentTrainingConfig().window)
@@ -183,13 +185,13 @@ struct AgentBenchCommand: ParsableCommand {
         }
         print("sgemm peak (512³, 1 thread): \(fmt(peak, 1)) GFLOP/s")
         print(table.render())
-        let (one, many) = try inference()
+        let (one, many) = (try bestTime(bound, [states[0]]), try bestTime(bound, states))
         print("policy inference (\(policy)): one state \(fmt(one * 1e3, 3)) ms, 1,024 states \(fmt(many * 1e3, 2)) ms (one batched call)")
         if let json { try writeJSON(Figures(sgemmPeakGFLOPs: peak, rows: rows, inferenceSecondsOneState: one, inferenceSeconds1024States: many), to: json) }
     }
 
-    /// Best-of-5 wall time of the bound agent's `nextMixtures` on 1 and on 1,024 logged states.
-    private func inference() throws -> (Double, Double) {
+    /// The agent bound to the log's space, and 1,024 logged states to time its inference on.
+    private func inferenceInputs() throws -> (BoundAgent, [PolicyState]) {
         let agent = try AgentPolicy(path: policy)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
         let environment = try EnvironmentConfig.load(from: "envs/\(trajectories[0].header.environment).json")
@@ -201,15 +203,17 @@ struct AgentBenchCommand: ParsableCommand {
             let t = trajectories[k % trajectories.count]
             return try PolicyState(t, before: k % t.steps.count)
         }
-        func time(_ batch: [PolicyState]) throws -> Double {
-            var best = Double.infinity
-            for _ in 0..<5 {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                _ = try bound.nextMixtures(batch)
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-            }
-            return best
+        return (bound, states)
+    }
+
+    /// Best-of-5 wall time of one `nextMixtures` call on `batch`.
+    private func bestTime(_ bound: BoundAgent, _ batch: [PolicyState]) throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try bound.nextMixtures(batch)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        return (try time([states[0]]), try time(states))
+        return best
     }
 }

@@ -30,10 +30,10 @@ struct ProposeCommand: ParsableCommand {
 
     func run() throws {
         let proposer = try choice.proposer()
-        let data: Data?
-        if state == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: state) }
-        guard let data else { throw ProposalError(source: state, reason: "file not found") }
-        let response = try proposer.propose(try ProposalRequest.decode(data, source: state))
+        let source = state == "-" ? "standard input" : state
+        let data = state == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: state)
+        guard let data else { throw ProposalError(source: source, reason: "file not found") }
+        let response = try proposer.propose(try ProposalRequest.decode(data, source: source))
         try writeJSON(response, to: "-")
     }
 }
