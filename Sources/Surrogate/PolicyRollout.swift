@@ -64,27 +64,6 @@ public enum PolicyRollout {
     /// running many episodes reuse one simulator instead of building its predictor each time.
     public static func episode(_ policy: MixturePolicy, in env: SurrogateEnvironment, seed: UInt64) throws -> Episode {
         precondition(env.count == 1, "an episode drives a single-environment simulator")
-        let model = env.model
-        let space = try DomainSpace(name: model.identity.environment, domains: model.domains, context: "surrogate model")
-        var obs = env.reset(seed: seed)[0]
-        let start = obs.feedback
-        var state = PolicyState(space: space, round: 0, rounds: model.steps, mixtures: [],
-                                feedback: [Feedback(names: model.feedbackNames, values: obs.feedback)],
-                                scores: [model.score.components(obs.feedback, base: start)])
-        var episode = Episode(mixtures: [], balanced: [], rewards: [], rewardSD: [], outOfSupportSteps: 0)
-        for t in 0..<model.steps {
-            state.round = t
-            let mixture = try policy.nextMixture(state)
-            let result = try env.step(mixture.weights)
-            obs = result.observation
-            state.record(mixture, feedback: Feedback(names: model.feedbackNames, values: obs.feedback),
-                         score: model.score.components(obs.feedback, base: start))
-            episode.mixtures.append(mixture.weights)
-            episode.balanced.append(obs.balanced)
-            episode.rewards.append(result.reward)
-            episode.rewardSD.append(result.info.rewardSD)
-            if result.info.outOfSupport { episode.outOfSupportSteps += 1 }
-        }
-        return episode
+        return try episodes(policy, in: env, seed: seed)[0]
     }
 }

@@ -147,21 +147,24 @@ public struct ObservationLayout: Sendable, Equatable {
             let bpb = i < 0 ? 0 : (isSource[d] ? base[i] / max(f[i], 1e-9) : (base[i] - f[i]) / max(base[i], 1e-9))
             return (bpb, e < 0 ? 0 : f[e] - base[e])
         }
+        // Per lag, once: the step it refers to and the mixture trained before it.
+        let steps = (0..<window).map(lagged)
+        let lagMixtures = steps.map { previousMixture(mixtures, before: $0) }
+        let before = lagged(1)
         var out: [Double] = []
         out.reserveCapacity(domainCount * tokenColumns.count)
         for d in 0..<domainCount {
             out.append(isSource[d] ? 1 : 0)
             out.append(scoreWeights[d])
-            var rel: [(bpb: Double, em: Double)] = []
-            for l in 0..<window {
-                let step = lagged(l)
-                out.append(previousMixture(mixtures, before: step)[d] * D)
+            var now = (bpb: 0.0, em: 0.0)
+            for (l, step) in steps.enumerated() {
+                out.append(lagMixtures[l][d] * D)
                 let r = relative(d, state.feedback[step].values)
                 out += [r.bpb, r.em]
-                rel.append(r)
+                if l == 0 { now = r }
             }
-            let before = relative(d, state.feedback[lagged(1)].values)
-            out += [rel[0].bpb - before.bpb, rel[0].em - before.em]
+            let earlier = relative(d, state.feedback[before].values)
+            out += [now.bpb - earlier.bpb, now.em - earlier.em]
         }
         return out
     }
