@@ -36,7 +36,8 @@ public final class AgentPolicy: PolicyProvider {
         ObservationLayout(domains: domains, feedbackNames: feedbackNames, scoreWeights: scoreWeights, window: file.window)
     }
 
-    public func policy(for layout: ObservationLayout, rounds: Int) throws -> MixturePolicy { try bound(to: layout) }
+    /// The agent for a proposal's layout, re-read over the agent's own window.
+    public func policy(for layout: ObservationLayout, rounds: Int) throws -> MixturePolicy { try bound(to: layout.with(window: file.window)) }
 
     /// The agent reading states with `layout`.
     public func bound(to layout: ObservationLayout) throws -> BoundAgent {

@@ -6,6 +6,7 @@ import Trajectories
 /// The agent (or any policy) over HTTP, for training loops in other languages (`dma serve`):
 ///
 ///     POST /v1/propose   body: a proposal request (docs/serving.md) → the next mixture as JSON
+///                        (400 for a bad request, 500 if the policy itself fails)
 ///     GET  /v1/health    → {"status": "ok"}
 ///     GET  /v1/policy    → the policy's name and fingerprints
 ///
@@ -64,6 +65,8 @@ public struct PolicyServer: Sendable {
                 return Self.json(try proposer.propose(try ProposalRequest.decode(body, source: "request")))
             } catch let e as ProposalError {
                 return Self.json(ErrorBody(error: e.description), status: .badRequest)
+            } catch let e as PolicyFault {
+                return Self.json(ErrorBody(error: e.description), status: .internalServerError)
             } catch {
                 return Self.json(ErrorBody(error: "request: \(error)"), status: .unprocessableContent)
             }

@@ -73,6 +73,13 @@ public struct ObservationLayout: Sendable, Equatable {
 
     public var domainCount: Int { domains.count }
 
+    /// The same domains, signals and score weights read over another window.
+    public func with(window: Int) -> ObservationLayout {
+        var other = ObservationLayout(domains: domains, feedbackNames: feedbackNames, score: nil, window: window)
+        other.scoreWeights = scoreWeights
+        return other
+    }
+
     // MARK: - The state before the first step
 
     /// The mixture trained before step `step` of `mixtures` (one per trained step): all zeros

@@ -56,7 +56,8 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
     /// The request as dma's policies see it.
     public struct Resolved: Sendable {
         public var state: PolicyState
-        /// The encoding of `state`, with the sender's score weights.
+        /// The encoding of `state`, with the sender's score weights (window 2: a policy that reads
+        /// another window re-encodes with `layout.with(window:)`).
         public var layout: ObservationLayout
         public var formula: ScoreFormula
         /// The sender's domain names, in order (dma's names carry a field prefix).
@@ -126,9 +127,17 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
         let base = values[0].values
         let state = PolicyState(space: space, round: round, rounds: rounds, mixtures: mixtureValues, feedback: values,
                                 scores: values.map { formula.components($0.values, base: base) })
-        let layout = ObservationLayout(domains: names, feedbackNames: feedbackNames, scoreWeights: weights)
+        // The score's own weights (source weights; target domains equally): the tokens see what the score rewards.
+        let layout = ObservationLayout(domains: names, feedbackNames: feedbackNames, score: formula)
         return Resolved(state: state, layout: layout, formula: formula, senderNames: domains.map(\.name))
     }
+}
+
+/// The policy, not the request, failed: it proposed no valid mixture (a server answers 500).
+public struct PolicyFault: Error, CustomStringConvertible, Equatable {
+    public var policy: String
+    public var reason: String
+    public var description: String { "policy '\(policy)': \(reason)" }
 }
 
 /// A proposal request that cannot be answered, with what is wrong.

@@ -28,11 +28,16 @@ public final class Proposer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let state = request.state
-        let policy = try provider.policy(for: request.layout, rounds: state.rounds)
-        let mixture = try policy.nextMixture(state).weights
+        let mixture: [Double]
+        do {
+            mixture = try provider.policy(for: request.layout, rounds: state.rounds).nextMixture(state).weights
+        } catch let e as ProposalError { throw e } catch {
+            throw PolicyFault(policy: provider.name, reason: "\(error)")
+        }
         let sum = mixture.reduce(0, +)
-        guard mixture.count == state.space.count, mixture.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sum - 1) <= 1e-9 else {
-            throw ProposalError(source: "policy '\(provider.name)'", reason: "proposed an invalid mixture \(mixture) for \(state.space.count) domains")
+        // `Mixture` guarantees finite non-negative weights; the answer promises one per domain and a tighter sum.
+        guard mixture.count == state.space.count, abs(sum - 1) <= 1e-9 else {
+            throw PolicyFault(policy: provider.name, reason: "proposed \(mixture.count) weights summing to \(sum) for \(state.space.count) domains")
         }
         return ProposalResponse(policy: provider.name, policyFingerprint: provider.policyFingerprint,
                                 environmentFingerprint: provider.environmentFingerprint, round: state.round,

@@ -39,6 +39,21 @@ import Trajectories
         }
     }
 
+    /// An agent trained over another window still answers proposals (the request is re-read over its window).
+    @Test func anAgentOfAnotherWindowAnswersProposals() throws {
+        let trajectories = try Synthetic.trajectories(12)
+        var config = AgentTrainingConfig()
+        config.window = 3
+        config.network = NetworkConfig(tokenHidden: [8], globalHidden: 8, headHidden: [8])
+        config.cql.critic = config.network
+        (config.behaviourCloning.steps, config.cqlSteps, config.cql.batchSize) = (10, 5, 16)
+        let (file, _) = try AgentTraining.train(trajectories: trajectories, environment: try Synthetic.environment(), surrogate: nil, config: config)
+        let agent = try AgentPolicy(file: file, name: "agent:w3", fingerprint: "w3")
+        let resolved = try ProposalRequest.decode(try JSONEncoder().encode(ProposalTestState.request(source: 3, target: 2)), source: "state")
+        let answer = try Proposer(provider: agent).propose(resolved)
+        #expect(answer.mixture.count == 5 && abs(answer.mixture.reduce(0, +) - 1) <= 1e-9)
+    }
+
     @Test func badFilesAreNamed() throws {
         let (file, path) = Self.trained
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -1,6 +1,5 @@
 import Base
 import Corpus
-import DMATestSupport
 import Environment
 import Foundation
 import Evaluation
