@@ -79,7 +79,7 @@ public enum AgentTraining {
         let floor = config.floor ?? (environment.collection ?? .standard).floor
         let logged = try OfflineDataset(trajectories: trajectories, layout: layout)
         let normalizer = FeatureNormalizer(fitting: logged)
-        let data = logged.normalized(by: normalizer).rewardsScaled(by: config.rewardScale)
+        let data = logged.prepared(by: normalizer, rewardScale: config.rewardScale)
         var seconds: [Stage: Double] = [:]
 
         let provenance = PolicyFile.Provenance(
@@ -121,7 +121,7 @@ public enum AgentTraining {
                 try bound.mixtures(states, rng: rng)
             }
             rolloutSummary = rolled.summary
-            rolled.data = rolled.data.normalized(by: normalizer).rewardsScaled(by: config.rewardScale)
+            rolled.data = rolled.data.prepared(by: normalizer, rewardScale: config.rewardScale)
             training.append(contentsOf: rolled.data)
             seconds[.rollouts] = Date().timeIntervalSince(clock)
             try progress(Progress(stage: .rollouts, step: rolled.summary.rows, total: rolled.summary.rows,
@@ -181,13 +181,19 @@ struct BoundNetwork {
 
 /// Between states and the networks' buffers.
 enum AgentEncoding {
+    /// Appends `state`'s tokens, globals and source mask as the networks read them (before normalisation).
+    static func append(_ state: PolicyState, layout: ObservationLayout, tokens: inout [Float], globals: inout [Float], isSource: inout [Float]) {
+        tokens += layout.tokens(state).lazy.map(Float.init)
+        globals += layout.globals(state).lazy.map(Float.init)
+        isSource += layout.isSource.lazy.map { $0 ? 1 : 0 }
+    }
+
     static func input(_ states: [PolicyState], layout: ObservationLayout, normalizer: FeatureNormalizer) -> NetworkInput {
         var tokens: [Float] = [], globals: [Float] = [], isSource: [Float] = []
-        for s in states {
-            tokens += layout.tokens(s).map(Float.init)
-            globals += layout.globals(s).map(Float.init)
-            isSource += s.space.domains.map { $0.field == .source ? 1 : 0 }
-        }
+        tokens.reserveCapacity(states.count * layout.domainCount * normalizer.tokenMean.count)
+        globals.reserveCapacity(states.count * normalizer.globalMean.count)
+        isSource.reserveCapacity(states.count * layout.domainCount)
+        for s in states { append(s, layout: layout, tokens: &tokens, globals: &globals, isSource: &isSource) }
         normalizer.apply(tokens: &tokens, globals: &globals)
         return NetworkInput(tokens: tokens, globals: globals, isSource: isSource, batch: states.count, domains: layout.domainCount)
     }

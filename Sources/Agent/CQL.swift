@@ -98,6 +98,8 @@ public final class CQL {
     private var qBig: [[Float]], qTarget: [[Float]], qActor: [[Float]]
     private var criticDout: [Float], actorCriticDout: [Float], policyDout: [Float]
     private var dirichletScratch: [Double]
+    /// exp(Q − log q − max) of each sampled action at one state: the log-sum-exp and its softmax weights.
+    private var lseTerms: [Double]
 
     /// CQL from `policy` (e.g. behaviour-cloned) on `dataset`; critics initialised from `seed`.
     public init(config: CQLConfig = CQLConfig(), policy: PolicyNetwork, dataset: OfflineDataset, floor: Float, seed: UInt64) {
@@ -138,6 +140,7 @@ public final class CQL {
         criticDout = .init(repeating: 0, count: big * D); actorCriticDout = .init(repeating: 0, count: B * D)
         policyDout = .init(repeating: 0, count: B * D * 2)
         dirichletScratch = .init(repeating: 0, count: 2 * D)
+        lseTerms = .init(repeating: 0, count: S)
     }
 
     /// Everything an update changes, to resume training after a crash exactly where it stopped:
@@ -304,13 +307,16 @@ public final class CQL {
                 var m = -Double.infinity
                 for j in 0..<S { m = max(m, Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b]) }
                 var total = 0.0
-                for j in 0..<S { total += exp((Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m)) }
+                for j in 0..<S {
+                    lseTerms[j] = exp(Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m)
+                    total += lseTerms[j]
+                }
                 let lse = m + log(total)
                 cons += (lse - logS - qd) * invB
                 let dData = 2 * err * invB - wCons * invB
                 for d in 0..<D { criticDout[b * D + d] = Float(dData) * invD }
                 for j in 0..<S {
-                    let p = exp((Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m)) / total
+                    let p = lseTerms[j] / total
                     let dq = Float(wCons * invB * p) * invD
                     for d in 0..<D { criticDout[((1 + j) * B + b) * D + d] = dq }
                 }
@@ -384,7 +390,6 @@ public final class CQL {
         }
         guard gradient else { return (actorLoss, meanLogP, flops) }
         // ∂(−min Q/B)/∂a through the critic that is the minimum at each state.
-        policyDout.withUnsafeMutableBufferPointer { pd in pd.update(repeating: 0) }
         let W = TW + 1
         withUnsafeTemporaryAllocation(of: Double.self, capacity: B * D) { gbuf in
             let g = gbuf.baseAddress!

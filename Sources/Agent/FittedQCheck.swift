@@ -21,7 +21,7 @@ public enum FittedQCheck {
         precondition(every >= 2, "hold out at most every second trajectory")
         let held = trajectories.enumerated().filter { $0.offset % every == 0 }.map(\.element)
         let train = trajectories.enumerated().filter { $0.offset % every != 0 }.map(\.element)
-        let data = try OfflineDataset(trajectories: train, layout: layout).normalized(by: normalizer).rewardsScaled(by: rewardScale)
+        let data = try OfflineDataset(trajectories: train, layout: layout).prepared(by: normalizer, rewardScale: rewardScale)
         // Each row's step within its run: rows are appended run by run, in step order.
         var step = [Int](repeating: 0, count: data.count)
         for r in 1..<max(data.count, 1) where data.episode[r] == data.episode[r - 1] { step[r] = step[r - 1] + 1 }

@@ -37,9 +37,7 @@ public struct OfflineDataset: Sendable {
     public mutating func append(_ state: PolicyState, action: [Double], reward: Double, next: PolicyState, terminal: Bool,
                                 layout: ObservationLayout, episode id: Int) {
         precondition(action.count == domainCount && layout.domainCount == domainCount, "transition of another domain count")
-        tokens += layout.tokens(state).map(Float.init)
-        globals += layout.globals(state).map(Float.init)
-        isSource += state.space.domains.map { $0.field == .source ? 1 : 0 }
+        AgentEncoding.append(state, layout: layout, tokens: &tokens, globals: &globals, isSource: &isSource)
         actions += action.map(Float.init)
         rewards.append(Float(reward))
         nextTokens += layout.tokens(next).map(Float.init)
@@ -65,6 +63,11 @@ public struct OfflineDataset: Sendable {
     public var firstRows: [Int] { (0..<count).filter(isFirst) }
 
     /// A copy with tokens and globals (of both states) standardised by `normalizer`.
+    /// The transitions as the learners read them: features standardised by `normalizer`, rewards × `rewardScale`.
+    public func prepared(by normalizer: FeatureNormalizer, rewardScale: Float) -> OfflineDataset {
+        normalized(by: normalizer).rewardsScaled(by: rewardScale)
+    }
+
     /// The same transitions with every reward multiplied by `factor` (the optimal policy is unchanged).
     public func rewardsScaled(by factor: Float) -> OfflineDataset {
         var out = self

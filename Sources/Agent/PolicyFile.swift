@@ -59,8 +59,7 @@ public struct PolicyFile: Codable, Sendable, ValidatedJSON {
         guard version == Self.currentVersion else { throw ContentProblem("version \(version) is not supported (expected \(Self.currentVersion))") }
         guard window >= 1 else { throw ContentProblem("window must be at least 1") }
         guard floor >= 0, floor < 0.05 else { throw ContentProblem("floor \(floor) must be in [0, 0.05)") }
-        let layout = ObservationLayout(domains: ["source/a", "math/b"], feedbackNames: [], scoreWeights: [1, 1], window: window)
-        guard tokenColumns == layout.tokenColumns, globalColumns == layout.globalColumns else {
+        guard tokenColumns == ObservationLayout.tokenColumns(window: window), globalColumns == ObservationLayout.globalColumns(window: window) else {
             throw ContentProblem("its features (\(tokenColumns.count) token, \(globalColumns.count) global columns) are not this version's")
         }
         guard normalizer.tokenMean.count == tokenColumns.count, normalizer.tokenScale.count == tokenColumns.count,

@@ -24,7 +24,8 @@ public struct ObservationLayout: Sendable, Equatable {
     /// Feedback index of each domain's bits per byte and exact match (-1 when not measured).
     let bitsPerByteIndex: [Int]
     let exactMatchIndex: [Int]
-    let isSource: [Bool]
+    /// Whether each domain is in the source field.
+    public let isSource: [Bool]
 
     /// A layout for `domains` and `feedbackNames`; `score` gives the per-domain score weights the
     /// domain tokens carry (flat vectors do not need it).
@@ -129,16 +130,22 @@ public struct ObservationLayout: Sendable, Equatable {
     /// `feedback_bpb_change`. Weights are relative to uniform (w·D). Feedback is relative to the base:
     /// source bits per byte as base/now (1 = no forgetting), target answer bits per byte as the
     /// relative gain (base − now)/base, exact match as now − base.
-    public var tokenColumns: [String] {
-        ["is_source", "score_weight"] + (0..<window).flatMap { l in Self.tokenLagFeatures.map { "\($0)@\(l)" } }
+    public var tokenColumns: [String] { Self.tokenColumns(window: window) }
+
+    /// Token column names for `window` steps of history (they depend on nothing else).
+    public static func tokenColumns(window: Int) -> [String] {
+        ["is_source", "score_weight"] + (0..<window).flatMap { l in tokenLagFeatures.map { "\($0)@\(l)" } }
             + ["feedback_bpb_change", "feedback_em_change"]
     }
 
     /// Names of the global columns: progress, the source share of the last mixture, retention, gain
     /// and balanced score per lag, and their last changes.
-    public var globalColumns: [String] {
-        ["progress", "source_share"] + (0..<window).flatMap { l in Self.globalLagFeatures.map { "\($0)@\(l)" } }
-            + Self.globalLagFeatures.map { "\($0)_change" }
+    public var globalColumns: [String] { Self.globalColumns(window: window) }
+
+    /// Global column names for `window` steps of history.
+    public static func globalColumns(window: Int) -> [String] {
+        ["progress", "source_share"] + (0..<window).flatMap { l in globalLagFeatures.map { "\($0)@\(l)" } }
+            + globalLagFeatures.map { "\($0)_change" }
     }
 
     /// Domain tokens of `state`, row-major (domainCount × tokenColumns.count).

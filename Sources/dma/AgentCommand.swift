@@ -131,7 +131,7 @@ struct AgentEvaluateCommand: ParsableCommand {
             let scale = AgentTrainingConfig().rewardScale
             var config = FittedQEvaluationConfig()
             config.steps = fqeSteps
-            let data = try OfflineDataset(trajectories: trajectories, layout: layout).normalized(by: agent.file.normalizer).rewardsScaled(by: scale)
+            let data = try OfflineDataset(trajectories: trajectories, layout: layout).prepared(by: agent.file.normalizer, rewardScale: scale)
             let fqe = FittedQEvaluation(config: config)
             let floor = Float(agent.effectiveFloor(layout.domainCount))
             fqeValues["agent"] = fqe.evaluate(policy: agent.network, dataset: data, floor: floor, seed: seed).meanInitialValue / Double(scale)
@@ -172,8 +172,9 @@ struct AgentBenchCommand: ParsableCommand {
         let (bound, states) = try inferenceInputs()
         let peak = AgentBenchmark.sgemmPeak()
         // The agent's own shapes: the default environment's 16 domains, the layout's widths, the training defaults.
-        let layout = ObservationLayout(domains: ["source/a", "math/b"], feedbackNames: [], scoreWeights: [1, 1], window: AgentTrainingConfig().window)
-        let agent = AgentBenchmark.domainSetCQL(domains: 16, tokenWidth: layout.tokenColumns.count, globalWidth: layout.globalColumns.count,
+        let window = AgentTrainingConfig().window
+        let agent = AgentBenchmark.domainSetCQL(domains: 16, tokenWidth: ObservationLayout.tokenColumns(window: window).count,
+                                                globalWidth: ObservationLayout.globalColumns(window: window).count,
                                                 config: AgentTrainingConfig().cql, updates: 20)
         let rows = [agent, AgentBenchmark.plainMLPCQL()].map {
             Row(label: $0.label, updatesPerSecond: $0.updatesPerSecond, flopsPerUpdate: $0.flopsPerUpdate, gflops: $0.gflopsPerSecond,
