@@ -211,18 +211,19 @@ public final class CQL {
     /// Q of critic `c` at the minibatch's B states (`tokens`, `globals`) under `actions` (B × D),
     /// written into `out`, with `ws` as its workspace; returns the forward pass's FLOPs.
     private func criticValues(_ c: CriticNetwork, _ ws: SetWorkspace, tokens: [Float], globals: [Float], actions: [Float], into out: inout [Float]) -> Int {
-        let D = self.D, TW = dataset.tokenWidth
-        tokens.withUnsafeBufferPointer { t in
-            actions.withUnsafeBufferPointer { a in
-                for b in 0..<B { c.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
+        let D = self.D
+        return tokens.withUnsafeBufferPointer { t in
+            globals.withUnsafeBufferPointer { g in
+                batch.isSource.withUnsafeBufferPointer { m in
+                    actions.withUnsafeBufferPointer { a in
+                        out.withUnsafeMutableBufferPointer { o in
+                            c.evaluate(ws, tokens: t.baseAddress!, globals: g.baseAddress!, isSource: m.baseAddress!,
+                                       action: { a.baseAddress! + $0 * D }, into: o.baseAddress!)
+                        }
+                    }
+                }
             }
         }
-        globals.withUnsafeBufferPointer { g in
-            batch.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: dataset.globalWidth) }
-        }
-        c.net.forward(ws)
-        out.withUnsafeMutableBufferPointer { c.values(ws, into: $0.baseAddress!) }
-        return ws.forwardFLOPs
     }
 
     /// One critic, actor and temperature step on a fresh minibatch; returns the named loss terms.

@@ -76,25 +76,29 @@ public struct FittedQEvaluation {
             if step % config.targetUpdateInterval == 0 { target.net.copyParameters(from: critic.net) }
             batch.draw(from: dataset, pool: pool, rng: rng)
             batch.nextTokens.withUnsafeBufferPointer { t in
-                nextActions.withUnsafeBufferPointer { a in
-                    for b in 0..<B { target.writeTokens(wt, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + batch.rows[b] * D) }
+                batch.nextGlobals.withUnsafeBufferPointer { g in
+                    batch.isSource.withUnsafeBufferPointer { m in
+                        nextActions.withUnsafeBufferPointer { a in
+                            qt.withUnsafeMutableBufferPointer { o in
+                                _ = target.evaluate(wt, tokens: t.baseAddress!, globals: g.baseAddress!, isSource: m.baseAddress!,
+                                                    action: { a.baseAddress! + batch.rows[$0] * D }, into: o.baseAddress!)
+                            }
+                        }
+                    }
                 }
             }
-            batch.nextGlobals.withUnsafeBufferPointer { g in
-                batch.isSource.withUnsafeBufferPointer { m in wt.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: G) }
-            }
-            target.net.forward(wt)
-            qt.withUnsafeMutableBufferPointer { target.values(wt, into: $0.baseAddress!) }
             batch.tokens.withUnsafeBufferPointer { t in
-                batch.actions.withUnsafeBufferPointer { a in
-                    for b in 0..<B { critic.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
+                batch.globals.withUnsafeBufferPointer { g in
+                    batch.isSource.withUnsafeBufferPointer { m in
+                        batch.actions.withUnsafeBufferPointer { a in
+                            q.withUnsafeMutableBufferPointer { o in
+                                _ = critic.evaluate(ws, tokens: t.baseAddress!, globals: g.baseAddress!, isSource: m.baseAddress!,
+                                                    action: { a.baseAddress! + $0 * D }, into: o.baseAddress!)
+                            }
+                        }
+                    }
                 }
             }
-            batch.globals.withUnsafeBufferPointer { g in
-                batch.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: G) }
-            }
-            critic.net.forward(ws)
-            q.withUnsafeMutableBufferPointer { critic.values(ws, into: $0.baseAddress!) }
             var loss = 0.0
             for b in 0..<B {
                 let y = Double(batch.rewards[b]) + config.discount * (1 - Double(batch.terminals[b])) * Double(qt[b])

@@ -184,17 +184,33 @@ public final class CriticNetwork {
                      "critic input of another shape")
         let ws: SetWorkspace
         if let c = cached, c.batch == B, c.domains == D { ws = c } else { ws = workspace(batch: B, domains: D); cached = ws }
+        var out = [Float](repeating: 0, count: B)
         input.tokens.withUnsafeBufferPointer { t in
-            actions.withUnsafeBufferPointer { a in
-                for b in 0..<B { writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * tokenWidth, action: a.baseAddress! + b * D) }
+            input.globals.withUnsafeBufferPointer { g in
+                input.isSource.withUnsafeBufferPointer { m in
+                    actions.withUnsafeBufferPointer { a in
+                        out.withUnsafeMutableBufferPointer { o in
+                            _ = evaluate(ws, tokens: t.baseAddress!, globals: g.baseAddress!, isSource: m.baseAddress!,
+                                         action: { a.baseAddress! + $0 * D }, into: o.baseAddress!)
+                        }
+                    }
+                }
             }
         }
-        input.globals.withUnsafeBufferPointer { g in
-            input.isSource.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: globalWidth) }
-        }
-        net.forward(ws)
-        var out = [Float](repeating: 0, count: B)
-        out.withUnsafeMutableBufferPointer { values(ws, into: $0.baseAddress!) }
         return out
+    }
+
+    /// Q at the `ws.batch` states `tokens` (B × D × tokenWidth), `globals`, `isSource`, with state b
+    /// under the D weights at `action(b)`, written to `out`; returns the forward pass's FLOPs. The
+    /// one critic pass of `q`, CQL and FQE.
+    @inline(__always)
+    func evaluate(_ ws: SetWorkspace, tokens: UnsafePointer<Float>, globals: UnsafePointer<Float>, isSource: UnsafePointer<Float>,
+                  action: (Int) -> UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) -> Int {
+        let D = ws.domains
+        for b in 0..<ws.batch { writeTokens(ws, slot: b, tokens: tokens + b * D * tokenWidth, action: action(b)) }
+        ws.setStates(globals: globals, isSource: isSource, globalWidth: globalWidth)
+        net.forward(ws)
+        values(ws, into: out)
+        return ws.forwardFLOPs
     }
 }
