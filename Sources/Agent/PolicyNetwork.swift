@@ -22,28 +22,17 @@ extension DomainSetNetwork {
     }
 }
 
-/// The data-mixing policy: per domain a logit mean μ_d and log-std s_d from the DeepSets network
-/// (`NetworkConfig`), turned into a mixture by the floored logistic-normal (`LogisticNormal`).
-/// Works unchanged for any domain count; permuting the domains permutes its output.
-public final class PolicyNetwork {
+/// What the policy and the critics share: a DeepSets network over tokens of `tokenWidth` features
+/// and `globalWidth` globals, its flat parameters, and a workspace kept for the last batch shape.
+public class DomainSetModel {
     public let config: NetworkConfig
     public let tokenWidth: Int
     public let globalWidth: Int
     let net: DomainSetNetwork
     private var cached: SetWorkspace?
 
-    /// A freshly initialised policy (PyTorch-default layers, output layer scaled by 0.01 so the
-    /// first mixtures are near uniform with σ ≈ 1).
-    public init(config: NetworkConfig = NetworkConfig(), tokenWidth: Int, globalWidth: Int, seed: UInt64) {
-        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
-        net = DomainSetNetwork(config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
-        net.initialise(rng: RandomSource(seed: seed, stream: RandomStream.agentInitialisation.rawValue), outputScale: 0.01)
-    }
-
-    /// A policy with the given parameters; throws when their count does not fit the shapes.
-    public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
-        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
-        net = try DomainSetNetwork.holding(parameters, config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
+    init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, net: DomainSetNetwork) {
+        (self.config, self.tokenWidth, self.globalWidth, self.net) = (config, tokenWidth, globalWidth, net)
     }
 
     /// The flat parameter buffer (layout: `phi.*`, `globals.*`, `psi.*`).
@@ -53,6 +42,33 @@ public final class PolicyNetwork {
     }
 
     func workspace(batch: Int, domains: Int) -> SetWorkspace { SetWorkspace(network: net, batch: batch, domains: domains) }
+
+    /// The workspace of the last call's shape, rebuilt only when the shape changes.
+    func cachedWorkspace(batch: Int, domains: Int) -> SetWorkspace {
+        if let c = cached, c.batch == batch, c.domains == domains { return c }
+        let ws = workspace(batch: batch, domains: domains)
+        cached = ws
+        return ws
+    }
+}
+
+/// The data-mixing policy: per domain a logit mean μ_d and log-std s_d from the DeepSets network
+/// (`NetworkConfig`), turned into a mixture by the floored logistic-normal (`LogisticNormal`).
+/// Works unchanged for any domain count; permuting the domains permutes its output.
+public final class PolicyNetwork: DomainSetModel {
+    /// A freshly initialised policy (PyTorch-default layers, output layer scaled by 0.01 so the
+    /// first mixtures are near uniform with σ ≈ 1).
+    public init(config: NetworkConfig = NetworkConfig(), tokenWidth: Int, globalWidth: Int, seed: UInt64) {
+        let net = DomainSetNetwork(config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2)
+        net.initialise(rng: RandomSource(seed: seed, stream: RandomStream.agentInitialisation.rawValue), outputScale: 0.01)
+        super.init(config: config, tokenWidth: tokenWidth, globalWidth: globalWidth, net: net)
+    }
+
+    /// A policy with the given parameters; throws when their count does not fit the shapes.
+    public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
+        super.init(config: config, tokenWidth: tokenWidth, globalWidth: globalWidth,
+                   net: try DomainSetNetwork.holding(parameters, config: config, inputWidth: tokenWidth, globalWidth: globalWidth, outputWidth: 2))
+    }
 
     /// Runs the network on `input` in `ws`; ws.out holds (μ_d, raw log-std_d) per token row.
     func forward(_ input: NetworkInput, _ ws: SetWorkspace) {
@@ -88,7 +104,7 @@ public final class PolicyNetwork {
         precondition(Float(input.domains) * floor < 1, "floor × domain count must stay below 1")
         precondition(deterministic || rng != nil, "a stochastic action needs a random source")
         let ws: SetWorkspace
-        if let c = cached, c.batch == input.batch, c.domains == input.domains { ws = c } else { ws = workspace(batch: input.batch, domains: input.domains); cached = ws }
+        ws = cachedWorkspace(batch: input.batch, domains: input.domains)
         forward(input, ws)
         let B = input.batch, D = input.domains
         var out = [Float](repeating: 0, count: B * D)
@@ -110,7 +126,7 @@ public final class PolicyNetwork {
 
     /// log π(mixture | state) for each state of `input` (mixtures B × D).
     public func logProbability(_ input: NetworkInput, mixtures: [Float], floor: Float) -> [Double] {
-        let ws = workspace(batch: input.batch, domains: input.domains)
+        let ws = cachedWorkspace(batch: input.batch, domains: input.domains)
         forward(input, ws)
         let B = input.batch, D = input.domains
         precondition(mixtures.count == B * D, "one mixture per state")
@@ -128,33 +144,19 @@ public final class PolicyNetwork {
 /// A critic Q(s, a): the DeepSets network over tokens with each domain's action weight appended
 /// (as w_d·D, so a uniform mixture reads 1 whatever D), one scalar per domain, averaged over the
 /// domains.
-public final class CriticNetwork {
-    public let config: NetworkConfig
-    public let tokenWidth: Int
-    public let globalWidth: Int
-    let net: DomainSetNetwork
-    private var cached: SetWorkspace?
-
+public final class CriticNetwork: DomainSetModel {
     /// A freshly initialised critic (PyTorch-default layers).
     public init(config: NetworkConfig = NetworkConfig(), tokenWidth: Int, globalWidth: Int, seed: UInt64) {
-        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
-        net = DomainSetNetwork(config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
+        let net = DomainSetNetwork(config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
         net.initialise(rng: RandomSource(seed: seed, stream: RandomStream.agentInitialisation.rawValue &+ 1), outputScale: 1)
+        super.init(config: config, tokenWidth: tokenWidth, globalWidth: globalWidth, net: net)
     }
 
     /// A critic with the given parameters; throws when their count does not fit the shapes.
     public init(config: NetworkConfig, tokenWidth: Int, globalWidth: Int, parameters: [Float]) throws {
-        (self.config, self.tokenWidth, self.globalWidth) = (config, tokenWidth, globalWidth)
-        net = try DomainSetNetwork.holding(parameters, config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1)
+        super.init(config: config, tokenWidth: tokenWidth, globalWidth: globalWidth,
+                   net: try DomainSetNetwork.holding(parameters, config: config, inputWidth: tokenWidth + 1, globalWidth: globalWidth, outputWidth: 1))
     }
-
-    /// The flat parameter buffer.
-    public var parameters: [Float] {
-        get { net.parameters }
-        set { net.parameters = newValue }
-    }
-
-    func workspace(batch: Int, domains: Int) -> SetWorkspace { SetWorkspace(network: net, batch: batch, domains: domains) }
 
     /// Writes state b's tokens with action weights into ws.x0 (row block of state `slot`).
     @inline(__always)
@@ -183,7 +185,7 @@ public final class CriticNetwork {
         precondition(actions.count == B * D && input.tokens.count == B * D * tokenWidth && input.globals.count == B * globalWidth,
                      "critic input of another shape")
         let ws: SetWorkspace
-        if let c = cached, c.batch == B, c.domains == D { ws = c } else { ws = workspace(batch: B, domains: D); cached = ws }
+        ws = cachedWorkspace(batch: B, domains: D)
         var out = [Float](repeating: 0, count: B)
         input.tokens.withUnsafeBufferPointer { t in
             input.globals.withUnsafeBufferPointer { g in

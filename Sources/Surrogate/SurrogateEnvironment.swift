@@ -143,9 +143,9 @@ public final class SurrogateEnvironment {
     }
 
     private func start(from states: [[Double]]) -> [Observation] {
+        let none = layout.previousMixture([], before: 0)
         for e in 0..<count {
             for j in 0..<F { feedback[e * F + j] = states[e][j]; start[e * F + j] = states[e][j] }
-            let none = layout.previousMixture([], before: 0)
             for d in 0..<D { previous[e * D + d] = none[d] }
             stepIndex[e] = 0
             member[e] = rng.int(below: M)
