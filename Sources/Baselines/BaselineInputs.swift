@@ -16,6 +16,9 @@ public struct BaselineInputs {
     public var surrogate: SurrogateModel?
     /// Seeds every random choice (searches, bandit draws); run e of an online baseline mixes in e.
     public var seed: UInt64
+    /// Settings of the two searching baselines (defaults as documented on each type).
+    public var regMix = RegMix()
+    public var surrogateSearch = SurrogateSearch()
 
     public init(environment: EnvironmentConfig? = nil, trajectories: [Trajectory] = [], surrogate: SurrogateModel? = nil, seed: UInt64 = 0) {
         self.environment = environment

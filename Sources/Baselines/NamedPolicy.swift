@@ -71,11 +71,11 @@ extension NamedPolicy {
         case "regmix":
             let logged = try inputs.requireTrajectories(spec)
             for t in logged { try checked(t.header.domains, "logged trajectory \(t.header.id)") }
-            return constant(try RegMix().run(logged, floor: inputs.floor, seed: inputs.seed).mixture)
+            return constant(try inputs.regMix.run(logged, floor: inputs.floor, seed: inputs.seed).mixture)
         case "surrogate-search":
             let model = try inputs.requireSurrogate(spec)
             try checked(model.domains, "the surrogate model")
-            return constant(try SurrogateSearch().run(model, floor: inputs.floor, seed: inputs.seed).mixture)
+            return constant(try inputs.surrogateSearch.run(model, floor: inputs.floor, seed: inputs.seed).mixture)
         case "doremi":
             let references = try DomainLosses.bestLoggedTargets(space, trajectories: try inputs.requireTrajectories(spec), policy: spec)
             return { _ in DoReMiPolicy(space: space, targetReferences: references, floor: inputs.floor) }
