@@ -12,11 +12,14 @@ import Trajectories
 ///   domains: the reduction of forgetting, (bpb_prev − bpb_now) / bpb_base; target domains: the drop
 ///   in answer bits per byte, (bpb_prev − bpb_now) / bpb_prev. Rewards are scaled into [0, 1] by
 ///   min–max across the arms of that round (all equal: 0.5 each), so the best-improving domain earns 1.
-/// - Each round EXP3 draws one arm from p (seeded, stream `banditArms`) and updates it with the
-///   importance-weighted reward: w_i ← w_i·exp(γ·(x_i / p_i) / K). Every domain is trained every
-///   round here, but the draw keeps EXP3's unbiased single-arm estimate and its regret bound.
-/// - γ = min(1, √(K·ln K / ((e − 1)·T))), the EXP3 paper's choice (Corollary 3.2) with the gain
-///   bound g = T, for K domains and T rounds.
+/// - A round counts as K pulls: the round's batches are drawn from p, and every domain's loss is
+///   measured after it. Each pull draws an arm from the current p (seeded, stream `banditArms`) and
+///   updates it with the importance-weighted reward, w_i ← w_i·exp(γ·(x_i / p_i) / K), as EXP3 does
+///   (ODM likewise updates after each minibatch from the domain it came from).
+/// - γ = min(1, √(K·ln K / ((e − 1)·n))), the EXP3 paper's choice (Corollary 3.2, gain bound g = n)
+///   for K arms over n = T·K pulls. Counting one pull per round instead (n = T) gives γ = 1, i.e. the
+///   uniform mixture, for any K ≥ 4 over T = 10 rounds: the bound's way of saying that ten single
+///   pulls cannot be exploited.
 /// - The mixture is p mapped into the collection's floored simplex.
 ///
 /// The weights are replayed from the state's feedback history and the seed on every call, so the
@@ -35,10 +38,11 @@ public final class BanditPolicy: MixturePolicy {
         simplex = FlooredSimplex(dimension: space.count, floor: floor)
     }
 
-    /// EXP3's γ for K arms over T rounds.
+    /// EXP3's γ for K arms over T rounds of K pulls each.
     public static func exploration(arms K: Int, rounds T: Int) -> Double {
         guard K > 1 else { return 1 }
-        return min(1, (Double(K) * log(Double(K)) / ((exp(1.0) - 1) * Double(max(T, 1)))).squareRoot())
+        let pulls = Double(max(T, 1) * K)
+        return min(1, (Double(K) * log(Double(K)) / ((exp(1.0) - 1) * pulls)).squareRoot())
     }
 
     /// Rewards in [0, 1] of the round that moved the losses from `previous` to `now`.
@@ -65,10 +69,12 @@ public final class BanditPolicy: MixturePolicy {
         let rng = RandomSource(seed: seed, stream: .banditArms)
         let rounds = min(state.round, state.feedback.count - 1)
         for k in stride(from: 1, through: rounds, by: 1) {
-            let p = probabilities()
-            let arm = rng.categorical(p)
             let x = try rewards(previous: state.feedback[k - 1], now: state.feedback[k], base: state.feedback[0])
-            logWeights[arm] += gamma * (x[arm] / p[arm]) / Double(K)
+            for _ in 0..<K {
+                let p = probabilities()
+                let arm = rng.categorical(p)
+                logWeights[arm] += gamma * (x[arm] / p[arm]) / Double(K)
+            }
         }
         return probabilities()
     }
