@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
         .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Kernels", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
-        .testTarget(name: "BaselinesTests", dependencies: ["Base", "Baselines", "Trajectories", "Corpus"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Base", "DMATestSupport", "Baselines", "Trajectories", "Surrogate", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Base", "DMATestSupport", "Validation", "Trajectories", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),

@@ -105,6 +105,9 @@ struct AgentEvaluateCommand: ParsableCommand {
         var candidates: [(String, (Int) throws -> MixturePolicy)] = [("agent", { _ in bound })]
         candidates.append(("best logged (#\(best.header.id), replayed)", { _ in SchedulePolicy(name: "best-logged", schedule: try best.steps.map { try Mixture($0.mixture) }) }))
         candidates.append(("uniform", try NamedPolicy.make("uniform", space: space, rounds: fitted.steps, environment: environment, seed: seed)))
+        // The static ceiling under this surrogate: the best fixed mixture its search finds (seconds).
+        let inputs = BaselineInputs(environment: environment, trajectories: trajectories, surrogate: fitted, seed: seed)
+        candidates.append(("surrogate-search (best static)", try NamedPolicy.make("surrogate-search", space: space, rounds: fitted.steps, inputs: inputs)))
         let ratios = try (1...9).map { r in (Double(r) / 10, try NamedPolicy.make("ratio:\(Double(r) / 10)", space: space, rounds: fitted.steps, environment: environment, seed: seed)) }
         var rows: [Row] = []
         var table = Table(["policy", "transition", "final balanced", "sd", "steps out of support"])

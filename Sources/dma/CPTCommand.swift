@@ -6,6 +6,7 @@ import Environment
 import Evaluation
 import Foundation
 import Numerics
+import Surrogate
 import Trajectories
 import Transformer
 
@@ -23,6 +24,8 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
     @Option(help: "A policy choosing every round's mixture from the training state: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String?
+    @Option(help: "Trajectory log(s) of this setting, for --policy regmix, doremi and best-logged.") var data: String?
+    @Option(help: "Fitted surrogate model, for --policy surrogate-search.") var model: String?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
     @Option(help: "Threads: the batch of each step (and each evaluation) is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
     @Option(help: "Save the trained model of the run here (weights only; one seed).") var out: String?
@@ -77,7 +80,10 @@ struct CPTCommand: ParsableCommand {
                 let bound = try AgentPolicy(path: String(policy.dropFirst(6))).bound(to: environment, domains: space.domains, feedbackNames: feedbackNames)
                 return { _ in bound }
             }
-            do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, environment: environment, seed: 0) } catch let e as PolicySpecError {
+            var inputs = BaselineInputs(environment: environment, seed: 0)
+            if let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
+            if let model { inputs.surrogate = try SurrogateModel.load(from: model, expecting: environment) }
+            do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, inputs: inputs) } catch let e as PolicySpecError {
                 throw ValidationError(e.description)
             }
         }
