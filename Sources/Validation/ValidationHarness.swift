@@ -100,6 +100,8 @@ public struct ValidationHarness {
             },
             finalFeedbackNames: result.finalFeedback?.names ?? [], finalFeedback: result.finalFeedback?.values ?? [],
             final: result.finalScore ?? BalancedScore(balanced: .nan, retention: .nan, gain: .nan),
-            sourceTokens: sourceTokens, targetTokens: total.reduce(0, +) - sourceTokens, seconds: result.seconds)
+            // A run resumed from a snapshot spent its earlier rounds in another process: count them too.
+            sourceTokens: sourceTokens, targetTokens: total.reduce(0, +) - sourceTokens,
+            seconds: max(result.seconds, result.rounds.reduce(0) { $0 + $1.seconds }))
     }
 }

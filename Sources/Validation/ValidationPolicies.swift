@@ -2,6 +2,7 @@ import Agent
 import Baselines
 import Corpus
 import Environment
+import Surrogate
 import Trajectories
 
 /// Resolves the specs a validation runs into policies for one setting: a trained agent bound to
@@ -11,10 +12,16 @@ public final class ValidationPolicies {
     public let environment: EnvironmentConfig
     public let space: DomainSpace
     public let feedbackNames: [String]
+    /// What the data-fitting baselines are given: the setting's logged runs, a fitted surrogate.
+    public let inputs: BaselineInputs
     private var agents: [String: BoundAgent] = [:]
+    /// Static baselines found by a search (regmix, surrogate-search) are searched once per setting.
+    private var statics: [String: MixturePolicy] = [:]
 
-    public init(environment: EnvironmentConfig, space: DomainSpace, feedbackNames: [String]) {
+    public init(environment: EnvironmentConfig, space: DomainSpace, feedbackNames: [String], trajectories: [Trajectory] = [],
+                surrogate: SurrogateModel? = nil) {
         (self.environment, self.space, self.feedbackNames) = (environment, space, feedbackNames)
+        inputs = BaselineInputs(environment: environment, trajectories: trajectories, surrogate: surrogate, seed: 0)
     }
 
     /// Run `seed`'s policy for `spec`.
@@ -25,7 +32,10 @@ public final class ValidationPolicies {
             agents[spec] = bound
             return bound
         }
-        return try NamedPolicy.make(spec, space: space, rounds: environment.cpt.rounds, environment: environment, seed: seed)(Int(seed))
+        if let known = statics[spec] { return known }
+        let policy = try NamedPolicy.make(spec, space: space, rounds: environment.cpt.rounds, inputs: inputs)(Int(seed))
+        if ["regmix", "surrogate-search"].contains(spec) { statics[spec] = policy }
+        return policy
     }
 
     /// Checks every named policy of `plan` now, so a typo fails before hours of runs.

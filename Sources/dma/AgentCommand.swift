@@ -34,6 +34,7 @@ struct AgentTrainCommand: ParsableCommand {
     @Option(help: "Reward penalty per unit of the ensemble's reward sd (MOPO's λ).") var penalty = AgentTrainingConfig().rollouts.uncertaintyPenalty
     @Option(help: "Seed for initialisation, minibatches, rollouts and action noise.") var seed: UInt64 = 0
     @Option(help: "Output policy file.") var out: String
+    @Option(help: "Policy files to reuse instead of training when one was trained on exactly these inputs (settings, data, surrogate, environment), comma-separated; OUT itself is always checked.") var reuse: String?
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -47,6 +48,13 @@ struct AgentTrainCommand: ParsableCommand {
         let model = try surrogate.map { path -> (SurrogateModel, String) in
             let m = try SurrogateModel.load(from: path, expecting: environment)
             return (m, StableHash.hex(of: [UInt8](FileManager.default.contents(atPath: path) ?? Data())))
+        }
+        let candidates = [out] + (try reuse.map { try commaSeparated($0, option: "--reuse", as: String.self) } ?? [])
+        let fingerprint = config.rollouts.rollouts > 0 ? model?.1 : nil
+        if let found = try AgentTraining.reusable(candidates, config: config, trajectories: trajectories, environment: environment, surrogateFingerprint: fingerprint) {
+            if found != out { try AtomicFile.write(FileManager.default.contents(atPath: found)!, to: out) }
+            print("reused \(found): it was trained on exactly these inputs (settings, \(trajectories.count) trajectories, surrogate, environment) → \(out)")
+            return
         }
         let start = Date()
         var bars: [AgentTraining.Stage: ProgressLine] = [:]

@@ -4,6 +4,7 @@ import Base
 import Corpus
 import Foundation
 import Numerics
+import Surrogate
 import Trajectories
 import Transformer
 import Validation
@@ -33,6 +34,7 @@ struct ValidateRunCommand: ParsableCommand {
     @Option(help: "Evaluation seeds (data order), comma-separated.") var seeds = "4,5,6"
     @Option(help: "Selection seeds of best-fixed's grid (must differ from the evaluation seeds).") var selectionSeeds = "1,2"
     @Option(help: "Trajectory log(s) of this setting for the baselines that fit on logged runs (regmix, surrogate-search, best-logged, doremi).") var data: String?
+    @Option(help: "Fitted surrogate model of this setting, for surrogate-search (fit one on --data with `dma surrogate fit`).") var surrogate: String?
     @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
     @Option(help: "This process's shard, i/n (default: from Slurm/Kubernetes variables, else 0/1).") var shard: String?
     @Option(help: "Other shards' logs, comma-separated (read-only): their selection runs let this shard run best-fixed.") var with: String?
@@ -63,7 +65,9 @@ struct ValidateRunCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
         let harness = ValidationHarness(environment: environment, runners: runners, model: setup.preset)
-        let policyMaker = ValidationPolicies(environment: environment, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names)
+        let model = try surrogate.map { try SurrogateModel.load(from: $0, expecting: environment) }
+        let policyMaker = ValidationPolicies(environment: environment, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names,
+                                             trajectories: trajectories, surrogate: model)
         try policyMaker.check(plan)
         let log = slice.count == 1 ? "\(out)/runs.jsonl" : "\(out)/runs.shard-\(slice.index)-of-\(slice.count).jsonl"
         var bar: ProgressLine?
