@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(name: "BaselinesTests", dependencies: ["Base", "DMATestSupport", "Baselines", "Trajectories", "Surrogate", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Base", "DMATestSupport", "Validation", "Trajectories", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
+        // The command-line options' mapping onto library settings (imports the executable target).
+        .testTarget(name: "dmaTests", dependencies: ["dma", "Agent", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]
 )

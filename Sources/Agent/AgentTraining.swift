@@ -38,7 +38,22 @@ public struct AgentTrainingConfig: Codable, Sendable, Equatable {
     /// critics, so Q values are of order 1–10; the optimal policy does not change.
     public var rewardScale: Float = 100
     public var seed: UInt64 = 0
+    /// Score-weight relabelling of the logged data (and of the rollouts, one set per weighting):
+    /// `copies` extra copies, each with a random permutation of the source score weights (default
+    /// 0: off). See `ScoreRelabelling`.
+    public var relabel: RelabelConfig {
+        get { relabelSetting ?? RelabelConfig() }
+        set { relabelSetting = newValue == RelabelConfig() ? nil : newValue }
+    }
+    /// Stored only when not the default, so the encoding (and with it the resume and input keys)
+    /// of a run without relabelling is the one it had before relabelling existed.
+    private var relabelSetting: RelabelConfig?
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case network, window, floor, behaviourCloning, rollouts, cql, cqlSteps, snapshotEvery, rewardScale, seed
+        case relabelSetting = "relabel"
+    }
 }
 
 /// The training pipeline: logged trajectories → features (normalised) → behaviour cloning of the
@@ -77,7 +92,11 @@ public enum AgentTraining {
         let score = try ScoreFormula(env: environment, feedbackNames: first.header.feedbackNames)
         let layout = ObservationLayout(domains: first.header.domains, feedbackNames: first.header.feedbackNames, score: score, window: config.window)
         let floor = config.floor ?? (environment.collection ?? .standard).floor
-        let logged = try OfflineDataset(trajectories: trajectories, layout: layout)
+        // The logged weighting, then each relabelled copy's (ids id + c·stride for copy c ≥ 1).
+        let stride = (trajectories.map(\.header.id).max() ?? 0) + 1
+        let copies = ScoreRelabelling.copies(of: trajectories, score: score, layout: layout, config: config.relabel)
+        var logged = try OfflineDataset(trajectories: trajectories, layout: layout)
+        for copy in copies { logged.append(contentsOf: try OfflineDataset(trajectories: copy.trajectories, layout: copy.weighting.layout)) }
         let normalizer = FeatureNormalizer(fitting: logged)
         let data = logged.prepared(by: normalizer, rewardScale: config.rewardScale)
         var seconds: [Stage: Double] = [:]
@@ -96,7 +115,8 @@ public enum AgentTraining {
         if let cloned = saved?.clonedPolicy {
             policy.parameters = cloned
         } else {
-            let best = BehaviourCloning.bestEpisodes(of: data, fraction: config.behaviourCloning.topFraction)
+            // The best quarter of each weighting's copy, ranked by its own (relabelled) final score.
+            let best = BehaviourCloning.bestEpisodes(of: data, fraction: config.behaviourCloning.topFraction) { $0 / stride }
             let bc = BehaviourCloning(config: config.behaviourCloning, policy: policy, dataset: data, episodes: best, floor: Float(floor), seed: config.seed)
             for s in 0..<config.behaviourCloning.steps {
                 terms = bc.update()
@@ -111,18 +131,34 @@ public enum AgentTraining {
         var rolloutSummary: ModelRollouts.Summary?
         if let surrogate {
             clock = Date()
-            let bound = BoundNetwork(policy: policy, normalizer: normalizer, layout: layout, floor: floor)
-            let rng = RandomSource(seed: config.seed, stream: .agentRolloutNoise)
-            var rolled = try ModelRollouts.generate(model: surrogate.model, trajectories: trajectories, layout: layout, config: config.rollouts,
-                                                    firstEpisode: (trajectories.map(\.header.id).max() ?? 0) + 1) { states in
-                try bound.mixtures(states, rng: rng)
+            // One set of rollouts per weighting: the relabelled copies' through the surrogate scoring
+            // with their permuted weights, from their own (relabelled) logged states.
+            let sets = [(score: score, layout: layout, trajectories: trajectories)]
+                + copies.map { (score: $0.weighting.score, layout: $0.weighting.layout, trajectories: $0.trajectories) }
+            var firstEpisode = stride * sets.count
+            var penalty = 0.0, outside = 0.0, rows = 0
+            for (c, set) in sets.enumerated() {
+                var model = surrogate.model
+                if c > 0 { model.score = set.score }
+                var rolloutConfig = config.rollouts
+                if c > 0 { rolloutConfig.seed = RandomSource.mix(config.rollouts.seed, UInt64(c)) }
+                let bound = BoundNetwork(policy: policy, normalizer: normalizer, layout: set.layout, floor: floor)
+                let rng = RandomSource(seed: c == 0 ? config.seed : RandomSource.mix(config.seed, UInt64(c)), stream: .agentRolloutNoise)
+                var rolled = try ModelRollouts.generate(model: model, trajectories: set.trajectories, layout: set.layout, config: rolloutConfig,
+                                                        firstEpisode: firstEpisode) { states in
+                    try bound.mixtures(states, rng: rng)
+                }
+                firstEpisode = (rolled.data.episode.max() ?? firstEpisode - 1) + 1
+                let n = Double(rolled.summary.rows)
+                (penalty, outside, rows) = (penalty + n * rolled.summary.meanPenalty, outside + n * rolled.summary.outOfSupportShare, rows + rolled.summary.rows)
+                rolled.data = rolled.data.prepared(by: normalizer, rewardScale: config.rewardScale)
+                training.append(contentsOf: rolled.data)
             }
-            rolloutSummary = rolled.summary
-            rolled.data = rolled.data.prepared(by: normalizer, rewardScale: config.rewardScale)
-            training.append(contentsOf: rolled.data)
+            let summary = ModelRollouts.Summary(rows: rows, meanPenalty: penalty / Double(max(rows, 1)), outOfSupportShare: outside / Double(max(rows, 1)))
+            rolloutSummary = summary
             seconds[.rollouts] = Date().timeIntervalSince(clock)
-            try progress(Progress(stage: .rollouts, step: rolled.summary.rows, total: rolled.summary.rows,
-                              terms: ["mean_penalty": rolled.summary.meanPenalty, "out_of_support": rolled.summary.outOfSupportShare]))
+            try progress(Progress(stage: .rollouts, step: summary.rows, total: summary.rows,
+                              terms: ["mean_penalty": summary.meanPenalty, "out_of_support": summary.outOfSupportShare]))
         }
 
         clock = Date()

@@ -47,13 +47,19 @@ public final class BehaviourCloning {
     }
 
     /// The `fraction` of episodes with the highest return (sum of rewards = final minus initial
-    /// balanced score; episodes share the base model, so this ranks by final balanced score).
-    public static func bestEpisodes(of dataset: OfflineDataset, fraction: Double) -> Set<Int> {
+    /// balanced score; episodes share the base model, so this ranks by final balanced score), taken
+    /// within each group of `group` (episode id → group; the relabelled copies, each ranked by its
+    /// own weighting's score). One group by default.
+    public static func bestEpisodes(of dataset: OfflineDataset, fraction: Double, group: (Int) -> Int = { _ in 0 }) -> Set<Int> {
         var ret: [Int: Double] = [:]
         for r in 0..<dataset.count { ret[dataset.episode[r], default: 0] += Double(dataset.rewards[r]) }
-        let ranked = ret.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        let k = max(1, Int((Double(ranked.count) * fraction).rounded()))
-        return Set(ranked.prefix(k).map(\.key))
+        var best = Set<Int>()
+        for members in Dictionary(grouping: ret, by: { group($0.key) }).values {
+            let ranked = members.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let k = max(1, Int((Double(ranked.count) * fraction).rounded()))
+            best.formUnion(ranked.prefix(k).map(\.key))
+        }
+        return best
     }
 
     /// One Adam step on a minibatch; returns `bc_nll`.

@@ -43,6 +43,8 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case agentActionNoise = 0xA6E2
     /// Action noise of the training policy's model rollouts.
     case agentRolloutNoise = 0xA6E3
+    /// Permutations of the source domains' score weights in the agent's relabelled data copies.
+    case agentScoreRelabelling = 0xA6E4
     /// Candidate mixtures of a baseline's simplex search (RegMix, surrogate search).
     case baselineSearch = 0xBA5E
     /// Start states of the surrogate search's rollouts.

@@ -32,7 +32,9 @@ struct AgentTrainCommand: ParsableCommand {
     @Option(help: "Behaviour-cloning steps.") var bcSteps = AgentTrainingConfig().behaviourCloning.steps
     @Option(help: "Surrogate rollouts (0 = none).") var rollouts = AgentTrainingConfig().rollouts.rollouts
     @Option(help: "Reward penalty per unit of the ensemble's reward sd (MOPO's λ).") var penalty = AgentTrainingConfig().rollouts.uncertaintyPenalty
-    @Option(help: "Seed for initialisation, minibatches, rollouts and action noise.") var seed: UInt64 = 0
+    @Option(help: "Seed for initialisation, minibatches, rollouts, action noise and relabelling permutations.") var seed: UInt64 = 0
+    @Option(help: "CQL's discount γ (close to 1: the return is the final score's change, forgetting included).") var discount = AgentTrainingConfig().cql.discount
+    @Option(help: "Score-weight relabelled copies of the logged data (and rollouts), each with a random permutation of the source domains' score weights (0 = off).") var relabel = AgentTrainingConfig().relabel.copies
     @Option(help: "Output policy file.") var out: String
     @Option(help: "Policy files to reuse instead of training when one was trained on exactly these inputs (settings, data, surrogate, environment), comma-separated; OUT itself is always checked.") var reuse: String?
 
@@ -41,10 +43,7 @@ struct AgentTrainCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
         let environment = try EnvironmentConfig.load(from: env ?? "envs/\(trajectories[0].header.environment).json")
-        var config = AgentTrainingConfig()
-        (config.cqlSteps, config.behaviourCloning.steps, config.rollouts.rollouts, config.rollouts.uncertaintyPenalty, config.seed) =
-            (cqlSteps, bcSteps, rollouts, penalty, seed)
-        config.rollouts.seed = seed
+        let config = self.config()
         let model = try surrogate.map { path -> (SurrogateModel, String) in
             let m = try SurrogateModel.load(from: path, expecting: environment)
             return (m, StableHash.hex(of: [UInt8](FileManager.default.contents(atPath: path) ?? Data())))
@@ -76,6 +75,22 @@ struct AgentTrainCommand: ParsableCommand {
                    summary.finalTerms.sorted { $0.key < $1.key }.filter { Self.shown.contains($0.key) }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")])
         print(table.render())
         print("trained in \(fmt(Date().timeIntervalSince(start), 1)) s → \(out)")
+    }
+
+    func validate() throws {
+        guard discount > 0, discount <= 1 else { throw ValidationError("--discount needs 0 < γ ≤ 1") }
+        guard relabel >= 0 else { throw ValidationError("--relabel needs a count ≥ 0") }
+    }
+
+    /// The training settings these options give.
+    func config() -> AgentTrainingConfig {
+        var config = AgentTrainingConfig()
+        (config.cqlSteps, config.behaviourCloning.steps, config.rollouts.rollouts, config.rollouts.uncertaintyPenalty, config.seed) =
+            (cqlSteps, bcSteps, rollouts, penalty, seed)
+        config.rollouts.seed = seed
+        config.cql.discount = discount
+        config.relabel = RelabelConfig(copies: relabel, seed: seed)
+        return config
     }
 
     static let shown: Set<String> = ["bc_nll", "critic_td", "conservative", "actor", "temperature", "q_data", "q_sampled_gap"]

@@ -1,0 +1,27 @@
+@testable import Agent
+@testable import dma
+import Testing
+
+/// The options of `dma agent train` reach the training settings.
+@Suite struct AgentTrainCommandTests {
+    @Test func discountAndRelabelReachTheConfig() throws {
+        let command = try AgentTrainCommand.parse(["--data", "runs.jsonl", "--out", "p.json", "--discount", "0.99", "--relabel", "3", "--seed", "7"])
+        let config = command.config()
+        #expect(config.cql.discount == 0.99)
+        #expect(config.relabel == RelabelConfig(copies: 3, seed: 7))
+        let plain = try AgentTrainCommand.parse(["--data", "runs.jsonl", "--out", "p.json"]).config()
+        #expect(plain.cql.discount == 0.9 && plain.relabel.copies == 0)
+        #expect(plain == AgentTrainingConfig.commandDefaults())
+        #expect(throws: (any Error).self) { try AgentTrainCommand.parse(["--data", "d", "--out", "o", "--discount", "1.5"]) }
+        #expect(throws: (any Error).self) { try AgentTrainCommand.parse(["--data", "d", "--out", "o", "--relabel", "-1"]) }
+    }
+}
+
+extension AgentTrainingConfig {
+    /// What the command gives without options: the library defaults with the rollouts' seed set.
+    static func commandDefaults() -> AgentTrainingConfig {
+        var c = AgentTrainingConfig()
+        c.rollouts.seed = 0
+        return c
+    }
+}
