@@ -43,6 +43,8 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case agentActionNoise = 0xA6E2
     /// Action noise of the training policy's model rollouts.
     case agentRolloutNoise = 0xA6E3
+    /// Logged trajectories drawn as the analysis's typical states (probes and distilled rules).
+    case analysisStateSample = 0xA7A1
 
     /// The stream of index `k` within this family.
     public func offset(_ k: Int) -> UInt64 { rawValue &+ UInt64(k) }
