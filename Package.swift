@@ -40,11 +40,14 @@ let package = Package(
         .target(name: "Agent", dependencies: ["Base", "Numerics", "Kernels", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"],
                 swiftSettings: fastMath + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
+        .target(name: "Validation", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Baselines"], swiftSettings: fastMath),
+        // Analyses of the validation results, the agent and the logged data → CSV, SVG plots, the HTML report.
+        .target(name: "Analysis", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Validation"], swiftSettings: fastMath),
         .target(name: "Serving", dependencies: ["Base", "Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Agent", "Baselines", "Serving",
+                "Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Agent", "Baselines", "Validation", "Analysis", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
         .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Kernels", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Base", "DMATestSupport", "Analysis", "Validation", "Agent", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Base", "Baselines", "Trajectories", "Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
