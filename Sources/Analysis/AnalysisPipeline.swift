@@ -48,7 +48,7 @@ public struct AnalysisFile: Sendable {
 /// Runs every analysis on `AnalysisInputs`, in memory, then writes the folder in one go: an error
 /// in any analysis leaves no partial output, and each file is replaced atomically.
 public enum AnalysisPipeline {
-    public struct Output {
+    public struct Output: Sendable {
         public var files: [AnalysisFile]
         public var tables: [AnalysisTable]
         public var rule: DistilledRule

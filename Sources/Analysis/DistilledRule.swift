@@ -5,7 +5,7 @@ import Trajectories
 /// state features (`RuleFeatures`), and the predictions become a valid mixture by clipping at 0,
 /// normalising and mixing with the floor: wᵢ = floor + (1 − D·floor)·pᵢ/Σp (uniform if every
 /// prediction is ≤ 0). So every weight is ≥ floor and they sum to 1.
-public final class DistilledRule: MixturePolicy {
+public final class DistilledRule: MixturePolicy, Sendable {
     /// One output's formula: intercept + Σ coefficient·feature.
     public struct Formula: Sendable, Equatable {
         public var output: String
@@ -13,6 +13,10 @@ public final class DistilledRule: MixturePolicy {
         public var terms: [(feature: String, coefficient: Double)]
         /// R² of the formula on the states it was fitted on (nil for a constant target).
         public var r2: Double?
+
+        public init(output: String, intercept: Double, terms: [(feature: String, coefficient: Double)], r2: Double?) {
+            (self.output, self.intercept, self.terms, self.r2) = (output, intercept, terms, r2)
+        }
 
         public static func == (a: Formula, b: Formula) -> Bool {
             a.output == b.output && a.intercept == b.intercept && a.r2 == b.r2

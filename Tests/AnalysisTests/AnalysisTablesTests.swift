@@ -1,0 +1,77 @@
+import Analysis
+import Base
+import Foundation
+import Testing
+
+@Suite struct AnalysisTablesTests {
+    @Test func everyCSVRoundTripsWithItsDocumentedColumns() throws {
+        let output = AnalysisFixture.output
+        let expected = ["schedule.csv", "field_balance.csv", "sensitivity.csv", "rules.csv", "rules_simulation.csv", "domain_effects.csv",
+                        "source_efficiency.csv", "validation_results.csv", "paired_differences.csv", "surrogate_replay.csv"]
+        #expect(output.tables.map(\.file) == expected)
+        let readme = try #require(output.files.first { $0.name == "README.md" }).contents
+        let readmeText = String(decoding: readme, as: UTF8.self)
+        for table in output.tables {
+            let file = try #require(output.files.first { $0.name == table.file }, "\(table.file) is written")
+            let parsed = try CSVTable(parsing: String(decoding: file.contents, as: UTF8.self), path: table.file)
+            #expect(parsed == table.csv, "\(table.file) round-trips through CSVTable")
+            #expect(parsed.header == table.columns.map(\.name))
+            #expect(!parsed.rows.isEmpty, "\(table.file) has rows")
+            #expect(readmeText.contains("## `\(table.file)`"))
+            for c in table.columns { #expect(readmeText.contains("| `\(c.name)` |"), "README documents \(table.file):\(c.name)") }
+        }
+    }
+
+    @Test func scheduleAndBalanceAverageTheRuns() throws {
+        let results = AnalysisFixture.results
+        let schedule = ScheduleTable.table(results).csv
+        // 5 policies × 5 steps × 4 domains; the selection run is not counted.
+        #expect(schedule.rows.count == 5 * 5 * 4)
+        let row = try #require(schedule.rows.first { $0[0] == "agent" && $0[2] == "3" && $0[3] == "source/a" })
+        #expect(abs(Double(row[5])! - 0.26) < 1e-9)
+        #expect(Double(row[6])! == 0)
+        #expect(row[7] == "3")
+        let balance = FieldBalanceTable.table(results).csv
+        let ratio = try #require(balance.rows.first { $0[0] == "ratio:0.7" && $0[2] == "1" })
+        #expect(abs(Double(ratio[3])! - 0.7) < 1e-9)
+        #expect(abs(Double(ratio[4])! - 0.3) < 1e-9)
+    }
+
+    @Test func pairedDifferencesUseCommonSeedsAndTIntervals() throws {
+        let diffs = PairedDifference.all(AnalysisFixture.results)
+        // The agent against 4 other policies × 3 metrics.
+        #expect(diffs.count == 12)
+        let d = try #require(diffs.first { $0.baseline == "uniform" && $0.metric == "balanced" })
+        #expect(d.pairs == 3)
+        let runs = AnalysisFixture.results.policies
+        let agent = runs.first { $0.policy == "agent" }!.runs.map(\.final.balanced)
+        let uniform = runs.first { $0.policy == "uniform" }!.runs.map(\.final.balanced)
+        let x = zip(agent, uniform).map { $0 - $1 }
+        let mean = x.reduce(0, +) / 3
+        let sd = (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 2).squareRoot()
+        // t_{0.975, 2} = 4.302653
+        #expect(abs(d.meanDifference - mean) < 1e-12)
+        #expect(abs(d.high! - (mean + 4.302653 * sd / 3.0.squareRoot())) < 1e-5)
+    }
+
+    @Test func missingAndMalformedResultsNameTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dma-analysis-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(throws: DataFileError.self) { try ValidationResults.load(directory: dir) }
+        do { _ = try ValidationResults.load(directory: dir) } catch { #expect("\(error)".contains("runs.jsonl")) }
+        try Data("{\"id\": 1}\n".utf8).write(to: URL(fileURLWithPath: dir + "/runs.jsonl"))
+        do {
+            _ = try ValidationResults.load(directory: dir)
+            Issue.record("a malformed line must fail")
+        } catch { #expect("\(error)".contains("runs.jsonl")) }
+    }
+
+    @Test func writingPutsEveryFileInTheFolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dma-analysis-out-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AnalysisPipeline.write(AnalysisFixture.output, to: dir)
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(names == Set(AnalysisFixture.output.files.map(\.name)))
+    }
+}
