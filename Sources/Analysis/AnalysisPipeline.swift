@@ -16,13 +16,16 @@ public struct AnalysisInputs {
     public var results: ValidationResults
     /// `dma surrogate report --csv` output to copy into the folder, with its path.
     public var fidelity: (path: String, table: CSVTable)?
+    /// Held-out rollouts of `dma surrogate report --json`, plotted predicted against real.
+    public var fidelityRollouts: FidelityReport.Rollouts?
     /// The commands that produced the inputs and this analysis, shown in the report.
     public var commands: [String]
 
     public init(agent: StudiedPolicy, agentFloor: Double, trajectories: [Trajectory], model: SurrogateModel, results: ValidationResults,
-                fidelity: (path: String, table: CSVTable)? = nil, commands: [String] = []) {
+                fidelity: (path: String, table: CSVTable)? = nil, fidelityRollouts: FidelityReport.Rollouts? = nil, commands: [String] = []) {
         (self.agent, self.agentFloor, self.trajectories, self.model, self.results, self.fidelity, self.commands) =
             (agent, agentFloor, trajectories, model, results, fidelity, commands)
+        self.fidelityRollouts = fidelityRollouts
     }
 }
 
@@ -71,7 +74,7 @@ public enum AnalysisPipeline {
 
         // The rule is fitted where the agent acts: logged states and the agent's own simulated states.
         let agentPolicy = try inputs.agent.policy()
-        let own = try simulatedStates(agentPolicy, model: inputs.model, episodes: config.episodes, seed: config.seed)
+        let (own, simulated) = try simulatedStates(agentPolicy, model: inputs.model, episodes: config.episodes, seed: config.seed)
         progress("rules: distilling the agent on \(states.count + own.count) states (logged and its own simulated ones)")
         let features = RuleFeatures(layout: inputs.agent.layout)
         let rule = try RuleDistillation.fit(agentPolicy, features: features, states: states + own, floor: inputs.agentFloor, config: config.rule)
@@ -87,27 +90,38 @@ public enum AnalysisPipeline {
         let replay = try SurrogateReplay.run(results, model: inputs.model)
         tables.append(SurrogateReplay.table(replay.fits))
 
-        var files = try tables.map { AnalysisFile(name: $0.file, contents: Data(try $0.csv.encoded().utf8), description: $0.summary) }
+        var files = try tables.map { AnalysisFile(name: $0.file, contents: Data(try $0.csv.encoded().utf8), description: "\($0.rows.count) rows") }
         if let fidelity = inputs.fidelity {
             files.append(AnalysisFile(name: "surrogate_fidelity.csv", contents: Data(try fidelity.table.encoded().utf8),
-                                      description: "copy of \(fidelity.path) (dma surrogate report --csv)"))
+                                      description: "copy of \(fidelity.path)"))
         }
-        let plots = AnalysisPlots.make(results, replay: replay.fits)
-        files += plots.map { AnalysisFile(name: $0.name, contents: Data($0.svg.utf8), description: $0.caption) }
+        // The agent's schedule in the simulator, beside its real one: available before any real run.
+        let steps = inputs.model.steps, D = inputs.model.domains.count
+        let simulatedSchedule = (0..<steps).map { t in (0..<D).map { d in Statistics.meanAndSD(simulated.map { $0.mixtures[t][d] }).mean } }
+        let plots = AnalysisPlots.make(results, replay: replay.fits,
+                                       simulatedAgent: (label: "agent (surrogate, \(simulated.count) episodes)", domains: inputs.model.domains.map(\.rawValue),
+                                                        weights: simulatedSchedule))
+            + (inputs.fidelityRollouts.map {
+                [AnalysisPlot(name: "surrogate_rollouts.svg", svg: RolloutFidelityPlot.svg($0),
+                              caption: "The surrogate's T-step rollouts against the real final score of held-out logged trajectories (dma surrogate report --json)",
+                              series: Array(Set($0.finals.map(\.family))).sorted())]
+            } ?? [])
+        files += plots.map { AnalysisFile(name: $0.name, contents: Data($0.svg.utf8), description: "plot: \($0.series.count) series") }
         let report = AnalysisReport.html(inputs: inputs, tables: tables, plots: plots, rule: rule, simulations: simulations,
                                          differences: differences, effects: effects, domainEffects: domainEffects)
-        files.append(AnalysisFile(name: "report.html", contents: Data(report.utf8), description: "the self-contained report (inline SVG and CSS)"))
-        files.append(AnalysisFile(name: "README.md", contents: Data(AnalysisReadme.markdown(tables: tables, plots: plots, fidelity: inputs.fidelity != nil).utf8),
-                                  description: "what every file and column holds"))
+        files.append(AnalysisFile(name: "report.html", contents: Data(report.utf8), description: "the report (self-contained)"))
+        files.append(AnalysisFile(name: "README.md", contents: Data(AnalysisReadme.markdown(tables: tables, fidelity: inputs.fidelity != nil).utf8),
+                                  description: "every file and column documented"))
         return Output(files: files, tables: tables, rule: rule, simulations: simulations, differences: differences, replaySkipped: replay.skipped)
     }
 
     /// The states the agent visits in the surrogate (mean transitions): where its rule must agree with it.
-    static func simulatedStates(_ policy: MixturePolicy, model: SurrogateModel, episodes: Int, seed: UInt64) throws -> [PolicyState] {
+    static func simulatedStates(_ policy: MixturePolicy, model: SurrogateModel, episodes: Int,
+                                seed: UInt64) throws -> (states: [PolicyState], episodes: [PolicyRollout.Episode]) {
         let recorder = StateRecorder(policy)
         let env = SurrogateEnvironment(model: model, count: max(episodes, 1), transition: .mean)
-        _ = try PolicyRollout.episodes(recorder, in: env, seed: seed)
-        return recorder.states
+        let run = try PolicyRollout.episodes(recorder, in: env, seed: seed)
+        return (recorder.states, run)
     }
 
     /// Writes every file into `directory` (created if missing), each atomically.

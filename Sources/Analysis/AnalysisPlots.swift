@@ -11,8 +11,10 @@ public struct AnalysisPlot: Sendable {
 
 /// Builds every plot from the validation results and the surrogate replay.
 public enum AnalysisPlots {
-    /// `schedule-<policy>.svg` per policy, `scores.svg`, `tradeoff.svg`, `surrogate_fidelity.svg`.
-    public static func make(_ results: ValidationResults, replay: [SurrogateReplay.PolicyFit]) -> [AnalysisPlot] {
+    /// `schedule-<policy>.svg` per policy (and `schedule-agent-surrogate.svg` for `simulatedAgent`,
+    /// the agent's mean schedule in the simulator), `scores.svg`, `tradeoff.svg`, `surrogate_fidelity.svg`.
+    public static func make(_ results: ValidationResults, replay: [SurrogateReplay.PolicyFit],
+                            simulatedAgent: (label: String, domains: [String], weights: [[Double]])? = nil) -> [AnalysisPlot] {
         let colours = Palette.assign(results.policies)
         var plots: [AnalysisPlot] = []
         // One colour scale for every heat map, so a darker cell means more weight in any of them.
@@ -20,7 +22,14 @@ public enum AnalysisPlots {
         for p in results.policies {
             means[p.label] = (0..<p.steps).map { t in p.domains.indices.map { ScheduleTable.weight(p, step: t, domain: $0).mean } }
         }
-        let scale = means.values.flatMap { $0.flatMap { $0 } }.max() ?? 1
+        let scale = (means.values.flatMap { $0.flatMap { $0 } } + (simulatedAgent?.weights.flatMap { $0 } ?? [])).max() ?? 1
+        if let sim = simulatedAgent {
+            plots.append(AnalysisPlot(name: "schedule-agent-surrogate.svg",
+                                      svg: ScheduleHeatMap.svg(title: "\(sim.label): mean mixture weight per step", series: sim.label, domains: sim.domains,
+                                                               weights: sim.weights, scale: scale),
+                                      caption: "Schedule of the agent in the surrogate (mean transitions): steps × domains, mean weight over the episodes",
+                                      series: [sim.label]))
+        }
         let ordered = results.policies.filter(\.isAgent) + results.policies.filter { !$0.isAgent }
         for p in ordered {
             plots.append(AnalysisPlot(name: "schedule-\(slug(p.label)).svg",

@@ -26,6 +26,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Fitted surrogate model.") var surrogate: String
     @Option(help: "Environment file (default: envs/<environment>.json of the surrogate).") var env: String?
     @Option(help: "Fidelity CSV of `dma surrogate report --csv`, copied into the folder.") var fidelity: String?
+    @Option(help: "Fidelity report of `dma surrogate report --json`: its held-out rollouts are plotted predicted against real.") var fidelityJson: String?
     @Option(help: "Output folder.") var out = "analysis"
     @Option(help: "Logged trajectories sampled for the sensitivity probes and the rule fit (all steps of each).") var states = AnalysisConfig().sampledTrajectories
     @Option(help: "Surrogate episodes per policy for the distilled rule's score (≥ 100 recommended).") var episodes = AnalysisConfig().episodes
@@ -72,6 +73,7 @@ struct AnalyzeCommand: ParsableCommand {
             throw DataFileError(path: policy, problem: error.description)
         }
         let fidelityTable = try fidelity.map { (path: $0, table: try CSVTable.read(from: $0)) }
+        let rollouts = try fidelityJson.map(RolloutFidelityPlot.load)
         let command = (["dma"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let commands = [
             "# inputs: policy \(policy); results \(resultsLog.path) (\(resultsLog.runs.count) runs); trajectories \(data) (\(trajectories.count)); surrogate \(surrogate) (fitted on \(model.trajectories) trajectories)",
@@ -79,7 +81,7 @@ struct AnalyzeCommand: ParsableCommand {
             command,
         ]
         return AnalysisInputs(agent: studied, agentFloor: floor, trajectories: trajectories, model: model, results: resultsLog,
-                              fidelity: fidelityTable, commands: commands)
+                              fidelity: fidelityTable, fidelityRollouts: rollouts, commands: commands)
     }
 
 }

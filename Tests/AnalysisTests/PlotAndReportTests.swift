@@ -27,8 +27,8 @@ final class SeriesCollector: NSObject, XMLParserDelegate {
         let output = AnalysisFixture.output
         let policies = AnalysisFixture.results.policies.map(\.label)
         let svgs = output.files.filter { $0.name.hasSuffix(".svg") }
-        // 5 heat maps, scores, trade-off, surrogate fidelity.
-        #expect(svgs.count == policies.count + 3)
+        // 5 heat maps and the agent's simulated one, scores, trade-off, surrogate fidelity.
+        #expect(svgs.count == policies.count + 4)
         for file in svgs {
             let (ok, c) = parse(String(decoding: file.contents, as: UTF8.self))
             #expect(ok, "\(file.name) is well-formed XML")
@@ -44,6 +44,27 @@ final class SeriesCollector: NSObject, XMLParserDelegate {
         let (_, c) = parse(String(decoding: tradeoff.contents, as: UTF8.self))
         #expect(c.series.contains { $0.kind == "front" }, "the fixed-mixture front is drawn")
         #expect(svgs.contains { $0.name == "schedule-agent.svg" })
+        #expect(svgs.contains { $0.name == "schedule-agent-surrogate.svg" })
+    }
+
+    @Test func rolloutFidelityLoadsTheReportJSONAndPlotsOneSeriesPerFamily() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dma-fidelity-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let json = """
+        {"signals": [], "rollouts": {"trajectories": 3, "finalBalancedMAE": 0.01, "spearman": 0.9, "pearson": 0.9, "actualSD": 0.02, "coverage90": 0.9,
+         "finals": [{"id": 1, "family": "constant", "predicted": 0.61, "actual": 0.6}, {"id": 2, "family": "field-ratio", "predicted": 0.5, "actual": 0.52},
+                    {"id": 3, "family": "constant", "predicted": 0.66, "actual": 0.65}]}}
+        """
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        let rollouts = try RolloutFidelityPlot.load(from: path)
+        let (ok, c) = parse(RolloutFidelityPlot.svg(rollouts))
+        #expect(ok)
+        #expect(c.series.filter { $0.kind == "series" }.map(\.name) == ["constant", "field-ratio"])
+        try Data("{\"rollouts\": 3}".utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try RolloutFidelityPlot.load(from: path)
+            Issue.record("a malformed report must fail")
+        } catch { #expect("\(error)".contains(path)) }
     }
 
     @Test func paretoFrontKeepsOnlyUndominatedFixedMixtures() {
