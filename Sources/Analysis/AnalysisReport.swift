@@ -52,7 +52,13 @@ public enum AnalysisReport {
                       simulations.map { [$0.policy, "\($0.episodes)", f($0.meanFinalBalanced), f($0.sdFinalBalanced), String(format: "%.1f%%", 100 * $0.outOfSupportShare)] },
                       numeric: [1, 2, 3, 4])
 
-        body += "<h2>What the agent responds to</h2>\n<p>Finite differences around logged states (sensitivity.csv): for each group, the probes that move the agent's source share or the probed domain's own weight most.</p>\n"
+        body += "<h2>What the agent responds to</h2>\n<p>Finite differences around logged states (sensitivity.csv). Probes: forgetting and target feedback = a domain's bits per byte 1% of base higher now; last change = the same rise reached in the last step; progress = +0.1 of t/T; score weight = a tenth of the field's score weight moved onto the domain. Per group, the largest mean change of the probed domain's own weight and of the source share:</p>\n"
+        body += table(["group", "features", "largest own-weight change", "feature", "largest source-share change", "feature"],
+                      Sensitivity.summary(effects).map {
+                          [$0.group, "\($0.features)", f($0.largestOwnWeightChange, 5), $0.largestOwnWeightFeature, f($0.largestSourceShareChange, 5),
+                           $0.largestSourceShareFeature]
+                      }, numeric: [1, 2, 4])
+        body += "<p>The probes with the largest effects per group:</p>\n"
         var sens: [[String]] = []
         for group in ["score_weight", "forgetting", "target_feedback", "last_change", "progress"] {
             let own = effects.filter { $0.group == group && ($0.output == "source_share" || $0.output == $0.domain) }

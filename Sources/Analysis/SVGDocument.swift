@@ -94,9 +94,12 @@ enum Palette {
     /// Colour of series k of a plot.
     static func colour(_ k: Int) -> String { colours[k % colours.count] }
 
-    /// Colours for `policies`, the agent's first, the rest in order.
+    /// Colours for `policies`: the agent's is the first colour and no other policy gets it (the
+    /// others cycle through the rest), so the agent stands out however many baselines there are.
     static func assign(_ policies: [PolicyRuns]) -> [String: String] {
-        let ordered = policies.filter(\.isAgent) + policies.filter { !$0.isAgent }
-        return Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.label, colour($0)) })
+        var out: [String: String] = [:]
+        for p in policies where p.isAgent { out[p.label] = colours[0] }
+        for (k, p) in policies.filter({ !$0.isAgent }).enumerated() { out[p.label] = colours[1 + k % (colours.count - 1)] }
+        return out
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// A policy's schedule as a heat map: re-weighting steps across, domains down, each cell's colour
 /// the mean mixture weight (white = 0, dark blue = the largest weight of any policy, so maps of
-/// different policies compare), with a colour bar and the value in each cell's tooltip.
+/// different policies compare), with a colour bar and the value in each cell's tooltip. Shades
+/// follow √(w / scale): most weights of a 16-domain mixture are small, and a linear ramp would
+/// leave them all near-white.
 public enum ScheduleHeatMap {
     /// One cell's colour on the white → dark-blue ramp, `v` in 0…1.
     static func colour(_ v: Double) -> String {
@@ -10,6 +12,9 @@ public enum ScheduleHeatMap {
         let (r, g, b) = (255 - t * (255 - 8), 255 - t * (255 - 48), 255 - t * (255 - 107))
         return String(format: "#%02x%02x%02x", Int(r.rounded()), Int(g.rounded()), Int(b.rounded()))
     }
+
+    /// Position of weight `w` on the ramp.
+    static func shade(_ w: Double, _ scale: Double) -> Double { (max(w, 0) / max(scale, 1e-12)).squareRoot() }
 
     /// The heat map of `weights` (steps × domains, mean weight per cell); `scale` is the weight
     /// drawn darkest.
@@ -25,7 +30,7 @@ public enum ScheduleHeatMap {
         for t in 0..<steps {
             for d in 0..<D {
                 let w = weights[t][d]
-                svg.rect(x: left + Double(t) * cellW, y: top + Double(d) * cellH, width: cellW, height: cellH, fill: colour(w / max(scale, 1e-12)),
+                svg.rect(x: left + Double(t) * cellW, y: top + Double(d) * cellH, width: cellW, height: cellH, fill: colour(shade(w, scale)),
                          stroke: "#ffffff", title: "\(domains[d]), step \(t + 1): weight \(String(format: "%.3f", w))")
             }
         }
@@ -44,9 +49,9 @@ public enum ScheduleHeatMap {
         }
         svg.rect(x: barX, y: top, width: 14, height: barH, fill: "none", stroke: "#333")
         for v in PlotAxes.ticks(0...scale, count: 4) where v <= scale {
-            svg.text(PlotAxes.label(v), x: barX + 20, y: top + barH - v / max(scale, 1e-12) * barH + 4, size: 10)
+            svg.text(PlotAxes.label(v), x: barX + 20, y: top + barH - shade(v, scale) * barH + 4, size: 10)
         }
-        svg.text("mixture weight (share of the step's tokens)", x: barX - 8, y: top + barH / 2, size: 11, anchor: .middle, rotate: -90)
+        svg.text("mixture weight (share of the step's tokens; √ scale)", x: barX - 8, y: top + barH / 2, size: 11, anchor: .middle, rotate: -90)
         svg.endGroup()
         return svg.rendered(title: title)
     }

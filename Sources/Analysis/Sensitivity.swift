@@ -124,6 +124,31 @@ public enum Sensitivity {
         return effects
     }
 
+    /// One line per group: how strongly the policy reacts to that kind of feature, as the largest
+    /// mean change over the group's features of the probed domain's own weight, and of the source
+    /// share (probe sizes as in the type's documentation).
+    public struct GroupSummary: Sendable, Equatable {
+        public var group: String
+        public var features: Int
+        public var largestOwnWeightChange: Double
+        public var largestOwnWeightFeature: String
+        public var largestSourceShareChange: Double
+        public var largestSourceShareFeature: String
+    }
+
+    public static func summary(_ effects: [Effect]) -> [GroupSummary] {
+        var groups: [String] = []
+        for e in effects where !groups.contains(e.group) { groups.append(e.group) }
+        return groups.map { g in
+            let members = effects.filter { $0.group == g }
+            let own = members.filter { $0.output == $0.domain }.max { abs($0.meanChange) < abs($1.meanChange) }
+            let share = members.filter { $0.output == "source_share" }.max { abs($0.meanChange) < abs($1.meanChange) }
+            return GroupSummary(group: g, features: Set(members.map(\.feature)).count, largestOwnWeightChange: own?.meanChange ?? .nan,
+                                largestOwnWeightFeature: own?.feature ?? "", largestSourceShareChange: share?.meanChange ?? .nan,
+                                largestSourceShareFeature: share?.feature ?? "")
+        }
+    }
+
     public static let columns: [AnalysisTable.Column] = [
         .init("group", "what the feature is about: forgetting (source bits per byte now), target_feedback (target answer bits per byte now), last_change (the same rise reached in the last step), progress (t/T), score_weight (the balanced score's weight of a domain)"),
         .init("feature", "the probed feature: bpb:<domain>, bpb_change:<domain>, progress, score_weight:<domain>"),

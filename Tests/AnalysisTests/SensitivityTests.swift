@@ -40,7 +40,14 @@ import Trajectories
         #expect(abs(try effect("score_weight:source/b", "source/a").meanChange + 0.05 * (1 - (1 - w0))) < 1e-9)
     }
 
-    @Test func groupsAreTheQuestionsAsked() {
+    @Test func groupsAreTheQuestionsAsked() throws {
         #expect(Set(Self.effects.map(\.group)) == ["forgetting", "target_feedback", "last_change", "progress", "score_weight"])
+        let summary = Sensitivity.summary(Self.effects)
+        let forgetting = try #require(summary.first { $0.group == "forgetting" })
+        #expect(forgetting.features == 2)
+        #expect(forgetting.largestOwnWeightFeature == "bpb:source/a")
+        #expect(abs(forgetting.largestOwnWeightChange - 0.002) < 1e-9)
+        let weights = try #require(summary.first { $0.group == "score_weight" })
+        #expect(weights.largestOwnWeightFeature == "score_weight:source/b", "moving weight onto b takes 0.05·w_a from a, more than onto a gives it")
     }
 }
