@@ -43,8 +43,16 @@ public enum AnalysisReport {
         body += table(["policy", "spec", "runs", "balanced", "retention", "gain", "source tokens", "Δ balanced, agent − policy [95% CI]"], rows,
                       numeric: [2, 3, 4, 5, 6, 7])
 
-        body += "<h2>Plots</h2>\n"
-        for p in plots { body += "<figure id=\"\(esc(p.name))\">\(inline(p.svg))<figcaption>\(esc(p.caption)) (<code>\(esc(p.name))</code>)</figcaption></figure>\n" }
+        func figure(_ p: AnalysisPlot) -> String {
+            "<figure id=\"\(esc(p.name))\">\(inline(p.svg))<figcaption>\(esc(p.caption)) (<code>\(esc(p.name))</code>)</figcaption></figure>\n"
+        }
+        // The comparisons first, then the schedules side by side (one heat map per policy).
+        let schedules = plots.filter { $0.name.hasPrefix("schedule-") }
+        body += "<h2>Scores and trade-off</h2>\n"
+        for p in plots where !p.name.hasPrefix("schedule-") { body += figure(p) }
+        body += "<h2>Schedules</h2>\n<div class=\"grid\">\n"
+        for p in schedules { body += figure(p) }
+        body += "</div>\n"
 
         body += "<h2>The agent, distilled</h2>\n<p>One linear formula per domain weight, at most \(rule.formulas.map(\.terms.count).max() ?? 0) features each (forward stepwise, GSL least squares), fitted to the agent's mixtures on logged states and on its own simulated states; as a policy the predictions are clipped at 0 and normalised with the floor \(f(rule.floor, 4)).</p>\n"
         body += table(["domain weight", "formula", "R²"], rule.formulas.map { [$0.output, $0.text, f($0.r2, 3)] }, numeric: [2])
@@ -81,8 +89,8 @@ public enum AnalysisReport {
         body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
         h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}
         table{border-collapse:collapse;margin:1em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
-        th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
-        figure{margin:1.5em 0}figcaption{font-size:.85em;color:#555}svg{max-width:100%;height:auto}pre{background:#f6f6f6;padding:.8em;overflow-x:auto}
+        th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+        figure{margin:1.5em 0}.grid{display:flex;flex-wrap:wrap;gap:0 1.5em}.grid figure{flex:1 1 480px;margin:1em 0}figcaption{font-size:.85em;color:#555}svg{max-width:100%;height:auto}pre{background:#f6f6f6;padding:.8em;overflow-x:auto}
         """
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dma analysis</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n\(body)</body>\n</html>\n"
     }

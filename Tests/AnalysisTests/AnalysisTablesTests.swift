@@ -22,6 +22,13 @@ import Testing
         }
     }
 
+    /// The committed `analysis/README.md` is the generated one: regenerate it with `dma analyze
+    /// … --fidelity analysis/surrogate-fidelity.csv --out analysis/` when a column changes.
+    @Test func theCommittedFolderREADMEIsTheGeneratedOne() throws {
+        let committed = try String(contentsOfFile: "analysis/README.md", encoding: .utf8)
+        #expect(committed == AnalysisReadme.markdown(tables: AnalysisFixture.output.tables, fidelity: true))
+    }
+
     @Test func scheduleAndBalanceAverageTheRuns() throws {
         let results = AnalysisFixture.results
         let schedule = ScheduleTable.table(results).csv
