@@ -15,7 +15,9 @@ import Testing
         for (signal, truth) in [("bpb/source/b", [0.25, -0.45, 0.25, 0.25]), ("bpb/source/a", [-0.5, 0.3, 0.3, 0.3])] {
             for (d, domain) in ["source/a", "source/b", "math/add-sub", "math/compare-sort"].enumerated() {
                 let e = try effect(signal, domain)
-                #expect(abs(e.effect - truth[d]) < 4 * e.standardError + 1e-3, "\(signal) ← \(domain): \(e.effect) vs \(truth[d])")
+                // Within 4 standard errors, and close in absolute terms (a misspecified model, e.g.
+                // without the level control, is off by ~0.05 with similar standard errors).
+                #expect(abs(e.effect - truth[d]) < min(4 * e.standardError + 1e-3, 0.015), "\(signal) ← \(domain): \(e.effect) vs \(truth[d]) (se \(e.standardError))")
                 #expect(e.low < e.effect && e.effect < e.high)
                 #expect(e.standardError < 0.02)
             }
