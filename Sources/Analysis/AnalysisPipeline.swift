@@ -8,16 +8,23 @@ import Trajectories
 /// Runs every analysis on `AnalysisInputs`, in memory, then writes the folder in one go: an error
 /// in any analysis leaves no partial output, and each file is replaced atomically.
 public enum AnalysisPipeline {
+    /// Everything computed: the files to write, and the main results for callers that print them.
     public struct Output: Sendable {
+        /// Every file of the folder, CSV, SVG, HTML and README.
         public var files: [AnalysisFile]
+        /// The CSV tables (also among `files`).
         public var tables: [AnalysisTable]
+        /// The agent distilled into formulas.
         public var rule: DistilledRule
+        /// The agent and the rule through the surrogate.
         public var simulations: [RuleDistillation.Simulation]
+        /// The agent against each baseline, paired by seed.
         public var differences: [PairedDifference]
         /// Policies the surrogate replay skipped (another space or feedback set).
         public var replaySkipped: [String]
     }
 
+    /// Computes every analysis; `progress` receives one note per stage.
     public static func run(_ inputs: AnalysisInputs, config: AnalysisConfig = AnalysisConfig(), progress: (String) -> Void = { _ in }) throws -> Output {
         let results = inputs.results
         progress("validation results: \(results.policies.count) policies, \(results.policies.reduce(0) { $0 + $1.runs.count }) evaluation runs")

@@ -2,8 +2,11 @@ import Numerics
 
 /// One SVG plot of the analysis folder.
 public struct AnalysisPlot: Sendable {
+    /// File name (`tradeoff.svg`).
     public var name: String
+    /// The SVG document.
     public var svg: String
+    /// One line saying what the plot shows (report and README).
     public var caption: String
     /// The series drawn (one `<g data-series>` each), for checks.
     public var series: [String]

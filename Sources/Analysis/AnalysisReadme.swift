@@ -27,6 +27,7 @@ public enum AnalysisReadme {
         ("coverage90", "share of held-out next values inside the 90% predictive interval"),
     ]
 
+    /// The README of a folder holding `tables` (and the copied fidelity CSV when `fidelity`).
     public static func markdown(tables: [AnalysisTable], fidelity: Bool) -> String {
         var s = """
         # Analysis

@@ -24,6 +24,8 @@ public enum AnalysisReport {
         return s + "</tbody></table>\n"
     }
 
+    /// The page: summary, results per policy with paired differences, plots, rules, sensitivity and
+    /// domain-effect highlights, the file list and the commands.
     public static func html(inputs: AnalysisInputs, tables: [AnalysisTable], plots: [AnalysisPlot], rule: DistilledRule,
                             simulations: [RuleDistillation.Simulation], differences: [PairedDifference], effects: [Sensitivity.Effect],
                             domainEffects: [DomainEffects.Effect]) -> String {

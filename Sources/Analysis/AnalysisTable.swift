@@ -6,8 +6,11 @@ import Foundation
 public struct AnalysisTable: Sendable, Equatable {
     /// A column's name (the CSV header field) and what it holds, with its unit.
     public struct Column: Sendable, Equatable {
+        /// Header field.
         public var name: String
+        /// What the column holds, with its unit.
         public var meaning: String
+        /// A column named `name` meaning `meaning`.
         public init(_ name: String, _ meaning: String) { (self.name, self.meaning) = (name, meaning) }
     }
 
@@ -15,9 +18,12 @@ public struct AnalysisTable: Sendable, Equatable {
     public var file: String
     /// What one row is and how the file was computed.
     public var summary: String
+    /// The columns in file order.
     public var columns: [Column]
+    /// Rows of formatted fields, one per column.
     public var rows: [[String]]
 
+    /// A table for `file`.
     public init(file: String, summary: String, columns: [Column], rows: [[String]] = []) {
         (self.file, self.summary, self.columns, self.rows) = (file, summary, columns, rows)
     }

@@ -8,12 +8,15 @@ import Trajectories
 public final class DistilledRule: MixturePolicy, Sendable {
     /// One output's formula: intercept + Σ coefficient·feature.
     public struct Formula: Sendable, Equatable {
+        /// The domain whose weight it predicts.
         public var output: String
         public var intercept: Double
+        /// The selected features (names of `RuleFeatures`) in selection order, with coefficients.
         public var terms: [(feature: String, coefficient: Double)]
         /// R² of the formula on the states it was fitted on (nil for a constant target).
         public var r2: Double?
 
+        /// A formula of `terms`.
         public init(output: String, intercept: Double, terms: [(feature: String, coefficient: Double)], r2: Double?) {
             (self.output, self.intercept, self.terms, self.r2) = (output, intercept, terms, r2)
         }
@@ -32,12 +35,15 @@ public final class DistilledRule: MixturePolicy, Sendable {
     }
 
     public let name: String
+    /// How the features are read from a state.
     public let features: RuleFeatures
     /// One formula per domain, in domain order.
     public let formulas: [Formula]
+    /// Minimum weight of every domain.
     public let floor: Double
     private let index: [[Int]]
 
+    /// A rule of one formula per domain of `features.layout`; `floor` < 1/D.
     public init(name: String, features: RuleFeatures, formulas: [Formula], floor: Double) {
         let D = features.layout.domainCount
         precondition(formulas.count == D, "a distilled rule needs one formula per domain")
@@ -53,6 +59,7 @@ public final class DistilledRule: MixturePolicy, Sendable {
         return formulas.enumerated().map { d, f in zip(index[d], f.terms).reduce(f.intercept) { $0 + $1.1.coefficient * x[$1.0] } }
     }
 
+    /// The predictions clipped at 0, normalised and mixed with the floor.
     public func nextMixture(_ state: PolicyState) throws -> Mixture {
         let D = formulas.count
         let p = predictions(state).map { $0.isFinite ? max($0, 0) : 0 }

@@ -14,11 +14,13 @@ import Trajectories
 /// trained on domain d alone, and β_d − mean(β) what moving weight onto d does relative to the
 /// average domain. Intervals are 95% t-intervals with n − p degrees of freedom.
 public enum DomainEffects {
+    /// One domain's effect on one signal.
     public struct Effect: Sendable, Equatable {
         public var signal: String
         public var higherIsBetter: Bool
         public var domain: String
         public var field: String
+        /// β_d, its standard error and 95% interval.
         public var effect: Double
         public var standardError: Double
         public var low: Double
@@ -27,6 +29,7 @@ public enum DomainEffects {
         public var contrast: Double
         public var contrastLow: Double
         public var contrastHigh: Double
+        /// Logged steps regressed on, and the regression's R².
         public var steps: Int
         public var r2: Double?
 
@@ -82,6 +85,7 @@ public enum DomainEffects {
         return out
     }
 
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("signal", "benchmark signal (bpb/<domain> bits per byte, em/<domain> exact match, cloze/acc, definitions/acc, …)"),
         .init("better_when", "which direction is good for the signal: lower (bits per byte) or higher (accuracies)"),
@@ -99,6 +103,7 @@ public enum DomainEffects {
         .init("r2", "R² of the signal's regression (all domains and controls)"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ effects: [Effect]) -> AnalysisTable {
         AnalysisTable(file: "domain_effects.csv",
                       summary: "Each domain's effect of its weight on each benchmark's per-step change, from the logged trajectories (regression Δy = Σ β_d w_d + γ·(level above base) + δ·[first step]).",

@@ -1,6 +1,7 @@
 /// The surrogate's predicted final balanced score against the real one, per validated policy
 /// (mean ± 1 sd over its runs), with the y = x line a perfect simulator would sit on.
 public enum FidelityPlot {
+    /// The standalone SVG document.
     public static func svg(_ fits: [SurrogateReplay.PolicyFit], colours: [String: String]) -> String {
         let left = 80.0, top = 40.0, side = 340.0
         var svg = SVGDocument(width: left + side + 230, height: top + side + 60)

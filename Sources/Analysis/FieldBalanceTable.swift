@@ -3,6 +3,7 @@ import Numerics
 /// `field_balance.csv`: per policy and step, how the budget was split between the fields and what
 /// the per-step feedback subset measured after the step (retention, gain, balanced).
 public enum FieldBalanceTable {
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("policy", "policy label"),
         .init("setting", "the runs' setting"),
@@ -18,6 +19,7 @@ public enum FieldBalanceTable {
         .init("runs", "evaluation runs averaged"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ results: ValidationResults) -> AnalysisTable {
         var rows: [[String]] = []
         for p in results.policies {

@@ -4,6 +4,7 @@ import Evaluation
 /// The agent against each baseline on the same seeds: the mean paired difference of a final score
 /// with a t-interval (paired by seed, so data-order noise shared by both runs cancels).
 public struct PairedDifference: Sendable, Equatable {
+    /// Labels of the two policies and their setting.
     public var agent: String
     public var baseline: String
     public var setting: String
@@ -11,6 +12,7 @@ public struct PairedDifference: Sendable, Equatable {
     public var metric: String
     /// Seeds both policies ran on.
     public var pairs: Int
+    /// Mean and sample sd of agent − baseline over the pairs.
     public var meanDifference: Double
     public var sdDifference: Double
     /// Bounds of the interval at `level`; nil for fewer than two pairs.
@@ -42,6 +44,7 @@ public struct PairedDifference: Sendable, Equatable {
         return out
     }
 
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("agent", "the agent's policy label"),
         .init("baseline", "the policy compared against"),
@@ -54,6 +57,7 @@ public struct PairedDifference: Sendable, Equatable {
         .init("ci95_high", "upper bound of that interval"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ differences: [PairedDifference]) -> AnalysisTable {
         AnalysisTable(file: "paired_differences.csv",
                       summary: "The agent's paired difference to every other policy of its setting, by seed, with a 95% t-interval.",

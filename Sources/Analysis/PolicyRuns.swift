@@ -6,6 +6,7 @@ import Validation
 public struct PolicyRuns: Sendable {
     /// The policy's label in the validation log (`agent`, `uniform`, `best-fixed`, …).
     public var policy: String
+    /// The setting the runs share (environment, `@model` for another model).
     public var setting: String
     /// The resolved spec of its first run (`ratio:0.7`, `agent:FILE`, …).
     public var spec: String
@@ -14,9 +15,11 @@ public struct PolicyRuns: Sendable {
     /// The label in tables and legends: the policy, with `@ setting` when the results hold several settings.
     public var label: String
 
+    /// The runs' domain space.
     public var domains: [DomainName] { runs[0].domains.map { DomainName($0) } }
     /// Re-weighting steps of its runs (the shortest run's, should they differ).
     public var steps: Int { runs.map(\.rounds.count).min() ?? 0 }
+    /// Seeds of the runs, ascending.
     public var seeds: [UInt64] { runs.map(\.seed) }
 
     /// Whether this is the learned agent (label `agent…` or spec `agent:…`).

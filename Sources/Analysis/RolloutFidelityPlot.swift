@@ -6,6 +6,7 @@ import Surrogate
 /// logged trajectories (from `dma surrogate report --json`): one point per trajectory, one series
 /// per schedule family, the y = x line, Spearman and MAE in the title.
 public enum RolloutFidelityPlot {
+    /// The standalone SVG document.
     public static func svg(_ rollouts: FidelityReport.Rollouts) -> String {
         let left = 80.0, top = 40.0, side = 340.0
         var svg = SVGDocument(width: left + side + 200, height: top + side + 60)

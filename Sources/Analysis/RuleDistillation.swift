@@ -8,11 +8,13 @@ import Trajectories
 /// most, by GSL least squares with an intercept), stopping early when R² rises by less than
 /// `minGain`.
 public enum RuleDistillation {
+    /// How many features a formula may use, and when to stop adding them.
     public struct Config: Sendable {
         /// Features per domain's formula: three keeps a formula readable in one line.
         public var maxTerms = 3
         /// Smallest R² improvement worth another term.
         public var minGain = 0.005
+        /// The defaults documented on each field.
         public init() {}
     }
 
@@ -72,6 +74,7 @@ public enum RuleDistillation {
         public var outOfSupportShare: Double
     }
 
+    /// `episodes` surrogate episodes (mean transitions, episode e seeded `seed + e`) of each labelled policy.
     public static func simulate(_ policies: [(String, MixturePolicy)], model: SurrogateModel, episodes: Int, seed: UInt64) throws -> [Simulation] {
         try policies.map { label, policy in
             let eps = try PolicyRollout.run(model, episodes: episodes, seed: seed, transition: .mean) { _ in policy }
@@ -82,6 +85,7 @@ public enum RuleDistillation {
         }
     }
 
+    /// Columns of `rules.csv`.
     public static let ruleColumns: [AnalysisTable.Column] = [
         .init("output", "the domain whose mixture weight the formula predicts (before clipping at 0 and normalising with the floor)"),
         .init("term", "intercept, or a state feature: a global column (progress, source_share, retention@0 …; @l = l steps ago) or '<domain> <token column>' (weight_x_domains@l = weight·D, feedback_bpb@l = base/now for source and (base − now)/base for target bits per byte, feedback_em@l, score_weight, …_change = last step's change)"),
@@ -91,6 +95,7 @@ public enum RuleDistillation {
         .init("formula", "the output's whole formula in one line"),
     ]
 
+    /// `rules.csv`: the intercept and each term of every formula, one row each.
     public static func ruleTable(_ rule: DistilledRule) -> AnalysisTable {
         var rows: [[String]] = []
         for f in rule.formulas {
@@ -103,6 +108,7 @@ public enum RuleDistillation {
                              columns: ruleColumns, rows: rows)
     }
 
+    /// Columns of `rules_simulation.csv`.
     public static let simulationColumns: [AnalysisTable.Column] = [
         .init("policy", "agent, or the distilled rule run as a policy"),
         .init("episodes", "simulated episodes through the surrogate (episode e resets with seed + e)"),
@@ -112,6 +118,7 @@ public enum RuleDistillation {
         .init("out_of_support_share", "share of steps whose mixture had a weight below the surrogate's data support"),
     ]
 
+    /// `rules_simulation.csv`: one row per simulated policy.
     public static func simulationTable(_ rows: [Simulation]) -> AnalysisTable {
         AnalysisTable(file: "rules_simulation.csv",
                       summary: "The agent and its distilled rule run through the surrogate: what the readable rule keeps of the agent's score.",

@@ -6,11 +6,14 @@ import Trajectories
 /// domain-token column per domain (`source/jargon feedback_bpb@0`, …), except the constant
 /// `is_source`.
 public struct RuleFeatures: Sendable {
+    /// The layout the features are read with (the studied policy's).
     public let layout: ObservationLayout
+    /// Feature names, in `values` order.
     public let names: [String]
     private let tokenColumns: [String]
     private let globalColumns: [String]
 
+    /// The features of `layout` (which must carry score weights).
     public init(layout: ObservationLayout) {
         precondition(layout.scoreWeights != nil, "rule features read domain tokens, which need the layout's score weights")
         self.layout = layout

@@ -4,10 +4,12 @@ import Foundation
 /// builder with XML escaping is all the "plotting runtime" they need. Coordinates are in pixels
 /// from the top left.
 public struct SVGDocument {
+    /// Size in pixels.
     public let width: Double
     public let height: Double
     private var body: [String] = []
 
+    /// An empty white canvas.
     public init(width: Double, height: Double) { (self.width, self.height) = (width, height) }
 
     /// `text` safe inside XML character data and attribute values.
@@ -29,14 +31,17 @@ public struct SVGDocument {
 
     static func n(_ x: Double) -> String { String(format: "%.1f", x) }
 
+    /// Appends an element written by the caller (escaped already).
     public mutating func raw(_ element: String) { body.append(element) }
 
+    /// A rectangle; `title` becomes its tooltip.
     public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, title: String? = nil) {
         let s = stroke.map { " stroke=\"\($0)\" stroke-width=\"0.5\"" } ?? ""
         let t = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
         body.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" fill=\"\(fill)\"\(s)>\(t)</rect>")
     }
 
+    /// A straight line, optionally dashed (`dash` is an SVG dash array).
     public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#333", width: Double = 1, dash: String? = nil) {
         let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
         body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(width)\"\(d)/>")
@@ -50,13 +55,16 @@ public struct SVGDocument {
         body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(width)\"\(dashing)/>")
     }
 
+    /// A circle (a scatter point); `title` becomes its tooltip.
     public mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, stroke: String = "none", title: String? = nil) {
         let t = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
         body.append("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"\(Self.n(r))\" fill=\"\(fill)\" stroke=\"\(stroke)\">\(t)</circle>")
     }
 
+    /// Horizontal text alignment at the anchor point.
     public enum Anchor: String { case start, middle, end }
 
+    /// A label, escaped; optionally rotated (degrees) about its anchor point.
     public mutating func text(_ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, rotate: Double? = nil,
                               weight: String? = nil, fill: String = "#222") {
         let r = rotate.map { " transform=\"rotate(\(Self.n($0)) \(Self.n(x)) \(Self.n(y)))\"" } ?? ""
@@ -71,6 +79,7 @@ public struct SVGDocument {
         body.append("<g class=\"\(kind)\"\(s)>")
     }
 
+    /// Closes the innermost group.
     public mutating func endGroup() { body.append("</g>") }
 
     /// The complete SVG file (standalone, UTF-8, sans-serif text).

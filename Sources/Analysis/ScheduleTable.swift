@@ -4,6 +4,7 @@ import Numerics
 /// `schedule.csv`: what each policy trained at every re-weighting step, averaged over its
 /// evaluation runs (long format: one row per policy, step and domain).
 public enum ScheduleTable {
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("policy", "policy label of the validation runs"),
         .init("setting", "the runs' setting (environment, with @model for a model other than the proxy)"),
@@ -20,6 +21,7 @@ public enum ScheduleTable {
         Statistics.meanAndSD(policy.runs.map { $0.rounds[t].mixture[d] })
     }
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ results: ValidationResults) -> AnalysisTable {
         var rows: [[String]] = []
         for p in results.policies {

@@ -2,6 +2,7 @@
 /// re-weighting step: two panels side by side, one path per policy in each (a `<g data-series>`
 /// per policy holding both), mean over its evaluation runs.
 public enum ScoreCurvesPlot {
+    /// One policy's mean retention and gain after steps 1 … T.
     public struct Curve {
         public var label: String
         public var colour: String
@@ -12,6 +13,7 @@ public enum ScoreCurvesPlot {
         }
     }
 
+    /// The standalone SVG document.
     public static func svg(_ curves: [Curve]) -> String {
         let panelW = 320.0, panelH = 240.0, top = 40.0
         let leftA = 70.0, leftB = leftA + panelW + 80

@@ -41,6 +41,7 @@ public enum Sensitivity {
     /// Progress effects are scaled to this rise of t/T.
     public static let progressUnit = 0.1
 
+    /// Probes `studied` around `states`; one `Effect` per feature and output.
     public static func run(_ studied: StudiedPolicy, states: [PolicyState]) throws -> [Effect] {
         precondition(!states.isEmpty, "sensitivity needs states")
         let layout = studied.layout
@@ -136,6 +137,7 @@ public enum Sensitivity {
         public var largestSourceShareFeature: String
     }
 
+    /// The group lines of `effects`, in the order groups first appear.
     public static func summary(_ effects: [Effect]) -> [GroupSummary] {
         var groups: [String] = []
         for e in effects where !groups.contains(e.group) { groups.append(e.group) }
@@ -149,6 +151,7 @@ public enum Sensitivity {
         }
     }
 
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("group", "what the feature is about: forgetting (source bits per byte now), target_feedback (target answer bits per byte now), last_change (the same rise reached in the last step), progress (t/T), score_weight (the balanced score's weight of a domain)"),
         .init("feature", "the probed feature: bpb:<domain>, bpb_change:<domain>, progress, score_weight:<domain>"),
@@ -161,6 +164,7 @@ public enum Sensitivity {
         .init("states", "states probed (logged states before every step of the sampled trajectories to which the change applies)"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ effects: [Effect]) -> AnalysisTable {
         AnalysisTable(file: "sensitivity.csv",
                       summary: "The policy's response to each state feature by finite differences around logged states: e.g. the row (bpb:source/jargon, source/jargon) reads \"when source/jargon's bits per byte rise 1% above base, its weight changes by mean_change\".",

@@ -3,6 +3,7 @@ import Numerics
 /// `source_efficiency.csv`: how many source-field tokens each policy spent against what it kept
 /// (retention) and won (gain) at the end, from the final full-suite evaluation.
 public enum SourceEfficiencyTable {
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("policy", "policy label"),
         .init("setting", "the runs' setting"),
@@ -19,6 +20,7 @@ public enum SourceEfficiencyTable {
         .init("forgetting_per_million_source_tokens", "(1 − retention_mean) divided by source_tokens_mean / 10⁶: forgetting left per million source tokens spent (empty without source tokens)"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ results: ValidationResults) -> AnalysisTable {
         let rows = results.policies.map { p -> [String] in
             let src = Statistics.meanAndSD(p.runs.map { Double($0.sourceTokens) })

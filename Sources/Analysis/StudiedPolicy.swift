@@ -14,6 +14,7 @@ public struct StudiedPolicy {
     /// The policy reading states with a given layout (same domains, other score weights).
     public var bind: (ObservationLayout) throws -> MixturePolicy
 
+    /// A studied policy; `bind` must accept layouts of the same domains and window.
     public init(name: String, layout: ObservationLayout, score: ScoreFormula, bind: @escaping (ObservationLayout) throws -> MixturePolicy) {
         (self.name, self.layout, self.score, self.bind) = (name, layout, score, bind)
     }

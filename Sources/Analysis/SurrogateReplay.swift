@@ -9,6 +9,7 @@ import Trajectories
 /// feedback subset after the last step, the quantity the surrogate models). Adaptive policies are
 /// replayed as the schedules they chose, so this measures the simulator, not the policy.
 public enum SurrogateReplay {
+    /// One policy's real and predicted final balanced score (mean and sd over its runs).
     public struct PolicyFit: Sendable, Equatable {
         public var policy: String
         public var runs: Int
@@ -41,6 +42,7 @@ public enum SurrogateReplay {
         return (fits, skipped)
     }
 
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("policy", "policy label"),
         .init("runs", "evaluation runs replayed"),
@@ -50,6 +52,7 @@ public enum SurrogateReplay {
         .init("predicted_sd", "its sd over runs"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ fits: [PolicyFit]) -> AnalysisTable {
         AnalysisTable(file: "surrogate_replay.csv",
                       summary: "The surrogate's predicted against the real final balanced score of each validated policy (its runs' schedules replayed through the surrogate).",

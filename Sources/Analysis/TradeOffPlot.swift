@@ -2,6 +2,7 @@
 /// mean with ± 1 sd bars over seeds; the fixed-mixture Pareto front (the non-dominated static
 /// mixtures) as a dashed line. One `<g data-series>` per policy.
 public enum TradeOffPlot {
+    /// One policy's final retention and gain (mean, sd over seeds).
     public struct Point {
         public var label: String
         public var colour: String
@@ -25,6 +26,7 @@ public enum TradeOffPlot {
         }.sorted { $0.retention.mean < $1.retention.mean }
     }
 
+    /// The standalone SVG document.
     public static func svg(_ points: [Point]) -> String {
         let left = 80.0, top = 40.0, w = 460.0, h = 340.0
         var svg = SVGDocument(width: left + w + 230, height: top + h + 60)

@@ -11,7 +11,9 @@ public struct ValidationResults: Sendable {
     /// The log's file name inside a results folder.
     public static let logName = "runs.jsonl"
 
+    /// The log read (errors and the report name it).
     public var path: String
+    /// Every run of the log, selection runs included.
     public var runs: [ValidationRun]
     /// Evaluation runs by (setting, policy), in the order policies first appear in the log.
     public var policies: [PolicyRuns]

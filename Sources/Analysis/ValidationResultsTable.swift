@@ -1,5 +1,6 @@
 /// `validation_results.csv`: the evaluation runs flattened, one row per run.
 public enum ValidationResultsTable {
+    /// The file's columns in order, each with its meaning (the folder README is generated from them).
     public static let columns: [AnalysisTable.Column] = [
         .init("id", "run id (<policy>|<role>|s<seed>)"),
         .init("setting", "the run's setting"),
@@ -18,6 +19,7 @@ public enum ValidationResultsTable {
         .init("seconds", "wall time of the run (s)"),
     ]
 
+    /// The CSV file as an `AnalysisTable`, one row per entry.
     public static func table(_ results: ValidationResults) -> AnalysisTable {
         let rows = results.policies.flatMap(\.runs).map { r -> [String] in
             [r.id, r.setting, r.policy, r.spec, r.role.rawValue, "\(r.seed)", "\(r.priorRuns)", "\(r.rounds.count)",
