@@ -74,7 +74,7 @@ public enum AnalysisPipeline {
         let report = AnalysisReport.html(inputs: inputs, tables: tables, plots: plots, rule: rule, simulations: simulations,
                                          differences: differences, effects: effects, domainEffects: domainEffects)
         files.append(AnalysisFile(name: "report.html", contents: Data(report.utf8), description: "the report (self-contained)"))
-        files.append(AnalysisFile(name: "README.md", contents: Data(AnalysisReadme.markdown(tables: tables, fidelity: inputs.fidelity != nil).utf8),
+        files.append(AnalysisFile(name: "README.md", contents: Data(AnalysisReadme.markdown(tables: tables).utf8),
                                   description: "every file and column documented"))
         return Output(files: files, tables: tables, rule: rule, simulations: simulations, differences: differences, replaySkipped: replay.skipped)
     }

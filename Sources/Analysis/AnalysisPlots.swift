@@ -45,6 +45,8 @@ public enum AnalysisPlots {
                                   retention: (0..<p.steps).map { t in Statistics.meanAndSD(p.runs.map { $0.rounds[t].retention }).mean },
                                   gain: (0..<p.steps).map { t in Statistics.meanAndSD(p.runs.map { $0.rounds[t].gain }).mean })
         }
+        // Without validation results there is nothing to compare (the simulated agent's map stays).
+        guard !ordered.isEmpty else { return plots }
         plots.append(AnalysisPlot(name: "scores.svg", svg: ScoreCurvesPlot.svg(curves),
                                   caption: "Source (retention) and target (gain) scores after every step, mean per policy", series: curves.map(\.label)))
         let points = ordered.map { p in

@@ -27,8 +27,8 @@ public enum AnalysisReadme {
         ("coverage90", "share of held-out next values inside the 90% predictive interval"),
     ]
 
-    /// The README of a folder holding `tables` (and the copied fidelity CSV when `fidelity`).
-    public static func markdown(tables: [AnalysisTable], fidelity: Bool) -> String {
+    /// The README of a folder holding `tables` (every CSV the analysis writes, rows or not).
+    public static func markdown(tables: [AnalysisTable]) -> String {
         var s = """
         # Analysis
 
@@ -44,7 +44,7 @@ public enum AnalysisReadme {
             for c in t.columns { s += "| `\(c.name)` | \(c.meaning.replacingOccurrences(of: "|", with: "\\|")) |\n" }
             s += "\n"
         }
-        s += "## `surrogate_fidelity.csv`\n\n\(fidelity ? "" : "(Only when `--fidelity` is given.) ")A copy of `dma surrogate report --csv`: the surrogate's fidelity on held-out trajectories, one row per benchmark signal.\n\n| column | meaning |\n|---|---|\n"
+        s += "## `surrogate_fidelity.csv`\n\n(With `--fidelity`.) A copy of `dma surrogate report --csv`: the surrogate's fidelity on held-out trajectories, one row per benchmark signal.\n\n| column | meaning |\n|---|---|\n"
         for (name, meaning) in fidelityColumns { s += "| `\(name)` | \(meaning) |\n" }
         s += "\n"
         s += "## Plots (SVG, written by our own code)\n\n| file | what it shows |\n|---|---|\n"

@@ -31,8 +31,11 @@ public enum AnalysisReport {
                             domainEffects: [DomainEffects.Effect]) -> String {
         let results = inputs.results
         var body = "<h1>dma analysis</h1>\n"
-        body += "<p>\(results.policies.count) policies, \(results.policies.reduce(0) { $0 + $1.runs.count }) evaluation runs (\(esc(results.path))); agent \(esc(inputs.agent.name)); \(inputs.trajectories.count) logged trajectories; surrogate of \(esc(inputs.model.identity.description)).</p>\n"
+        body += "<p>\(results.policies.count) policies, \(results.policies.reduce(0) { $0 + $1.runs.count }) evaluation runs\(results.path.isEmpty ? "" : " (\(esc(results.path)))"); agent \(esc(inputs.agent.name)); \(inputs.trajectories.count) logged trajectories; surrogate of \(esc(inputs.model.identity.description)).</p>\n"
 
+        if results.policies.isEmpty {
+            body += "<h2>Results per policy</h2>\n<p>No validation results were given (<code>--results</code>): the agent and the logged data are analysed, the results tables hold their header only.</p>\n"
+        } else {
         body += "<h2>Results per policy</h2>\n<p>Final full-suite scores, mean ± sd over evaluation runs (seeds). Δ balanced: the agent minus the policy, paired by seed, with a 95% t-interval.</p>\n"
         let balancedDiff = Dictionary(differences.filter { $0.metric == "balanced" }.map { ($0.baseline, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = results.policies.map { p -> [String] in
@@ -44,6 +47,7 @@ public enum AnalysisReport {
         }
         body += table(["policy", "spec", "runs", "balanced", "retention", "gain", "source tokens", "Δ balanced, agent − policy [95% CI]"], rows,
                       numeric: [2, 3, 4, 5, 6, 7])
+        }
 
         func figure(_ p: AnalysisPlot) -> String {
             "<figure id=\"\(esc(p.name))\">\(inline(p.svg))<figcaption>\(esc(p.caption)) (<code>\(esc(p.name))</code>)</figcaption></figure>\n"
@@ -52,6 +56,7 @@ public enum AnalysisReport {
         let schedules = plots.filter { $0.name.hasPrefix("schedule-") }
         body += "<h2>Scores and trade-off</h2>\n"
         for p in plots where !p.name.hasPrefix("schedule-") { body += figure(p) }
+        if plots.count == schedules.count { body += "<p>(No validation results: no comparisons.)</p>\n" }
         body += "<h2>Schedules</h2>\n<div class=\"grid\">\n"
         for p in schedules { body += figure(p) }
         body += "</div>\n"

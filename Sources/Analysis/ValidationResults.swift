@@ -67,6 +67,12 @@ public struct ValidationResults: Sendable {
         }
     }
 
+    /// No validation results yet: the agent and data analyses run, the results tables are written
+    /// with their header only.
+    public static let none = ValidationResults(path: "", runs: [], policies: [])
+
+    private init(path: String, runs: [ValidationRun], policies: [PolicyRuns]) { (self.path, self.runs, self.policies) = (path, runs, policies) }
+
     /// The learned agent's groups (one per setting).
     public var agents: [PolicyRuns] { policies.filter(\.isAgent) }
 }

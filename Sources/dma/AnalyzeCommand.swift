@@ -21,7 +21,7 @@ struct AnalyzeCommand: ParsableCommand {
     )
 
     @Option(help: "Policy file of the agent.") var policy: String
-    @Option(help: "Validation results folder (holds runs.jsonl).") var results: String
+    @Option(help: "Validation results folder (holds runs.jsonl); without it the results tables are written with their header only.") var results: String?
     @Option(help: "Logged trajectories (JSON Lines), comma-separated.") var data: String
     @Option(help: "Fitted surrogate model.") var surrogate: String
     @Option(help: "Environment file (default: envs/<environment>.json of the surrogate).") var env: String?
@@ -60,7 +60,8 @@ struct AnalyzeCommand: ParsableCommand {
         if let t = trajectories.first(where: { $0.header.domains != model.domains || $0.header.feedbackNames != model.feedbackNames }) {
             throw DataFileError(path: data, problem: "trajectory \(t.header.id) has other domains or feedback signals than the surrogate \(surrogate)")
         }
-        let resultsLog = try ValidationResults.load(directory: results)
+        let resultsLog = try results.map { try ValidationResults.load(directory: $0) } ?? .none
+        if results == nil { ProgressLine.note("no --results: analysing the agent and the logged data only") }
         let score = try ScoreFormula(env: environment, feedbackNames: model.feedbackNames)
         let studied: StudiedPolicy, floor: Double
         do {
@@ -76,7 +77,7 @@ struct AnalyzeCommand: ParsableCommand {
         let rollouts = try fidelityJson.map(RolloutFidelityPlot.load)
         let command = (["dma"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let commands = [
-            "# inputs: policy \(policy); results \(resultsLog.path) (\(resultsLog.runs.count) runs); trajectories \(data) (\(trajectories.count)); surrogate \(surrogate) (fitted on \(model.trajectories) trajectories)",
+            "# inputs: policy \(policy); results \(results.map { "\($0) (\(resultsLog.runs.count) runs)" } ?? "none"); trajectories \(data) (\(trajectories.count)); surrogate \(surrogate) (fitted on \(model.trajectories) trajectories)",
             "dma surrogate fit --data \(data) --out \(surrogate)   # how a surrogate is fitted",
             command,
         ]

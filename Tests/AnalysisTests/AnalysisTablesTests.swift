@@ -23,10 +23,10 @@ import Testing
     }
 
     /// The committed `analysis/README.md` is the generated one: regenerate it with `dma analyze
-    /// … --fidelity analysis/surrogate-fidelity.csv --out analysis/` when a column changes.
+    /// … --out analysis/` when a column changes.
     @Test func theCommittedFolderREADMEIsTheGeneratedOne() throws {
         let committed = try String(contentsOfFile: "analysis/README.md", encoding: .utf8)
-        #expect(committed == AnalysisReadme.markdown(tables: AnalysisFixture.output.tables, fidelity: true))
+        #expect(committed == AnalysisReadme.markdown(tables: AnalysisFixture.output.tables))
     }
 
     @Test func scheduleAndBalanceAverageTheRuns() throws {
@@ -72,6 +72,22 @@ import Testing
             _ = try ValidationResults.load(directory: dir)
             Issue.record("a malformed line must fail")
         } catch { #expect("\(error)".contains("runs.jsonl")) }
+    }
+
+    @Test func withoutValidationResultsTheAgentAndDataAreStillAnalysed() throws {
+        let output = try AnalysisPipeline.run(
+            AnalysisInputs(agent: AnalysisFixture.studied, agentFloor: 0.02, trajectories: AnalysisFixture.trajectories, model: AnalysisFixture.model,
+                           results: .none),
+            config: AnalysisFixture.config)
+        let rows = Dictionary(uniqueKeysWithValues: output.tables.map { ($0.file, $0.rows.count) })
+        #expect(rows.keys.count == 10, "every CSV is still written")
+        for empty in ["schedule.csv", "field_balance.csv", "source_efficiency.csv", "validation_results.csv", "paired_differences.csv", "surrogate_replay.csv"] {
+            #expect(rows[empty] == 0, "\(empty) has its header only")
+        }
+        for full in ["sensitivity.csv", "rules.csv", "rules_simulation.csv", "domain_effects.csv"] { #expect((rows[full] ?? 0) > 0) }
+        #expect(output.files.filter { $0.name.hasSuffix(".svg") }.map(\.name) == ["schedule-agent-surrogate.svg"])
+        let report = String(decoding: try #require(output.files.first { $0.name == "report.html" }).contents, as: UTF8.self)
+        #expect(report.contains("No validation results were given"))
     }
 
     @Test func writingPutsEveryFileInTheFolder() throws {
