@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["Base", "Numerics", "Kernels", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"],
                 swiftSettings: fastMath + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
+        // Real CPT runs of the agent against the baselines over seeds: plan, resumable harness, paired summary, results CSV and report.
         .target(name: "Validation", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Baselines"], swiftSettings: fastMath),
         // Analyses of the validation results, the agent and the logged data → CSV, SVG plots, the HTML report.
         .target(name: "Analysis", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Validation"], swiftSettings: fastMath),
@@ -63,7 +64,8 @@ let package = Package(
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
         .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Kernels", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Base", "DMATestSupport", "Analysis", "Validation", "Agent", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
-        .testTarget(name: "BaselinesTests", dependencies: ["Base", "Baselines", "Trajectories", "Corpus"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Base", "DMATestSupport", "Baselines", "Trajectories", "Surrogate", "Environment", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Base", "DMATestSupport", "Validation", "Trajectories", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Base", "DMATestSupport", "Trajectories", "Surrogate", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
     ]

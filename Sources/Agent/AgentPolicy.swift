@@ -1,4 +1,6 @@
 import Corpus
+import Environment
+import Evaluation
 import Foundation
 import Numerics
 import Trajectories
@@ -45,6 +47,13 @@ public final class AgentPolicy: PolicyProvider {
             throw AgentError.data("policy \(name) reads a window of \(file.window) steps with score weights; the layout has window \(layout.window)\(layout.scoreWeights == nil ? " and no score weights" : "")")
         }
         return BoundAgent(agent: self, layout: layout)
+    }
+
+    /// The agent in a real CPT run of `environment`: it reads states with the environment's score
+    /// weights over its own window (it keeps no per-run state, so one object serves every run).
+    public func bound(to environment: EnvironmentConfig, domains: [DomainName], feedbackNames: [String]) throws -> BoundAgent {
+        let score = try ScoreFormula(env: environment, feedbackNames: feedbackNames)
+        return try bound(to: ObservationLayout(domains: domains, feedbackNames: feedbackNames, score: score, window: file.window))
     }
 
     /// Mean mixtures of the agent for `states` (one network pass), each summing to 1.

@@ -82,10 +82,7 @@ public enum AgentTraining {
         let data = logged.prepared(by: normalizer, rewardScale: config.rewardScale)
         var seconds: [Stage: Double] = [:]
 
-        let provenance = PolicyFile.Provenance(
-            environment: environment.name, environmentHash: environment.hash,
-            trajectories: StableHash.hex(of: Array(trajectories.map { "\($0.header.id):\($0.finalBalanced ?? 0)" }.joined(separator: ",").utf8)),
-            trajectoryCount: trajectories.count, surrogate: surrogate?.fingerprint, codeVersion: DMAVersion.string)
+        let provenance = Self.provenance(trajectories: trajectories, environment: environment, surrogateFingerprint: surrogate?.fingerprint)
         let key = try resumeKey(config, provenance)
         var saved = snapshot.flatMap { try? JSONDecoder().decode(TrainingSnapshot.self, from: FileManager.default.contents(atPath: $0) ?? Data()) }
         if saved?.key != key { saved = nil }
@@ -144,12 +141,37 @@ public enum AgentTraining {
             format: PolicyFile.formatName, version: PolicyFile.currentVersion, network: config.network,
             tokenColumns: layout.tokenColumns, globalColumns: layout.globalColumns, window: config.window, floor: floor,
             normalizer: normalizer, parameters: policy.parameters, provenance: provenance,
-            training: try Self.describe(config))
+            training: try Self.describe(config).merging(["inputs": try Self.inputKey(config, provenance)]) { a, _ in a })
         return (file, Summary(loggedRows: data.count, rolloutRows: training.count - data.count, rollouts: rolloutSummary, finalTerms: terms, seconds: seconds))
     }
 
     /// A snapshot resumes only the same data and settings; more CQL updates extend a run, so
     /// `cqlSteps` is not part of the key.
+    /// What a policy trained on `trajectories` of `environment` (with rollouts through the surrogate
+    /// of that fingerprint) records as its provenance.
+    public static func provenance(trajectories: [Trajectory], environment: EnvironmentConfig, surrogateFingerprint: String?) -> PolicyFile.Provenance {
+        PolicyFile.Provenance(
+            environment: environment.name, environmentHash: environment.hash,
+            trajectories: StableHash.hex(of: Array(trajectories.map { "\($0.header.id):\($0.finalBalanced ?? 0)" }.joined(separator: ",").utf8)),
+            trajectoryCount: trajectories.count, surrogate: surrogateFingerprint, codeVersion: DMAVersion.string)
+    }
+
+    /// The fingerprint of everything a training run reads (settings, data, surrogate, environment):
+    /// a policy file that records the same key (`training["inputs"]`) is what this run would train.
+    public static func inputKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return StableHash.hex(of: [UInt8](try encoder.encode(config)) + Array("\(provenance.trajectories)|\(provenance.surrogate ?? "-")|\(provenance.environmentHash)".utf8))
+    }
+
+    /// The first of `candidates` (policy files; missing or unreadable ones are skipped) trained on
+    /// exactly these inputs, so training again would only reproduce it.
+    public static func reusable(_ candidates: [String], config: AgentTrainingConfig, trajectories: [Trajectory], environment: EnvironmentConfig,
+                                surrogateFingerprint: String?) throws -> String? {
+        let key = try inputKey(config, provenance(trajectories: trajectories, environment: environment, surrogateFingerprint: surrogateFingerprint))
+        return candidates.first { path in (try? PolicyFile.load(from: path))?.training["inputs"] == key }
+    }
+
     static func resumeKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
         var c = config
         c.cqlSteps = 0

@@ -61,7 +61,7 @@ public enum DomainEffects {
             let n = y.count
             guard n > p, let first = y.first, y.contains(where: { abs($0 - first) > 1e-12 }) else { continue }
             let fit = try LeastSquares(design: design, rows: n, columns: p, y: y, context: "domain effects on \(name)")
-            let t = StudentT.quantile((1 + level) / 2, degreesOfFreedom: Double(fit.degreesOfFreedom))
+            let t = Statistics.studentTQuantile((1 + level) / 2, dof: Double(fit.degreesOfFreedom))
             let se = fit.standardErrors, beta = fit.coefficients
             let mean = beta.prefix(D).reduce(0, +) / Double(D)
             let signal = Signal(name)

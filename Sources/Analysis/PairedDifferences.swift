@@ -32,11 +32,9 @@ public struct PairedDifference: Sendable, Equatable {
                     func value(_ r: BalancedScore) -> Double {
                         metric == "balanced" ? r.balanced : metric == "retention" ? r.retention : r.gain
                     }
-                    let d = pairs.map { value($0.0.final) - value($0.1.final) }
-                    let (mean, sd) = Statistics.meanAndSD(d)
-                    let half = StudentT.meanHalfWidth(d, level: level)
+                    let (mean, sd, half) = Statistics.pairedDifference(pairs.map { value($0.0.final) }, pairs.map { value($0.1.final) }, level: level)
                     out.append(PairedDifference(agent: agent.label, baseline: other.label, setting: agent.setting, metric: metric,
-                                                pairs: d.count, meanDifference: mean, sdDifference: sd,
+                                                pairs: pairs.count, meanDifference: mean, sdDifference: sd,
                                                 low: half.map { mean - $0 }, high: half.map { mean + $0 }))
                 }
             }

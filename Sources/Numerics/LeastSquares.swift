@@ -1,7 +1,8 @@
 import CNumerics
 
 /// Ordinary least squares through GSL (`gsl_multifit_linear`): coefficients with their covariance,
-/// so callers get standard errors and confidence intervals, and the residual sum of squares.
+/// so callers get standard errors and confidence intervals (with `Statistics.studentTQuantile`),
+/// and the residual sum of squares.
 public struct LeastSquares: Sendable {
     /// One coefficient per design column.
     public let coefficients: [Double]

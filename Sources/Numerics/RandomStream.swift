@@ -43,6 +43,12 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case agentActionNoise = 0xA6E2
     /// Action noise of the training policy's model rollouts.
     case agentRolloutNoise = 0xA6E3
+    /// Candidate mixtures of a baseline's simplex search (RegMix, surrogate search).
+    case baselineSearch = 0xBA5E
+    /// Start states of the surrogate search's rollouts.
+    case baselineSearchStarts = 0xBA5F
+    /// Arm draws of the EXP3 bandit baseline.
+    case banditArms = 0xBA60
     /// Logged trajectories drawn as the analysis's typical states (probes and distilled rules).
     case analysisStateSample = 0xA7A1
 

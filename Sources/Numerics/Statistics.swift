@@ -38,4 +38,20 @@ public enum Statistics {
         precondition(p > 0 && p < 1, "a normal quantile needs 0 < p < 1")
         return gsl_cdf_ugaussian_Pinv(p)
     }
+
+    /// Student's t quantile: t with P(T ≤ t) = p for `dof` degrees of freedom (`gsl_cdf_tdist_Pinv`).
+    public static func studentTQuantile(_ p: Double, dof: Double) -> Double {
+        precondition(p > 0 && p < 1 && dof > 0, "a t quantile needs 0 < p < 1 and dof > 0")
+        return gsl_cdf_tdist_Pinv(p, dof)
+    }
+
+    /// The mean of paired differences `a[i] − b[i]` with its two-sided `level` t-interval
+    /// (nil half-width for fewer than 2 pairs).
+    public static func pairedDifference(_ a: [Double], _ b: [Double], level: Double = 0.95) -> (mean: Double, sd: Double, halfWidth: Double?) {
+        precondition(a.count == b.count && !a.isEmpty, "paired differences need equally many, at least one, pairs")
+        let d = zip(a, b).map { $0 - $1 }
+        let (mean, sd) = meanAndSD(d)
+        guard d.count > 1 else { return (mean, sd, nil) }
+        return (mean, sd, studentTQuantile(0.5 + level / 2, dof: Double(d.count - 1)) * sd / Double(d.count).squareRoot())
+    }
 }

@@ -101,7 +101,9 @@ public final class CPTRunner {
     /// the policy is replayed over the recorded history (it must choose the same mixtures again) and
     /// each round's data comes from its own seeded stream, so nothing is repeated or skipped.
     /// The snapshot is removed when the run completes.
-    public func run(policy: MixturePolicy, seed: UInt64, snapshot: String? = nil,
+    /// With `finalModel`, the trained model (weights only, no optimizer state) is saved there
+    /// atomically when the run completes, so a user who ran CPT under a policy gets the model back.
+    public func run(policy: MixturePolicy, seed: UInt64, snapshot: String? = nil, finalModel: String? = nil,
                     progress: (RoundRecord) -> Void = { _ in }) throws -> CPTResult {
         let start = Date()
         let c = env.cpt
@@ -160,6 +162,9 @@ public final class CPTRunner {
                 try Checkpoint(model: model, trainer: trainer, metadata: ["run": runKey, "records": json]).save(to: snapshot)
             }
             progress(record)
+        }
+        if let finalModel {
+            try Checkpoint(model: model, metadata: ["run": runKey, "environment": env.name, "policy": policy.name, "seed": "\(seed)"]).save(to: finalModel)
         }
         if let snapshot { try? FileManager.default.removeItem(atPath: snapshot) }
         var finalFeedback: Feedback?, finalScore: BalancedScore?

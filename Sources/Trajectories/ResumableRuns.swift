@@ -41,6 +41,10 @@ public struct ForeignLogError: DataError {
     public var expected: RunIdentity
     public var option: String
 
+    public init(path: String, run: String, found: String, expected: RunIdentity, option: String) {
+        (self.path, self.run, self.found, self.expected, self.option) = (path, run, found, expected, option)
+    }
+
     public var description: String {
         "\(path): run \(run) was made with \(found), not \(expected); give another \(option) or delete this log"
     }

@@ -34,6 +34,7 @@ struct AgentTrainCommand: ParsableCommand {
     @Option(help: "Reward penalty per unit of the ensemble's reward sd (MOPO's λ).") var penalty = AgentTrainingConfig().rollouts.uncertaintyPenalty
     @Option(help: "Seed for initialisation, minibatches, rollouts and action noise.") var seed: UInt64 = 0
     @Option(help: "Output policy file.") var out: String
+    @Option(help: "Policy files to reuse instead of training when one was trained on exactly these inputs (settings, data, surrogate, environment), comma-separated; OUT itself is always checked.") var reuse: String?
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -47,6 +48,13 @@ struct AgentTrainCommand: ParsableCommand {
         let model = try surrogate.map { path -> (SurrogateModel, String) in
             let m = try SurrogateModel.load(from: path, expecting: environment)
             return (m, StableHash.hex(of: [UInt8](FileManager.default.contents(atPath: path) ?? Data())))
+        }
+        let candidates = [out] + (try reuse.map { try commaSeparated($0, option: "--reuse", as: String.self) } ?? [])
+        let fingerprint = config.rollouts.rollouts > 0 ? model?.1 : nil
+        if let found = try AgentTraining.reusable(candidates, config: config, trajectories: trajectories, environment: environment, surrogateFingerprint: fingerprint) {
+            if found != out { try AtomicFile.write(FileManager.default.contents(atPath: found)!, to: out) }
+            print("reused \(found): it was trained on exactly these inputs (settings, \(trajectories.count) trajectories, surrogate, environment) → \(out)")
+            return
         }
         let start = Date()
         var bars: [AgentTraining.Stage: ProgressLine] = [:]
@@ -105,6 +113,9 @@ struct AgentEvaluateCommand: ParsableCommand {
         var candidates: [(String, (Int) throws -> MixturePolicy)] = [("agent", { _ in bound })]
         candidates.append(("best logged (#\(best.header.id), replayed)", { _ in SchedulePolicy(name: "best-logged", schedule: try best.steps.map { try Mixture($0.mixture) }) }))
         candidates.append(("uniform", try NamedPolicy.make("uniform", space: space, rounds: fitted.steps, environment: environment, seed: seed)))
+        // The static ceiling under this surrogate: the best fixed mixture its search finds (seconds).
+        let inputs = BaselineInputs(environment: environment, trajectories: trajectories, surrogate: fitted, seed: seed)
+        candidates.append(("surrogate-search (best static)", try NamedPolicy.make("surrogate-search", space: space, rounds: fitted.steps, inputs: inputs)))
         let ratios = try (1...9).map { r in (Double(r) / 10, try NamedPolicy.make("ratio:\(Double(r) / 10)", space: space, rounds: fitted.steps, environment: environment, seed: seed)) }
         var rows: [Row] = []
         var table = Table(["policy", "transition", "final balanced", "sd", "steps out of support"])
@@ -160,35 +171,48 @@ struct AgentBenchCommand: ParsableCommand {
 
     @Option(help: "Policy file whose inference is timed.") var policy = "datasets/policies/math-cpt-proxy.policy.json"
     @Option(help: "Trajectory log whose logged states it is timed on.") var data = "datasets/trajectories/math-cpt-proxy.jsonl"
+    @Option(help: "OpenBLAS thread counts of the plain-MLP update, comma-separated (the agent's own update and inference run on 1).") var threads = "1"
     @Option(help: "Write the figures as JSON to this file.") var json: String?
 
-    struct Figures: Codable { var sgemmPeakGFLOPs: Double; var rows: [Row]; var inferenceSecondsOneState: Double; var inferenceSeconds1024States: Double }
-    struct Row: Codable { var label: String; var updatesPerSecond: Double; var flopsPerUpdate: Int; var gflops: Double; var fractionOfPeak: Double }
+    struct Figures: Codable { var sgemmPeakGFLOPs: Double; var sgemmPeakByThreads: [String: Double]; var rows: [Row]; var inferenceSecondsOneState: Double; var inferenceSeconds1024States: Double }
+    struct Row: Codable { var label: String; var threads: Int; var updatesPerSecond: Double; var flopsPerUpdate: Int; var gflops: Double; var fractionOfPeak: Double }
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         // Inputs first: a bad policy or log fails before a minute of benchmarking.
         let (bound, states) = try inferenceInputs()
+        let threadCounts: [Int] = try commaSeparated(threads, option: "--threads")
+        guard threadCounts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads needs counts ≥ 1") }
         let peak = AgentBenchmark.sgemmPeak()
         // The agent's own shapes: the default environment's 16 domains, the layout's widths, the training defaults.
         let window = AgentTrainingConfig().window
         let agent = AgentBenchmark.domainSetCQL(domains: 16, tokenWidth: ObservationLayout.tokenColumns(window: window).count,
                                                 globalWidth: ObservationLayout.globalColumns(window: window).count,
                                                 config: AgentTrainingConfig().cql, updates: 20)
-        let rows = [agent, AgentBenchmark.plainMLPCQL()].map {
-            Row(label: $0.label, updatesPerSecond: $0.updatesPerSecond, flopsPerUpdate: $0.flopsPerUpdate, gflops: $0.gflopsPerSecond,
-                fractionOfPeak: $0.gflopsPerSecond / peak)
+        func row(_ b: UpdateBenchmark, threads: Int, peak: Double) -> Row {
+            Row(label: b.label, threads: threads, updatesPerSecond: b.updatesPerSecond, flopsPerUpdate: b.flopsPerUpdate, gflops: b.gflopsPerSecond,
+                fractionOfPeak: b.gflopsPerSecond / peak)
         }
-        var table = Table(["update", "updates/s", "GFLOP/update", "GFLOP/s", "% of sgemm peak"])
+        var rows = [row(agent, threads: 1, peak: peak)]
+        var peaks = ["1": peak]
+        for t in threadCounts {
+            // Each thread count against the sgemm peak measured with the same count.
+            NumericsRuntime.setBLASThreads(t)
+            let p = t == 1 ? peak : AgentBenchmark.sgemmPeak()
+            peaks["\(t)"] = p
+            rows.append(row(AgentBenchmark.plainMLPCQL(), threads: t, peak: p))
+        }
+        NumericsRuntime.setThreads(1)
+        var table = Table(["update", "threads", "updates/s", "GFLOP/update", "GFLOP/s", "% of sgemm peak"])
         for r in rows {
-            table.add([r.label, fmt(r.updatesPerSecond, 2), fmt(Double(r.flopsPerUpdate) / 1e9, 3), fmt(r.gflops, 1), fmt(100 * r.fractionOfPeak, 1)])
+            table.add([r.label, "\(r.threads)", fmt(r.updatesPerSecond, 2), fmt(Double(r.flopsPerUpdate) / 1e9, 3), fmt(r.gflops, 1), fmt(100 * r.fractionOfPeak, 1)])
         }
-        print("sgemm peak (512³, 1 thread): \(fmt(peak, 1)) GFLOP/s")
+        print("sgemm peak (512³): " + peaks.sorted { $0.key < $1.key }.map { "\($0.key) thread\($0.key == "1" ? "" : "s") \(fmt($0.value, 1)) GFLOP/s" }.joined(separator: ", "))
         print(table.render())
         let (one, many) = (try bestTime(bound, [states[0]]), try bestTime(bound, states))
         print("policy inference (\(policy)): one state \(fmt(one * 1e3, 3)) ms, 1,024 states \(fmt(many * 1e3, 2)) ms (one batched call)")
-        if let json { try writeJSON(Figures(sgemmPeakGFLOPs: peak, rows: rows, inferenceSecondsOneState: one, inferenceSeconds1024States: many), to: json) }
+        if let json { try writeJSON(Figures(sgemmPeakGFLOPs: peak, sgemmPeakByThreads: peaks, rows: rows, inferenceSecondsOneState: one, inferenceSeconds1024States: many), to: json) }
     }
 
     /// The agent bound to the log's space, and 1,024 logged states to time its inference on.

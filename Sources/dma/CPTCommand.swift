@@ -6,6 +6,7 @@ import Environment
 import Evaluation
 import Foundation
 import Numerics
+import Surrogate
 import Trajectories
 import Transformer
 
@@ -23,8 +24,11 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
     @Option(help: "A policy choosing every round's mixture from the training state: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String?
+    @Option(help: "Trajectory log(s) of this setting, for --policy regmix, doremi and best-logged.") var data: String?
+    @Option(help: "Fitted surrogate model, for --policy surrogate-search.") var model: String?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
     @Option(help: "Threads: the batch of each step (and each evaluation) is split across this many data-parallel workers, each with single-threaded BLAS; 1 is the single-pass code.") var threads = 1
+    @Option(help: "Save the trained model of the run here (weights only; one seed).") var out: String?
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -37,6 +41,7 @@ struct CPTCommand: ParsableCommand {
         let src = runner.space.indices(in: .source)
         let makePolicy = try policyMaker(runner.space, environment: environment, feedbackNames: runner.baseFeedback.names)
         let seedList: [UInt64] = try commaSeparated(seeds, option: "--seeds")
+        guard out == nil || seedList.count == 1 else { throw ValidationError("--out saves the model of one run: give one seed") }
         if seedList.count > 1 {
             var finals: [Double] = []
             var table = Table(["seed", "retention", "gain", "balanced", "seconds"])
@@ -54,7 +59,7 @@ struct CPTCommand: ParsableCommand {
         let seed = seedList[0]
         var table = Table(["round", "source share", "train loss", "lr", "retention", "gain", "balanced", "seconds"])
         let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "rounds")
-        let result = try runner.run(policy: try makePolicy(Int(seed)), seed: seed) { r in
+        let result = try runner.run(policy: try makePolicy(Int(seed)), seed: seed, finalModel: out) { r in
             bar.update(r.round + 1, detail: "balanced \(fmt(r.score.balanced, 4))")
             table.add(["\(r.round + 1)", fmt(src.reduce(0) { $0 + r.mixture[$1] }, 3), fmt(r.trainLoss), String(format: "%.2e", r.lr),
                        fmt(r.score.retention, 4), fmt(r.score.gain, 4), fmt(r.score.balanced, 4), fmt(r.seconds, 2)])
@@ -63,6 +68,7 @@ struct CPTCommand: ParsableCommand {
         if let f = result.finalScore {
             print("final (full suite): retention \(fmt(f.retention, 4)), gain \(fmt(f.gain, 4)), balanced \(fmt(f.balanced, 4)); run took \(fmt(result.seconds, 1)) s")
         }
+        if let out { print("saved the trained model → \(out)") }
     }
 
     /// Run k's policy: --policy by name, else the fixed schedule of `schedule`.
@@ -71,12 +77,13 @@ struct CPTCommand: ParsableCommand {
             guard replay == nil, mixture == nil else { throw ValidationError("give one of --policy, --mixture or --replay") }
             if policy.hasPrefix("agent:") {
                 // The agent reads states with the environment's score weights; it keeps no per-run state.
-                let agent = try AgentPolicy(path: String(policy.dropFirst(6)))
-                let score = try ScoreFormula(env: environment, feedbackNames: feedbackNames)
-                let bound = try agent.bound(to: ObservationLayout(domains: space.domains, feedbackNames: feedbackNames, score: score, window: agent.file.window))
+                let bound = try AgentPolicy(path: String(policy.dropFirst(6))).bound(to: environment, domains: space.domains, feedbackNames: feedbackNames)
                 return { _ in bound }
             }
-            do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, environment: environment, seed: 0) } catch let e as PolicySpecError {
+            var inputs = BaselineInputs(environment: environment, seed: 0)
+            if let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
+            if let model { inputs.surrogate = try SurrogateModel.load(from: model, expecting: environment) }
+            do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, inputs: inputs) } catch let e as PolicySpecError {
                 throw ValidationError(e.description)
             }
         }

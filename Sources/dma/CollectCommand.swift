@@ -28,6 +28,7 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "Collection seed: trajectory id k uses seeds derived from (seed, k).") var seed: UInt64 = 0
     @Option(help: "Override the environment's schedule families for this collection, e.g. field-ratio:1 or dirichlet-walk:0.5,field-ratio:0.5 (recorded per trajectory in its header).") var families: String?
     @Option(help: "Runs per schedule: ids kR..<kR+R share a schedule and differ in data order (seed repeats for noise estimates).") var repeats = 1
+    @Option(help: "First trajectory id: collect ids K..<K+N, e.g. to extend a collection of K trajectories with the same seed.") var firstId = 0
     @Option(help: "Output log (default: datasets/trajectories/<env>.shard-i-of-n.jsonl).") var out: String?
 
     func run() throws {
@@ -38,7 +39,8 @@ struct CollectCommand: ParsableCommand {
         let (environment, checkpoint, store) = try setup.load()
         let shard = try shard.map { try Shard(parsing: $0) } ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1)
         let path = out ?? "datasets/trajectories/\(environment.name).shard-\(shard.index)-of-\(shard.count).jsonl"
-        let ids = shard.ids(total: trajectories)
+        guard firstId >= 0 else { throw ValidationError("--first-id must be non-negative") }
+        let ids = shard.ids(total: trajectories).map { $0 + firstId }
         let collector = try TrajectoryCollector(env: environment, base: checkpoint, store: store, workers: workers, seed: seed, repeats: repeats,
                                                 families: try families.map { try keyedNumbers($0, option: "--families", separator: ":", form: "name:weight") })
         let bar = ProgressLine("collect \(shard)", total: ids.count, unit: "traj")

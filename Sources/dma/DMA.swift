@@ -26,6 +26,7 @@ struct DMA: ParsableCommand {
             AgentCommand.self,
             ProposeCommand.self,
             ServeCommand.self,
+            ValidateCommand.self,
             AnalyzeCommand.self,
             BenchCommand.self,
         ]

@@ -160,6 +160,7 @@ struct SurrogateSimulateCommand: ParsableCommand {
 
     @OptionGroup var surrogate: SurrogateModelOptions
     @Option(help: "Policies, comma-separated: \(NamedPolicy.help).") var policy = "random"
+    @Option(help: "Trajectory log(s) of this setting, for regmix, doremi and best-logged.") var data: String?
     @Option(help: "Episodes per policy.") var episodes = 100
     @Option(help: "Transition: mean (deterministic) or sampled (member per episode + residual noise).") var transition = "sampled"
     @Option var seed: UInt64 = 0
@@ -177,10 +178,12 @@ struct SurrogateSimulateCommand: ParsableCommand {
         var results: [Result] = []
         let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let bar = ProgressLine("simulate", total: specs.count, unit: "policies")
+        var inputs = BaselineInputs(environment: environment, surrogate: fitted, seed: seed)
+        if let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
         for (i, spec) in specs.enumerated() {
             let space = try DomainSpace(name: fitted.identity.environment, domains: fitted.domains, context: "surrogate model")
             let make: (Int) throws -> MixturePolicy
-            do { make = try NamedPolicy.make(spec, space: space, rounds: fitted.steps, environment: environment, seed: seed) } catch let e as PolicySpecError {
+            do { make = try NamedPolicy.make(spec, space: space, rounds: fitted.steps, inputs: inputs) } catch let e as PolicySpecError {
                 throw ValidationError(e.description)
             }
             let eps = try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make)

@@ -54,6 +54,26 @@ import Trajectories
         #expect(answer.mixture.count == 5 && abs(answer.mixture.reduce(0, +) - 1) <= 1e-9)
     }
 
+    /// A policy trained on the same inputs is found for reuse; other settings, data or surrogate are not.
+    @Test func aPolicyIsReusedOnlyForItsOwnInputs() throws {
+        let trajectories = try Synthetic.trajectories(12)
+        let env = try Synthetic.environment()
+        var config = AgentTrainingConfig()
+        config.network = NetworkConfig(tokenHidden: [8], globalHidden: 8, headHidden: [8])
+        config.cql.critic = config.network
+        (config.behaviourCloning.steps, config.cqlSteps, config.cql.batchSize) = (10, 5, 16)
+        let (file, _) = try AgentTraining.train(trajectories: trajectories, environment: env, surrogate: nil, config: config)
+        let path = NSTemporaryDirectory() + "dma-reuse-\(UUID().uuidString).policy.json"
+        try file.write(to: path)
+        let missing = NSTemporaryDirectory() + "dma-missing-\(UUID().uuidString).json"
+        #expect(try AgentTraining.reusable([missing, path], config: config, trajectories: trajectories, environment: env, surrogateFingerprint: nil) == path)
+        var more = config
+        more.cqlSteps = 6
+        #expect(try AgentTraining.reusable([path], config: more, trajectories: trajectories, environment: env, surrogateFingerprint: nil) == nil)
+        #expect(try AgentTraining.reusable([path], config: config, trajectories: Array(trajectories.dropLast()), environment: env, surrogateFingerprint: nil) == nil)
+        #expect(try AgentTraining.reusable([path], config: config, trajectories: trajectories, environment: env, surrogateFingerprint: "m") == nil)
+    }
+
     @Test func badFilesAreNamed() throws {
         let (file, path) = Self.trained
         let text = try String(contentsOfFile: path, encoding: .utf8)

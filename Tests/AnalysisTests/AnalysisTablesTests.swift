@@ -2,6 +2,7 @@ import Analysis
 import Base
 import Foundation
 import Testing
+import Validation
 
 @Suite struct AnalysisTablesTests {
     @Test func everyCSVRoundTripsWithItsDocumentedColumns() throws {
@@ -59,6 +60,19 @@ import Testing
         // t_{0.975, 2} = 4.302653
         #expect(abs(d.meanDifference - mean) < 1e-12)
         #expect(abs(d.high! - (mean + 4.302653 * sd / 3.0.squareRoot())) < 1e-5)
+    }
+
+    /// The balanced rows agree with the validation stage's own paired summary.
+    @Test func pairedDifferencesMatchTheValidationSummary() throws {
+        let ours = PairedDifference.all(AnalysisFixture.results).filter { $0.metric == "balanced" }
+        let summary = ValidationSummary(AnalysisFixture.runs())
+        #expect(summary.paired.count == ours.count)
+        for row in summary.paired {
+            let mine = try #require(ours.first { $0.baseline == row.baseline })
+            #expect(mine.pairs == row.pairs)
+            #expect(abs(mine.meanDifference - row.mean) < 1e-12)
+            #expect(abs(mine.low! - row.low!) < 1e-12 && abs(mine.high! - row.high!) < 1e-12)
+        }
     }
 
     @Test func missingAndMalformedResultsNameTheFile() throws {

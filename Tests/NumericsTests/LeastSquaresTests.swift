@@ -19,10 +19,4 @@ import Testing
         #expect(fit.degreesOfFreedom == 3)
         #expect((fit.rSquared(y) ?? 0) > 0.98)
     }
-
-    @Test func tQuantilesAreGSLs() {
-        #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: 2) - 4.302652730) < 1e-8)
-        #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: 1e6) - 1.959966) < 1e-5)
-        #expect(StudentT.meanHalfWidth([1]) == nil)
-    }
 }

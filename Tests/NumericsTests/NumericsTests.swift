@@ -71,6 +71,17 @@ import Testing
         let (m, sd) = Statistics.meanAndSD([2, 4, 4, 4, 5, 5, 7, 9])
         #expect(abs(m - 5) < 1e-12 && abs(sd - 2.138089935299395) < 1e-12)
     }
+
+    @Test func tQuantilesAndPairedIntervals() {
+        // Table values: t(0.975; 2) = 4.302653, t(0.975; 9) = 2.262157.
+        #expect(abs(Statistics.studentTQuantile(0.975, dof: 2) - 4.302652730) < 1e-6)
+        #expect(abs(Statistics.studentTQuantile(0.975, dof: 9) - 2.262157163) < 1e-6)
+        // Differences 1, 2, 3: mean 2, sd 1, half-width 4.3027 / √3.
+        let p = Statistics.pairedDifference([11, 12, 13], [10, 10, 10])
+        #expect(abs(p.mean - 2) < 1e-12 && abs(p.sd - 1) < 1e-12)
+        #expect(abs(p.halfWidth! - 4.302652730 / 3.0.squareRoot()) < 1e-6)
+        #expect(Statistics.pairedDifference([1], [0]).halfWidth == nil)
+    }
 }
 
 @Suite struct ParallelTests {

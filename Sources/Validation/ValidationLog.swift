@@ -1,0 +1,77 @@
+import Base
+import Foundation
+import Trajectories
+
+/// Reads validation logs (`runs.jsonl`, JSON Lines of `ValidationRun`), checking every record:
+/// consistent shapes, probability-vector mixtures, finite scores, one setting per file, ids once.
+public enum ValidationLog {
+    public static func read(_ path: String) throws -> (records: [ValidationRun], tail: LogTail) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
+        let (lines, tail) = AppendLog<ValidationRun>.lines(of: data)
+        let decoder = JSONDecoder()
+        var records: [ValidationRun] = []
+        var seen = Set<String>()
+        for line in lines {
+            func fail(_ problem: String) -> DataFileError { DataFileError(path: path, line: line.number, problem: problem) }
+            let r: ValidationRun
+            do { r = try decoder.decode(ValidationRun.self, from: Data(line.text)) } catch {
+                throw fail("not a validation run record: \(JSONErrorText.describe(error))")
+            }
+            if let problem = problems(of: r) { throw fail("run \(r.id): \(problem)") }
+            if let first = records.first, first.setting != r.setting || first.environmentHash != r.environmentHash || first.baseCheckpoint != r.baseCheckpoint {
+                throw fail("run \(r.id) belongs to \(r.setting)@\(r.environmentHash) with base \(r.baseCheckpoint), the file's first run to \(first.setting)@\(first.environmentHash) with base \(first.baseCheckpoint)")
+            }
+            guard seen.insert(r.id).inserted else { throw fail("run \(r.id) appears twice") }
+            records.append(r)
+        }
+        return (records, tail)
+    }
+
+    /// What is wrong with one record, or nil.
+    static func problems(of r: ValidationRun) -> String? {
+        let D = r.domains.count
+        guard D > 0, r.feedbackNames.count == r.baseFeedback.count else { return "needs domains and one base feedback value per name" }
+        guard r.id == ValidationRun.id(policy: r.policy, role: r.role, seed: r.seed) else { return "id does not match its policy, role and seed" }
+        guard !r.rounds.isEmpty else { return "has no rounds" }
+        for (k, round) in r.rounds.enumerated() {
+            guard round.mixture.count == D, round.tokensPerDomain.count == D else { return "round \(k + 1): needs \(D) weights and token counts" }
+            guard round.mixture.allSatisfy({ $0.isFinite && $0 >= 0 }), abs(round.mixture.reduce(0, +) - 1) <= 1e-6 else {
+                return "round \(k + 1): mixture is not a probability vector"
+            }
+            guard round.feedback.count == r.feedbackNames.count, round.feedback.allSatisfy(\.isFinite) else {
+                return "round \(k + 1): needs \(r.feedbackNames.count) finite feedback values"
+            }
+            guard [round.balanced, round.retention, round.gain].allSatisfy(\.isFinite) else { return "round \(k + 1): score is not finite" }
+        }
+        guard r.finalFeedbackNames.count == r.finalFeedback.count, r.finalFeedback.allSatisfy(\.isFinite),
+              [r.final.balanced, r.final.retention, r.final.gain].allSatisfy(\.isFinite) else { return "final full-suite score is missing or not finite" }
+        guard r.sourceTokens >= 0, r.targetTokens >= 0, r.priorRuns >= 0 else { return "token and run counts must be non-negative" }
+        return nil
+    }
+
+    /// Merges shard logs into one (atomically): the same id twice must be the same run.
+    public static func merge(_ paths: [String], into out: String) throws -> [ValidationRun] {
+        var merged: [ValidationRun] = []
+        var byID: [String: (ValidationRun, String)] = [:]
+        for p in paths {
+            for r in try read(p).records {
+                if let (known, from) = byID[r.id] {
+                    guard known == r else { throw DataFileError(path: p, problem: "run \(r.id) differs from the one in \(from)") }
+                    continue
+                }
+                if let first = merged.first, first.setting != r.setting || first.environmentHash != r.environmentHash || first.baseCheckpoint != r.baseCheckpoint {
+                    throw DataFileError(path: p, problem: "run \(r.id) belongs to another setting, environment or base than \(paths[0])")
+                }
+                byID[r.id] = (r, p)
+                merged.append(r)
+            }
+        }
+        try AppendLog<ValidationRun>.write(merged, to: out)
+        return merged
+    }
+}
+
+extension ValidationRun {
+    /// Validation logs are read with all of `ValidationLog`'s checks.
+    public static func readLog(_ path: String) throws -> (records: [ValidationRun], tail: LogTail) { try ValidationLog.read(path) }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Trajectories
+
+/// A policy of the validation as the user named it (`--policies`), before it is resolved into
+/// something that runs.
+public enum PolicyChoice: Sendable, Equatable {
+    /// A trained agent's policy file.
+    case agent(path: String)
+    /// The best field ratio of the grid, chosen on the selection seeds.
+    case bestFixed
+    /// Best-fixed's source share, split within the source field by the score weights.
+    case scoreWeighted
+    /// Any other policy selectable by name (`uniform`, `target-only`, `regmix`, `doremi`, …).
+    case named(String)
+
+    public init(parsing spec: String) {
+        switch spec {
+        case "best-fixed": self = .bestFixed
+        case "score-weighted": self = .scoreWeighted
+        default: self = spec.hasPrefix("agent:") ? .agent(path: String(spec.dropFirst(6))) : .named(spec)
+        }
+    }
+
+    /// The label in tables and logs.
+    public var label: String {
+        switch self {
+        case .agent: return "agent"
+        case .bestFixed: return "best-fixed"
+        case .scoreWeighted: return "score-weighted"
+        case .named(let spec): return spec
+        }
+    }
+
+    /// Whether it needs the selection grid's results before its evaluation runs.
+    public var needsSelection: Bool { self == .bestFixed || self == .scoreWeighted }
+
+    /// Baselines that fit on logged trajectories of the setting itself.
+    public var usesLoggedRuns: Bool {
+        if case .named(let spec) = self { return ["regmix", "surrogate-search", "best-logged", "doremi"].contains(spec) }
+        return false
+    }
+}
+
+/// A bad validation plan (policies, seeds, shards).
+public struct ValidationPlanError: Error, CustomStringConvertible, Equatable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// What a validation runs: every (policy, evaluation seed), plus best-fixed's grid of field ratios
+/// on separate selection seeds, so that baseline never picks its ratio on its own test runs.
+public struct ValidationPlan: Sendable {
+    /// One planned real CPT run.
+    public struct Entry: Sendable, Equatable {
+        public var policy: String
+        /// What runs: `agent:FILE`, `ratio:R`, a named policy (resolved best-fixed / score-weighted carry their share).
+        public var spec: String
+        public var role: ValidationRun.Role
+        public var seed: UInt64
+        public var priorRuns: Int
+        public var id: String { ValidationRun.id(policy: policy, role: role, seed: seed) }
+    }
+
+    public var policies: [PolicyChoice]
+    public var evaluationSeeds: [UInt64]
+    public var selectionSeeds: [UInt64]
+    /// Best-fixed's grid of source shares.
+    public var grid: [Double]
+    /// Real CPT runs of this setting the data-fitting baselines were given (their `--data`).
+    public var loggedRuns: Int
+    /// Real CPT runs of this setting the agent was trained on (0 when it never saw the setting).
+    public var agentRuns: Int
+
+    public static let defaultGrid: [Double] = (1...9).map { Double($0) / 10 }
+
+    public init(policies: [PolicyChoice], evaluationSeeds: [UInt64], selectionSeeds: [UInt64], grid: [Double] = ValidationPlan.defaultGrid,
+                loggedRuns: Int, agentRuns: Int) throws {
+        guard !policies.isEmpty else { throw ValidationPlanError("--policies names no policy") }
+        let labels = policies.map(\.label)
+        if let twice = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
+            throw ValidationPlanError("--policies names '\(twice)' twice (one agent per validation; give another --out for another)")
+        }
+        guard !evaluationSeeds.isEmpty, Set(evaluationSeeds).count == evaluationSeeds.count else {
+            throw ValidationPlanError("--seeds must name distinct evaluation seeds")
+        }
+        if policies.contains(where: \.needsSelection) {
+            guard !selectionSeeds.isEmpty else { throw ValidationPlanError("best-fixed and score-weighted need --selection-seeds") }
+            if let shared = selectionSeeds.first(where: evaluationSeeds.contains) {
+                throw ValidationPlanError("seed \(shared) is both a selection and an evaluation seed: best-fixed would pick its ratio on its own test run")
+            }
+            guard !grid.isEmpty, grid.allSatisfy({ (0...1).contains($0) }) else { throw ValidationPlanError("the best-fixed grid needs shares in [0, 1]") }
+        }
+        (self.policies, self.evaluationSeeds, self.selectionSeeds, self.grid, self.loggedRuns, self.agentRuns) =
+            (policies, evaluationSeeds, selectionSeeds, grid, loggedRuns, agentRuns)
+    }
+
+    /// The selection runs (none unless best-fixed or score-weighted is asked for).
+    public var selection: [Entry] {
+        guard policies.contains(where: \.needsSelection) else { return [] }
+        return selectionSeeds.flatMap { s in grid.map { r in Entry(policy: Self.gridLabel(r), spec: "ratio:\(r)", role: .selection, seed: s, priorRuns: 0) } }
+    }
+
+    public static func gridLabel(_ share: Double) -> String { "fixed:\(share)" }
+
+    /// Best-fixed's share from the selection runs (highest mean final balanced score over the
+    /// selection seeds); nil until every grid run is in `records`.
+    public func bestShare(from records: [ValidationRun]) -> Double? {
+        guard policies.contains(where: \.needsSelection) else { return nil }
+        let byID = Dictionary(records.filter { $0.role == .selection }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var best: (share: Double, score: Double)?
+        for r in grid {
+            let runs = selectionSeeds.compactMap { byID[ValidationRun.id(policy: Self.gridLabel(r), role: .selection, seed: $0)] }
+            guard runs.count == selectionSeeds.count else { return nil }
+            let mean = runs.map(\.final.balanced).reduce(0, +) / Double(runs.count)
+            if best == nil || mean > best!.score { best = (r, mean) }
+        }
+        return best?.share
+    }
+
+    /// The evaluation runs, seed by seed (an interrupted validation leaves whole seeds compared).
+    /// Policies that need the selection are left out while `bestShare` is nil.
+    public func evaluation(bestShare: Double?) -> [Entry] {
+        evaluationSeeds.flatMap { s in
+            policies.compactMap { p -> Entry? in
+                let spec: String
+                switch p {
+                case .agent(let path): spec = "agent:\(path)"
+                case .bestFixed: guard let r = bestShare else { return nil }; spec = "ratio:\(r)"
+                case .scoreWeighted: guard let r = bestShare else { return nil }; spec = "score-weighted:\(r)"
+                case .named(let name): spec = name
+                }
+                return Entry(policy: p.label, spec: spec, role: .evaluation, seed: s, priorRuns: priorRuns(p))
+            }
+        }
+    }
+
+    /// Real CPT runs of this setting `p` consumed before its evaluation runs.
+    public func priorRuns(_ p: PolicyChoice) -> Int {
+        if case .agent = p { return agentRuns }
+        if p.needsSelection { return grid.count * selectionSeeds.count }
+        return p.usesLoggedRuns ? loggedRuns : 0
+    }
+
+    /// The entries shard `shard` of `count` runs: every count-th, from its index.
+    public static func shard(_ entries: [Entry], index: Int, count: Int) -> [Entry] {
+        entries.enumerated().filter { $0.offset % count == index }.map(\.element)
+    }
+}

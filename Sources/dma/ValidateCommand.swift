@@ -1,0 +1,129 @@
+import Agent
+import ArgumentParser
+import Base
+import Corpus
+import Foundation
+import Numerics
+import Surrogate
+import Trajectories
+import Transformer
+import Validation
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Validate policies on real CPT runs over seeds: the agent against baselines, paired by data seed.",
+        subcommands: [ValidateRunCommand.self, ValidateMergeCommand.self, ValidateReportCommand.self],
+        defaultSubcommand: ValidateRunCommand.self
+    )
+}
+
+struct ValidateRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Real CPT for every (policy, evaluation seed), plus best-fixed's ratio grid on the selection seeds.",
+        discussion: """
+        Appends every finished run to OUT/runs.jsonl and rewrites OUT/results.csv and OUT/summary.json. Resumable: \
+        a re-run skips finished pairs, and a killed run resumes from its last round. Sharded like collection \
+        (--shard i/n, or the Slurm / Kubernetes variables); merge the shards' logs with `dma validate merge`.
+        """
+    )
+
+    @OptionGroup var setup: BaseRunOptions
+    @Option(help: "Policies, comma-separated: agent:FILE, best-fixed, score-weighted, or any name --policy takes.") var policies: String
+    @Option(help: "Evaluation seeds (data order), comma-separated.") var seeds = "4,5,6"
+    @Option(help: "Selection seeds of best-fixed's grid (must differ from the evaluation seeds).") var selectionSeeds = "1,2"
+    @Option(help: "Trajectory log(s) of this setting for the baselines that fit on logged runs (regmix, surrogate-search, best-logged, doremi).") var data: String?
+    @Option(help: "Fitted surrogate model of this setting, for surrogate-search (fit one on --data with `dma surrogate fit`).") var surrogate: String?
+    @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 2
+    @Option(help: "This process's shard, i/n (default: from Slurm/Kubernetes variables, else 0/1).") var shard: String?
+    @Option(help: "Other shards' logs, comma-separated (read-only): their selection runs let this shard run best-fixed.") var with: String?
+    @Flag(help: "Keep each evaluation run's final model in OUT/checkpoints/.") var saveCheckpoints = false
+    @Option(help: "Output folder.") var out: String
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let started = Date()
+        let (environment, checkpoint, store) = try setup.load()
+        let trajectories = try data.map { try readTrajectoryLogs($0, skipInvalid: false).trajectories } ?? []
+        let choices = try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:))
+        var agentRuns = 0
+        for case .agent(let path) in choices {
+            let file = try PolicyFile.load(from: path)
+            // The agent consumed runs of this setting only if it was trained on this environment's proxy runs.
+            if file.provenance.environmentHash == environment.hash && setup.preset == "proxy" { agentRuns = file.provenance.trajectoryCount }
+        }
+        let plan: ValidationPlan
+        do {
+            plan = try ValidationPlan(policies: choices, evaluationSeeds: try commaSeparated(seeds, option: "--seeds"),
+                                      selectionSeeds: try commaSeparated(selectionSeeds, option: "--selection-seeds"),
+                                      loggedRuns: trajectories.count, agentRuns: agentRuns)
+        } catch let e as ValidationPlanError { throw ValidationError(e.description) }
+        let slice = try shard.map(Shard.init(parsing:)) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1)
+        let others = try with.map { try commaSeparated($0, option: "--with", as: String.self).flatMap { try ValidationLog.read($0).records } } ?? []
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
+        let harness = ValidationHarness(environment: environment, runners: runners, model: setup.preset)
+        let model = try surrogate.map { try SurrogateModel.load(from: $0, expecting: environment) }
+        let policyMaker = ValidationPolicies(environment: environment, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names,
+                                             trajectories: trajectories, surrogate: model)
+        try policyMaker.check(plan)
+        let log = slice.count == 1 ? "\(out)/runs.jsonl" : "\(out)/runs.shard-\(slice.index)-of-\(slice.count).jsonl"
+        var bar: ProgressLine?
+        let outcome = try harness.execute(plan, log: log, others: others, shard: (slice.index, slice.count),
+                                          checkpoints: saveCheckpoints ? "\(out)/checkpoints" : nil,
+                                          makePolicy: { spec, seed in try policyMaker.make(spec, seed: seed) },
+                                          starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "runs") },
+                                          progress: { r, done, _ in bar?.update(done, detail: "\(r.policy) seed \(r.seed): balanced \(fmt(r.final.balanced, 4))") })
+        if outcome.tail == .torn { ProgressLine.note("\(log): ignored a partially written last line (interrupted run)") }
+        let mine = outcome.records.filter { r in (try? ValidationLog.read(log).records.contains { $0.id == r.id }) ?? false }
+        ProgressLine.note("validate \(harness.setting): \(outcome.resumed) runs were already in \(log), \(mine.count - outcome.resumed) new"
+            + (outcome.deferred > 0 ? "; \(outcome.deferred) best-fixed/score-weighted runs wait for the other shards' selection runs (re-run with --with)" : ""))
+        let summary = ValidationSummary(outcome.records)
+        try AtomicFile.write(Data(try ResultsCSV.table(outcome.records).encoded().utf8), to: "\(out)/results.csv")
+        try writeJSON(summary, to: "\(out)/summary.json")
+        try ValidationInvocation(command: CommandLine.arguments.joined(separator: " "), started: started, newRuns: mine.count - outcome.resumed)
+            .append(to: "\(out)/invocations.jsonl")
+        print(Self.render(summary, bestShare: outcome.bestShare))
+    }
+
+    static func render(_ s: ValidationSummary, bestShare: Double?) -> String {
+        var table = Table(["policy", "runs", "balanced", "sd", "retention", "gain", "source tokens", "target tokens", "prior runs", "agent − policy (95% CI)"])
+        let paired = Dictionary(s.paired.map { ($0.baseline, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in s.policies.sorted(by: { $0.balanced > $1.balanced }) {
+            let diff = paired[p.policy].map { d in
+                String(format: "%+.4f", d.mean) + (d.low.map { String(format: " [%+.4f, %+.4f]", $0, d.high!) } ?? "")
+            } ?? ""
+            table.add([p.policy, "\(p.runs)", fmt(p.balanced, 4), fmt(p.balancedSD, 4), fmt(p.retention, 4), fmt(p.gain, 4),
+                       "\(Int(p.sourceTokens))", "\(Int(p.targetTokens))", "\(p.priorRuns)", diff])
+        }
+        return "\(s.setting), seeds \(s.seeds.map(String.init).joined(separator: ","))" + (bestShare.map { "; best-fixed share \($0) (selection seeds)" } ?? "")
+            + "\n" + table.render()
+    }
+}
+
+struct ValidateMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge shard logs of one validation into one log (atomically).")
+    @Option(help: "Shard logs, comma-separated.") var logs: String
+    @Option(help: "Merged log.") var out: String
+
+    func run() throws {
+        let merged = try ValidationLog.merge(try commaSeparated(logs, option: "--logs", as: String.self), into: out)
+        print("merged \(merged.count) runs → \(out)")
+    }
+}
+
+struct ValidateReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Build docs/results.md from validation result folders.")
+    @Option(help: "Result folders, comma-separated, in the order of the report.") var results: String
+    @Option(help: "The main setting (its row also needs the paired interval above 0 against uniform, target-only and best-fixed).") var main = "math-cpt"
+    @Option(help: "Output markdown file (written atomically).") var out = "docs/results.md"
+
+    func run() throws {
+        let settings = try commaSeparated(results, option: "--results", as: String.self).map(ResultsReport.Setting.init(folder:))
+        try AtomicFile.write(Data(ResultsReport.markdown(settings, main: main).utf8), to: out)
+        for s in settings { print(ValidateRunCommand.render(s.summary, bestShare: s.summary.bestFixedShare)) }
+        print("wrote \(out)")
+    }
+}
