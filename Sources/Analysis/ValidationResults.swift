@@ -17,6 +17,8 @@ public struct ValidationResults: Sendable {
     public var runs: [ValidationRun]
     /// Evaluation runs by (setting, policy), in the order policies first appear in the log.
     public var policies: [PolicyRuns]
+    /// The `dma validate` invocations that wrote the log (`invocations.jsonl` beside it; none if absent).
+    public var invocations: [ValidationInvocation] = []
 
     /// Reads `<directory>/runs.jsonl`; errors name the file (missing, malformed line, inconsistent runs).
     public static func load(directory: String) throws -> ValidationResults {
@@ -25,7 +27,9 @@ public struct ValidationResults: Sendable {
             throw DataFileError(path: path, problem: "file not found (a validation results folder holds \(logName))")
         }
         let (records, _) = try ValidationRun.readLog(path)
-        return try ValidationResults(runs: records, path: path)
+        var results = try ValidationResults(runs: records, path: path)
+        results.invocations = try ValidationInvocation.read((directory as NSString).appendingPathComponent("invocations.jsonl"))
+        return results
     }
 
     /// Groups and checks `runs`; `path` names their file in errors.

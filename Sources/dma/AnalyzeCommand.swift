@@ -76,11 +76,13 @@ struct AnalyzeCommand: ParsableCommand {
         let fidelityTable = try fidelity.map { (path: $0, table: try CSVTable.read(from: $0)) }
         let rollouts = try fidelityJson.map(RolloutFidelityPlot.load)
         let command = (["dma"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        // The validation's own command lines (each once), as `dma validate` logged them.
+        var seen = Set<String>()
+        let validateCommands = resultsLog.invocations.map(\.command).filter { seen.insert($0).inserted }
         let commands = [
             "# inputs: policy \(policy); results \(results.map { "\($0) (\(resultsLog.runs.count) runs)" } ?? "none"); trajectories \(data) (\(trajectories.count)); surrogate \(surrogate) (fitted on \(model.trajectories) trajectories)",
             "dma surrogate fit --data \(data) --out \(surrogate)   # how a surrogate is fitted",
-            command,
-        ]
+        ] + validateCommands + [command]
         return AnalysisInputs(agent: studied, agentFloor: floor, trajectories: trajectories, model: model, results: resultsLog,
                               fidelity: fidelityTable, fidelityRollouts: rollouts, commands: commands)
     }

@@ -81,6 +81,13 @@ import Validation
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(throws: DataFileError.self) { try ValidationResults.load(directory: dir) }
         do { _ = try ValidationResults.load(directory: dir) } catch { #expect("\(error)".contains("runs.jsonl")) }
+        // A well-formed log is read with its invocations.
+        let log = try AnalysisFixture.runs().map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+        try Data(log.utf8).write(to: URL(fileURLWithPath: dir + "/runs.jsonl"))
+        try ValidationInvocation(command: "dma validate --out x", started: Date(), newRuns: 16).append(to: dir + "/invocations.jsonl")
+        let loaded = try ValidationResults.load(directory: dir)
+        #expect(loaded.policies.count == 5)
+        #expect(loaded.invocations.map(\.command) == ["dma validate --out x"])
         try Data("{\"id\": 1}\n".utf8).write(to: URL(fileURLWithPath: dir + "/runs.jsonl"))
         do {
             _ = try ValidationResults.load(directory: dir)
