@@ -22,6 +22,10 @@ public enum RuleDistillation {
     /// rule's minimum weight (the agent's floor, so the rule stays where the agent's data is).
     public static func fit(_ policy: MixturePolicy, features: RuleFeatures, states: [PolicyState], floor: Double,
                            config: Config = Config(), name: String = "distilled rule") throws -> DistilledRule {
+        // Least squares with an intercept and maxTerms features needs more rows than columns.
+        guard states.count > config.maxTerms + 1 else {
+            throw RuleDistillationError(states: states.count, needed: config.maxTerms + 2)
+        }
         let targets = try policy.nextMixtures(states).map(\.weights)
         let X = states.map(features.values)
         let n = states.count, m = features.names.count
@@ -128,4 +132,11 @@ public enum RuleDistillation {
                            CSVNumber.text($0.outOfSupportShare)]
                       })
     }
+}
+
+/// Too few states to fit a rule of the configured size.
+public struct RuleDistillationError: Error, CustomStringConvertible, Equatable {
+    public var states: Int
+    public var needed: Int
+    public var description: String { "distilling a policy needs at least \(needed) states, got \(states) (give more trajectories or episodes)" }
 }
