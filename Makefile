@@ -7,7 +7,7 @@ DMA := .build/release/dma
 export OPENBLAS_NUM_THREADS ?= 1
 TRAJECTORIES := datasets/trajectories/math-cpt-proxy.jsonl
 
-.PHONY: demo test test-slurm setup build bench clean
+.PHONY: demo test test-slurm setup build bench clean report-check
 
 setup:
 	@bash scripts/setup.sh
@@ -25,6 +25,15 @@ test: setup
 # A real single-node Slurm on localhost running a 4-task collection array (needs root; ~2 min).
 test-slurm:
 	bash scripts/test-slurm.sh
+
+# Renders analysis/report.html (written by dma analyze) in headless chromium: screenshot kept as
+# docs/analysis-report.png, and a DOM check that every plot is on the page. Installs chromium if
+# missing; not part of `make test` so the test setup stays small.
+REPORT ?= analysis/report.html
+report-check:
+	@command -v chromium >/dev/null || { SUDO=""; [[ $$(id -u) -ne 0 ]] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	bash scripts/check-report.sh $(REPORT) docs/analysis-report.png
 
 bench: build
 	$(DMA) bench

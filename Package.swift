@@ -42,11 +42,13 @@ let package = Package(
         .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         // Real CPT runs of the agent against the baselines over seeds: plan, resumable harness, paired summary, results CSV and report.
         .target(name: "Validation", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Baselines"], swiftSettings: fastMath),
+        // Analyses of the validation results, the agent and the logged data → CSV, SVG plots, the HTML report.
+        .target(name: "Analysis", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Validation"], swiftSettings: fastMath),
         .target(name: "Serving", dependencies: ["Base", "Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "dma",
             dependencies: [
-                "Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Agent", "Baselines", "Validation", "Serving",
+                "Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Pretraining", "Trajectories", "Surrogate", "Agent", "Baselines", "Validation", "Analysis", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "SurrogateTests", dependencies: ["Base", "DMATestSupport", "Surrogate", "Trajectories", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Base", "Pretraining", "Transformer", "Numerics"]),
         .testTarget(name: "AgentTests", dependencies: ["DMATestSupport", "Agent", "Kernels", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Base", "DMATestSupport", "Analysis", "Validation", "Agent", "Surrogate", "Trajectories", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Base", "DMATestSupport", "Baselines", "Trajectories", "Surrogate", "Environment", "Evaluation", "Corpus", "Numerics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Base", "DMATestSupport", "Validation", "Trajectories", "Environment", "Evaluation", "Transformer", "Corpus", "Numerics"]),
         .testTarget(name: "ServingTests", dependencies: ["Base", "Serving", "Baselines", "Trajectories"]),

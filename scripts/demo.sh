@@ -70,3 +70,12 @@ $DMA cpt --env "$ENV" --base "$BASE" --policy "agent:$POLICY" --seeds 1
 echo "== 11. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
 $DMA propose --policy "agent:$POLICY" --state docs/examples/state.json
 DMA=$DMA POLICY="agent:$POLICY" bash scripts/serve-demo.sh
+
+echo "== 12. analysis (dma analyze: CSV tables, SVG plots, analysis/report.html; make report-check renders it)"
+# With validation results (dma validate … --out $RESULTS) the policy comparisons are filled in; without
+# them the agent and the logged data are analysed and the results tables hold their header only.
+RESULTS=${RESULTS:-runs/validation/math-cpt}
+results=()
+[[ -f "$RESULTS/runs.jsonl" ]] && results=(--results "$RESULTS")
+$DMA analyze --policy "$POLICY" "${results[@]}" --data "$DATA" --surrogate runs/math-cpt-proxy.surrogate.json \
+  --fidelity-json docs/surrogate-fidelity.json --out analysis

@@ -51,6 +51,8 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case baselineSearchStarts = 0xBA5F
     /// Arm draws of the EXP3 bandit baseline.
     case banditArms = 0xBA60
+    /// Logged trajectories drawn as the analysis's typical states (probes and distilled rules).
+    case analysisStateSample = 0xA7A1
 
     /// The stream of index `k` within this family.
     public func offset(_ k: Int) -> UInt64 { rawValue &+ UInt64(k) }

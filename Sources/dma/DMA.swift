@@ -27,6 +27,7 @@ struct DMA: ParsableCommand {
             ProposeCommand.self,
             ServeCommand.self,
             ValidateCommand.self,
+            AnalyzeCommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,37 @@
+import Corpus
+import Validation
+
+/// The evaluation runs of one policy in one setting: the unit every per-policy analysis and plot
+/// works on.
+public struct PolicyRuns: Sendable {
+    /// The policy's label in the validation log (`agent`, `uniform`, `best-fixed`, …).
+    public var policy: String
+    /// The setting the runs share (environment, `@model` for another model).
+    public var setting: String
+    /// The resolved spec of its first run (`ratio:0.7`, `agent:FILE`, …).
+    public var spec: String
+    /// Evaluation runs, ordered by seed.
+    public var runs: [ValidationRun]
+    /// The label in tables and legends: the policy, with `@ setting` when the results hold several settings.
+    public var label: String
+
+    /// The runs' domain space.
+    public var domains: [DomainName] { runs[0].domains.map { DomainName($0) } }
+    /// Re-weighting steps of its runs (the shortest run's, should they differ).
+    public var steps: Int { runs.map(\.rounds.count).min() ?? 0 }
+    /// Seeds of the runs, ascending.
+    public var seeds: [UInt64] { runs.map(\.seed) }
+
+    /// Whether this is the learned agent (label `agent…` or spec `agent:…`).
+    public var isAgent: Bool { policy.hasPrefix("agent") || spec.hasPrefix("agent:") }
+
+    /// Whether the policy trains one static mixture (`fixed:R`, `ratio:R`, `mixture:…`, `best-fixed`):
+    /// the points the fixed-mixture Pareto front is drawn through.
+    public var isFixedMixture: Bool {
+        ["fixed:", "ratio:", "mixture:"].contains { spec.hasPrefix($0) || policy.hasPrefix($0) } || policy == "best-fixed"
+            || ["uniform", "source-only", "target-only"].contains(policy)
+    }
+
+    /// Indices of the source-field domains.
+    public var sourceIndices: [Int] { domains.indices.filter { domains[$0].field == .source } }
+}

@@ -1,0 +1,82 @@
+import Base
+import Corpus
+import Foundation
+import Trajectories
+import Validation
+
+/// A validation results folder read and checked: `runs.jsonl` (one `ValidationRun` per line), its
+/// evaluation runs grouped by policy and setting. Selection runs (what a baseline consumed before
+/// its evaluation) are kept but not compared.
+public struct ValidationResults: Sendable {
+    /// The log's file name inside a results folder.
+    public static let logName = "runs.jsonl"
+
+    /// The log read (errors and the report name it).
+    public var path: String
+    /// Every run of the log, selection runs included.
+    public var runs: [ValidationRun]
+    /// Evaluation runs by (setting, policy), in the order policies first appear in the log.
+    public var policies: [PolicyRuns]
+    /// The `dma validate` invocations that wrote the log (`invocations.jsonl` beside it; none if absent).
+    public var invocations: [ValidationInvocation] = []
+
+    /// Reads `<directory>/runs.jsonl`; errors name the file (missing, malformed line, inconsistent runs).
+    public static func load(directory: String) throws -> ValidationResults {
+        let path = (directory as NSString).appendingPathComponent(logName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataFileError(path: path, problem: "file not found (a validation results folder holds \(logName))")
+        }
+        let (records, _) = try ValidationRun.readLog(path)
+        var results = try ValidationResults(runs: records, path: path)
+        results.invocations = try ValidationInvocation.read((directory as NSString).appendingPathComponent("invocations.jsonl"))
+        return results
+    }
+
+    /// Groups and checks `runs`; `path` names their file in errors.
+    public init(runs: [ValidationRun], path: String) throws {
+        self.path = path
+        self.runs = runs
+        let evaluation = runs.filter { $0.role == .evaluation }
+        guard !evaluation.isEmpty else { throw DataFileError(path: path, problem: "no evaluation runs (role \"evaluation\")") }
+        for r in runs {
+            func bad(_ problem: String) -> DataFileError { DataFileError(path: path, problem: "run \(r.id): \(problem)") }
+            guard !r.rounds.isEmpty else { throw bad("has no rounds") }
+            guard !r.domains.isEmpty else { throw bad("has no domains") }
+            for (t, round) in r.rounds.enumerated() {
+                guard round.mixture.count == r.domains.count else {
+                    throw bad("round \(t + 1) has \(round.mixture.count) mixture weights for \(r.domains.count) domains")
+                }
+                guard round.feedback.count == r.feedbackNames.count else {
+                    throw bad("round \(t + 1) has \(round.feedback.count) feedback values for \(r.feedbackNames.count) names")
+                }
+            }
+            guard r.baseFeedback.count == r.feedbackNames.count else { throw bad("base feedback does not match its feedback names") }
+        }
+        var order: [String] = []
+        var groups: [String: [ValidationRun]] = [:]
+        for r in evaluation {
+            let key = "\(r.setting)\u{1}\(r.policy)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(r)
+        }
+        let settings = Set(evaluation.map(\.setting))
+        policies = try order.map { key in
+            let group = groups[key]!.sorted { $0.seed < $1.seed }
+            let first = group[0]
+            if let other = group.first(where: { $0.domains != first.domains }) {
+                throw DataFileError(path: path, problem: "runs \(first.id) and \(other.id) of one policy and setting have different domains")
+            }
+            let label = settings.count > 1 ? "\(first.policy) @ \(first.setting)" : first.policy
+            return PolicyRuns(policy: first.policy, setting: first.setting, spec: first.spec, runs: group, label: label)
+        }
+    }
+
+    /// No validation results yet: the agent and data analyses run, the results tables are written
+    /// with their header only.
+    public static let none = ValidationResults(path: "", runs: [], policies: [])
+
+    private init(path: String, runs: [ValidationRun], policies: [PolicyRuns]) { (self.path, self.runs, self.policies) = (path, runs, policies) }
+
+    /// The learned agent's groups (one per setting).
+    public var agents: [PolicyRuns] { policies.filter(\.isAgent) }
+}
