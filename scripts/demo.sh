@@ -1,81 +1,74 @@
 #!/usr/bin/env bash
-# The README's main job on the embedded default environment (envs/math-cpt.json):
-# corpora → base model → samples → full evaluation → one CPT run → environment check →
-# trajectory collection → statistics and export of the bundled dataset → surrogate environment
-# (fit, fidelity report, policies through the simulator, env check's criterion 5 predicted, speed) →
-# the agent (short training, surrogate evaluation, one real CPT run with it in the loop) →
-# proposals from another training loop (propose, serve and its Python client).
-# Every step resumes or skips work already done, so re-running is cheap.
+# The README's main job: the whole pipeline on the embedded default environment (envs/math-cpt.json):
+# corpora → base model → fresh trajectories added to the bundled ones → surrogate → agent (trained,
+# or reused when a policy of exactly these inputs exists) → validation on real CPT runs (1 seed)
+# against uniform, target-only and best-fixed → analysis and the HTML report → proposals for
+# another training loop. Every step resumes or skips work already done, so a re-run is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DMA=.build/release/dma
 ENV=${ENV:-envs/math-cpt.json}
 BASE=${BASE:-datasets/models/proxy-base.ckpt}
-DATA=${DATA:-datasets/trajectories/math-cpt-proxy.jsonl}
+BUNDLED=${BUNDLED:-datasets/trajectories/math-cpt-proxy.jsonl}
 REPEATS=${REPEATS:-datasets/trajectories/math-cpt-proxy-repeats.jsonl}
+BUNDLED_POLICY=datasets/policies/math-cpt-proxy.policy.json
+# Runs resume only with the environment and base that made them: name the run folder after both.
+RUN=runs/demo-$(cat "$ENV" "$BASE" 2>/dev/null | sha256sum | cut -c1-8)
+OUT=${OUT:-$RUN/analysis}
+mkdir -p "$RUN"
+start=$(date +%s)
+step() { echo; echo "== $1 ($(( $(date +%s) - start )) s)"; }
 
-echo "== 1. corpora (dma data build)"
+step "1. corpora (dma data build)"
 $DMA data build
 $DMA data stats | tail -3
 
-echo "== 2. base model (dma pretrain)"
+step "2. base model (dma pretrain)"
 if [[ -f "$BASE" ]]; then
-  echo "using $BASE (delete it to pre-train again: $DMA pretrain --env $ENV --model proxy --out $BASE)"
+  echo "using $BASE (delete it to pre-train again: $DMA pretrain --env $ENV --model proxy --out $BASE, ~8 min)"
 else
-  $DMA pretrain --env "$ENV" --model proxy --out "$BASE"
+  $DMA pretrain --env "$ENV" --model proxy --out "$BASE" --threads 2
+fi
+$DMA generate --checkpoint "$BASE" --prompt "The " --tokens 120 --samples 1 --temperature 0.7
+$DMA eval --checkpoint "$BASE" --env "$ENV" | tail -4
+
+step "3. four fresh trajectories, added to the bundled 300 (dma collect / trajectories merge)"
+# Ids 300… continue the bundled collection (same seed), so the merged set has no duplicate ids.
+$DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --first-id 300 --workers 2 --out "$RUN/fresh.jsonl"
+$DMA trajectories merge --data "$BUNDLED,$RUN/fresh.jsonl" --out "$RUN/trajectories.jsonl"
+$DMA trajectories stats --data "$RUN/trajectories.jsonl" | head -6
+
+step "4. surrogate environment (dma surrogate fit / report)"
+if [[ ! -f "$RUN/surrogate.json" || "$RUN/trajectories.jsonl" -nt "$RUN/surrogate.json" ]]; then
+  $DMA surrogate fit --data "$RUN/trajectories.jsonl" --out "$RUN/surrogate.json" | tail -2
+fi
+if [[ ! -f "$RUN/fidelity.json" || "$RUN/surrogate.json" -nt "$RUN/fidelity.json" ]]; then
+  $DMA surrogate report --model "$RUN/surrogate.json" --data "$RUN/trajectories.jsonl" --repeats "$REPEATS" \
+    --csv "$RUN/surrogate-fidelity.csv" --json "$RUN/fidelity.json" | tail -12
 fi
 
-echo "== 3. samples (dma generate)"
-$DMA generate --checkpoint "$BASE" --prompt "The " --tokens 160 --samples 2 --temperature 0.7
+step "5. the agent (dma agent train, or reuse; dma agent evaluate through the surrogate)"
+$DMA agent train --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" --out "$RUN/agent.policy.json" --reuse "$BUNDLED_POLICY"
+$DMA agent evaluate --policy "$RUN/agent.policy.json" --model "$RUN/surrogate.json" --data "$RUN/trajectories.jsonl" --episodes 100 --fqe-steps 0
 
-echo "== 4. full benchmark suite of the base (dma eval)"
-$DMA eval --checkpoint "$BASE" --env "$ENV"
+step "6. validation on real CPT runs, 1 seed (dma validate): the agent against uniform, target-only, best-fixed"
+$DMA validate --env "$ENV" --base "$BASE" --policies "agent:$RUN/agent.policy.json,uniform,target-only,best-fixed" \
+  --seeds 4 --selection-seeds 1 --workers 2 --out "$RUN/validation"
 
-echo "== 5. one CPT run, source share 0.25 (dma cpt)"
-$DMA cpt --env "$ENV" --base "$BASE" --share 0.25 --seeds 1
+step "7. analysis and report (dma analyze)"
+$DMA analyze --policy "$RUN/agent.policy.json" --results "$RUN/validation" --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" \
+  --fidelity "$RUN/surrogate-fidelity.csv" --fidelity-json "$RUN/fidelity.json" --out "$OUT"
 
-echo "== 6. environment check, reduced plan (dma env check; the full check is --seeds 3 --random-schedules 30)"
-$DMA env check --env "$ENV" --base "$BASE" --seeds 2 --random-schedules 6 --ratios 0,0.25,0.5,1 \
-  --json runs/demo-env-check.json
+step "8. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
+$DMA propose --policy "agent:$RUN/agent.policy.json" --state docs/examples/state.json
+DMA=$DMA POLICY="agent:$RUN/agent.policy.json" bash scripts/serve-demo.sh
 
-echo "== 7. trajectory collection, 4 trajectories (dma collect; the bundled dataset has 300)"
-# Logs resume only with the environment and base that wrote them: name this one after both.
-TAG=$(cat "$ENV" "$BASE" | sha256sum | cut -c1-8)
-$DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --workers 2 --out "runs/demo-trajectories-$TAG.jsonl"
-$DMA trajectories stats --data "runs/demo-trajectories-$TAG.jsonl" | head -8
-
-echo "== 8. the bundled dataset (dma trajectories stats / export)"
-$DMA trajectories stats --data "$DATA"
-$DMA trajectories export --data "$DATA" --format csv --out runs/math-cpt-proxy-transitions.csv
-
-echo "== 9. surrogate environment (dma surrogate fit / report / simulate / headroom / bench)"
-$DMA surrogate fit --data "$DATA" --out runs/math-cpt-proxy.surrogate.json
-$DMA surrogate report --model runs/math-cpt-proxy.surrogate.json --data "$DATA" --repeats "$REPEATS" \
-  --csv analysis/surrogate-fidelity.csv --json runs/surrogate-fidelity.json
-$DMA surrogate simulate --model runs/math-cpt-proxy.surrogate.json --episodes 100 \
-  --policy uniform,ratio:0.75,ratio:0.5,source-only,target-only,random
-$DMA surrogate headroom --model runs/math-cpt-proxy.surrogate.json --replicates 20
-$DMA surrogate bench --data "$DATA" --seconds 2
-
-echo "== 10. the agent (dma agent train / evaluate; a real CPT run with the agent in the loop)"
-POLICY=${POLICY:-datasets/policies/math-cpt-proxy.policy.json}
-# A short training run shows the pipeline (BC → rollouts → CQL); the bundled policy used below took
-# the default 3,000 CQL updates (~2.5 min): dma agent train --data $DATA --surrogate M --out P.
-$DMA agent train --data "$DATA" --surrogate runs/math-cpt-proxy.surrogate.json --bc-steps 500 --cql-steps 200 --out runs/demo.policy.json
-# FQE here runs 200 updates to show the step (too few to converge: its Spearman is a smoke test);
-# the measured check is --fqe-steps 1000 --fqe-every 15 (~3 min, Spearman 0.636; docs/agent.md).
-$DMA agent evaluate --policy "$POLICY" --model runs/math-cpt-proxy.surrogate.json --data "$DATA" --episodes 100 --fqe-steps 200 --fqe-every 30
-$DMA cpt --env "$ENV" --base "$BASE" --policy "agent:$POLICY" --seeds 1
-
-echo "== 11. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
-$DMA propose --policy "agent:$POLICY" --state docs/examples/state.json
-DMA=$DMA POLICY="agent:$POLICY" bash scripts/serve-demo.sh
-
-echo "== 12. analysis (dma analyze: CSV tables, SVG plots, analysis/report.html; make report-check renders it)"
-# With validation results (dma validate … --out $RESULTS) the policy comparisons are filled in; without
-# them the agent and the logged data are analysed and the results tables hold their header only.
-RESULTS=${RESULTS:-runs/validation/math-cpt}
-results=()
-[[ -f "$RESULTS/runs.jsonl" ]] && results=(--results "$RESULTS")
-$DMA analyze --policy "$POLICY" "${results[@]}" --data "$DATA" --surrogate runs/math-cpt-proxy.surrogate.json \
-  --fidelity-json docs/surrogate-fidelity.json --out analysis
+step "summary"
+python3 - "$RUN/validation/summary.json" "$OUT/report.html" "$(( $(date +%s) - start ))" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"{'policy':<16}{'runs':>5}{'balanced':>10}{'retention':>11}{'gain':>8}{'prior runs':>12}")
+for p in sorted(s["policies"], key=lambda p: -p["balanced"]):
+    print(f"{p['policy']:<16}{p['runs']:>5}{p['balanced']:>10.4f}{p['retention']:>11.4f}{p['gain']:>8.4f}{p['priorRuns']:>12}")
+print(f"report: {sys.argv[2]}   (pipeline took {int(sys.argv[3]) // 60} min {int(sys.argv[3]) % 60} s)")
+PY
