@@ -4,8 +4,8 @@ import Trajectories
 /// A policy of the validation as the user named it (`--policies`), before it is resolved into
 /// something that runs.
 public enum PolicyChoice: Sendable, Equatable {
-    /// A trained agent's policy file.
-    case agent(path: String)
+    /// A trained agent's policy file, with its label ("agent" unless renamed: `agent-v1=agent:FILE`).
+    case agent(path: String, label: String = "agent")
     /// The best field ratio of the grid, chosen on the selection seeds.
     case bestFixed
     /// Best-fixed's source share, split within the source field by the score weights.
@@ -13,7 +13,13 @@ public enum PolicyChoice: Sendable, Equatable {
     /// Any other policy selectable by name (`uniform`, `target-only`, `regmix`, `doremi`, …).
     case named(String)
 
-    public init(parsing spec: String) {
+    /// Parses `SPEC` or `LABEL=agent:FILE` (a second agent needs its own label).
+    public init(parsing text: String) {
+        if let eq = text.firstIndex(of: "="), text[text.index(after: eq)...].hasPrefix("agent:") {
+            self = .agent(path: String(text[text.index(eq, offsetBy: 7)...]), label: String(text[..<eq]))
+            return
+        }
+        let spec = text
         switch spec {
         case "best-fixed": self = .bestFixed
         case "score-weighted": self = .scoreWeighted
@@ -24,7 +30,7 @@ public enum PolicyChoice: Sendable, Equatable {
     /// The label in tables and logs.
     public var label: String {
         switch self {
-        case .agent: return "agent"
+        case .agent(_, let label): return label
         case .bestFixed: return "best-fixed"
         case .scoreWeighted: return "score-weighted"
         case .named(let spec): return spec
@@ -125,7 +131,7 @@ public struct ValidationPlan: Sendable {
             policies.compactMap { p -> Entry? in
                 let spec: String
                 switch p {
-                case .agent(let path): spec = "agent:\(path)"
+                case .agent(let path, _): spec = "agent:\(path)"
                 case .bestFixed: guard let r = bestShare else { return nil }; spec = "ratio:\(r)"
                 case .scoreWeighted: guard let r = bestShare else { return nil }; spec = "score-weighted:\(r)"
                 case .named(let name): spec = name

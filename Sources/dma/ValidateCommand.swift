@@ -30,7 +30,7 @@ struct ValidateRunCommand: ParsableCommand {
     )
 
     @OptionGroup var setup: BaseRunOptions
-    @Option(help: "Policies, comma-separated: agent:FILE, best-fixed, score-weighted, or any name --policy takes.") var policies: String
+    @Option(help: "Policies, comma-separated: agent:FILE (or LABEL=agent:FILE for another agent beside it), best-fixed, score-weighted, or any name --policy takes.") var policies: String
     @Option(help: "Evaluation seeds (data order), comma-separated.") var seeds = "4,5,6"
     @Option(help: "Selection seeds of best-fixed's grid (must differ from the evaluation seeds).") var selectionSeeds = "1,2"
     @Option(help: "Trajectory log(s) of this setting for the baselines that fit on logged runs (regmix, surrogate-search, best-logged, doremi).") var data: String?
@@ -49,7 +49,7 @@ struct ValidateRunCommand: ParsableCommand {
         let trajectories = try data.map { try readTrajectoryLogs($0, skipInvalid: false).trajectories } ?? []
         let choices = try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:))
         var agentRuns = 0
-        for case .agent(let path) in choices {
+        for case .agent(let path, _) in choices {
             let file = try PolicyFile.load(from: path)
             // The agent consumed runs of this setting only if it was trained on this environment's proxy runs.
             if file.provenance.environmentHash == environment.hash && setup.preset == "proxy" { agentRuns = file.provenance.trajectoryCount }

@@ -128,6 +128,6 @@ import Trajectories
     /// `--discount` sets CQL's γ only; FQE keeps its own default.
     @Test func discountDefaults() {
         #expect(AgentTrainingConfig().cql.discount == 0.9 && FittedQEvaluationConfig().discount == 0.9)
-        #expect(AgentTrainingConfig().relabel == RelabelConfig())
+        #expect(AgentTrainingConfig().relabel == RelabelConfig(copies: 3))
     }
 }

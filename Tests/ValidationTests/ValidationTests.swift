@@ -54,6 +54,8 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
         }
         #expect(throws: ValidationPlanError.self) { try ValidationPlan(policies: [], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: 0) }
         #expect(PolicyChoice(parsing: "agent:x.json") == .agent(path: "x.json"))
+        #expect(PolicyChoice(parsing: "agent-v1=agent:x=1.json") == .agent(path: "x=1.json", label: "agent-v1"))
+        #expect(PolicyChoice(parsing: "agent-v1=agent:x.json").label == "agent-v1")
         #expect(PolicyChoice(parsing: "regmix").usesLoggedRuns)
     }
 }

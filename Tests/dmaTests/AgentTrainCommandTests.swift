@@ -10,7 +10,7 @@ import Testing
         #expect(config.cql.discount == 0.99)
         #expect(config.relabel == RelabelConfig(copies: 3, seed: 7))
         let plain = try AgentTrainCommand.parse(["--data", "runs.jsonl", "--out", "p.json"]).config()
-        #expect(plain.cql.discount == 0.9 && plain.relabel.copies == 0)
+        #expect(plain.cql.discount == 0.9 && plain.relabel.copies == 3)
         #expect(plain == AgentTrainingConfig.commandDefaults())
         #expect(throws: (any Error).self) { try AgentTrainCommand.parse(["--data", "d", "--out", "o", "--discount", "1.5"]) }
         #expect(throws: (any Error).self) { try AgentTrainCommand.parse(["--data", "d", "--out", "o", "--relabel", "-1"]) }
