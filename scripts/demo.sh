@@ -35,7 +35,7 @@ $DMA eval --checkpoint "$BASE" --env "$ENV" | tail -4
 step "3. four fresh trajectories, added to the bundled 300 (dma collect / trajectories merge)"
 # Ids 300… continue the bundled collection (same seed), so the merged set has no duplicate ids.
 $DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --first-id 300 --workers 2 --out "$RUN/fresh.jsonl"
-$DMA trajectories merge --data "$BUNDLED,$RUN/fresh.jsonl" --out "$RUN/trajectories.jsonl"
+$DMA trajectories merge "$BUNDLED" "$RUN/fresh.jsonl" --out "$RUN/trajectories.jsonl"
 $DMA trajectories stats --data "$RUN/trajectories.jsonl" | head -6
 
 step "4. surrogate environment (dma surrogate fit / report)"
