@@ -104,13 +104,19 @@ struct ValidateRunCommand: ParsableCommand {
 }
 
 struct ValidateMergeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge shard logs of one validation into one log (atomically).")
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge shard logs of one validation into one log (atomically), with its results.csv and summary.json beside it.")
     @Option(help: "Shard logs, comma-separated.") var logs: String
     @Option(help: "Merged log.") var out: String
 
     func run() throws {
         let merged = try ValidationLog.merge(try commaSeparated(logs, option: "--logs", as: String.self), into: out)
-        print("merged \(merged.count) runs → \(out)")
+        // The merged folder reads like one validation's: its results.csv and summary beside the log.
+        let folder = (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent
+        try AtomicFile.write(Data(try ResultsCSV.table(merged).encoded().utf8), to: "\(folder)/results.csv")
+        let summary = ValidationSummary(merged)
+        try writeJSON(summary, to: "\(folder)/summary.json")
+        print(ValidateRunCommand.render(summary, bestShare: summary.bestFixedShare))
+        print("merged \(merged.count) runs → \(out) (with \(folder)/results.csv, \(folder)/summary.json)")
     }
 }
 
