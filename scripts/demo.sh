@@ -10,7 +10,6 @@ DMA=.build/release/dma
 ENV=${ENV:-envs/math-cpt.json}
 BASE=${BASE:-datasets/models/proxy-base.ckpt}
 BUNDLED=${BUNDLED:-datasets/trajectories/math-cpt-proxy.jsonl}
-REPEATS=${REPEATS:-datasets/trajectories/math-cpt-proxy-repeats.jsonl}
 BUNDLED_POLICY=datasets/policies/math-cpt-proxy.policy.json
 # Runs resume only with the environment and base that made them: name the run folder after both.
 RUN=runs/demo-$(cat "$ENV" "$BASE" 2>/dev/null | sha256sum | cut -c1-8)
@@ -38,13 +37,9 @@ $DMA collect --env "$ENV" --base "$BASE" --trajectories 4 --first-id 300 --worke
 $DMA trajectories merge "$BUNDLED" "$RUN/fresh.jsonl" --out "$RUN/trajectories.jsonl"
 $DMA trajectories stats --data "$RUN/trajectories.jsonl" | head -6
 
-step "4. surrogate environment (dma surrogate fit / report)"
+step "4. surrogate environment (dma surrogate fit; its held-out fidelity report is dma surrogate report, ~2 min, not run here)"
 if [[ ! -f "$RUN/surrogate.json" || "$RUN/trajectories.jsonl" -nt "$RUN/surrogate.json" ]]; then
   $DMA surrogate fit --data "$RUN/trajectories.jsonl" --out "$RUN/surrogate.json" | tail -2
-fi
-if [[ ! -f "$RUN/fidelity.json" || "$RUN/surrogate.json" -nt "$RUN/fidelity.json" ]]; then
-  $DMA surrogate report --model "$RUN/surrogate.json" --data "$RUN/trajectories.jsonl" --repeats "$REPEATS" \
-    --csv "$RUN/surrogate-fidelity.csv" --json "$RUN/fidelity.json" | tail -12
 fi
 
 step "5. the agent (dma agent train, or reuse; dma agent evaluate through the surrogate)"
@@ -56,8 +51,7 @@ $DMA validate --env "$ENV" --base "$BASE" --policies "agent:$RUN/agent.policy.js
   --seeds 4 --selection-seeds 1 --workers 2 --out "$RUN/validation"
 
 step "7. analysis and report (dma analyze)"
-$DMA analyze --policy "$RUN/agent.policy.json" --results "$RUN/validation" --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" \
-  --fidelity "$RUN/surrogate-fidelity.csv" --fidelity-json "$RUN/fidelity.json" --out "$OUT"
+$DMA analyze --policy "$RUN/agent.policy.json" --results "$RUN/validation" --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" --out "$OUT"
 
 step "8. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
 $DMA propose --policy "agent:$RUN/agent.policy.json" --state docs/examples/state.json
