@@ -77,7 +77,8 @@ struct ValidateRunCommand: ParsableCommand {
                                           starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "runs") },
                                           progress: { r, done, _ in bar?.update(done, detail: "\(r.policy) seed \(r.seed): balanced \(fmt(r.final.balanced, 4))") })
         if outcome.tail == .torn { ProgressLine.note("\(log): ignored a partially written last line (interrupted run)") }
-        let mine = outcome.records.filter { r in (try? ValidationLog.read(log).records.contains { $0.id == r.id }) ?? false }
+        let inLog = FileManager.default.fileExists(atPath: log) ? Set(try ValidationLog.read(log).records.map(\.id)) : []
+        let mine = outcome.records.filter { inLog.contains($0.id) }
         ProgressLine.note("validate \(harness.setting): \(outcome.resumed) runs were already in \(log), \(mine.count - outcome.resumed) new"
             + (outcome.deferred > 0 ? "; \(outcome.deferred) best-fixed/score-weighted runs wait for the other shards' selection runs (re-run with --with)" : ""))
         let summary = ValidationSummary(outcome.records)
