@@ -38,19 +38,9 @@ public struct ValidationResults: Sendable {
         self.runs = runs
         let evaluation = runs.filter { $0.role == .evaluation }
         guard !evaluation.isEmpty else { throw DataFileError(path: path, problem: "no evaluation runs (role \"evaluation\")") }
-        for r in runs {
-            func bad(_ problem: String) -> DataFileError { DataFileError(path: path, problem: "run \(r.id): \(problem)") }
-            guard !r.rounds.isEmpty else { throw bad("has no rounds") }
-            guard !r.domains.isEmpty else { throw bad("has no domains") }
-            for (t, round) in r.rounds.enumerated() {
-                guard round.mixture.count == r.domains.count else {
-                    throw bad("round \(t + 1) has \(round.mixture.count) mixture weights for \(r.domains.count) domains")
-                }
-                guard round.feedback.count == r.feedbackNames.count else {
-                    throw bad("round \(t + 1) has \(round.feedback.count) feedback values for \(r.feedbackNames.count) names")
-                }
-            }
-            guard r.baseFeedback.count == r.feedbackNames.count else { throw bad("base feedback does not match its feedback names") }
+        // The log reader's own record checks, so runs built in memory are held to the same rules.
+        if let (r, problem) = runs.lazy.compactMap({ r in ValidationLog.problems(of: r).map { (r, $0) } }).first {
+            throw DataFileError(path: path, problem: "run \(r.id): \(problem)")
         }
         var order: [String] = []
         var groups: [String: [ValidationRun]] = [:]

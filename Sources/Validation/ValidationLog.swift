@@ -18,7 +18,7 @@ public enum ValidationLog {
                 throw fail("not a validation run record: \(JSONErrorText.describe(error))")
             }
             if let problem = problems(of: r) { throw fail("run \(r.id): \(problem)") }
-            if let first = records.first, first.setting != r.setting || first.environmentHash != r.environmentHash || first.baseCheckpoint != r.baseCheckpoint {
+            if let first = records.first, !sameSetting(first, r) {
                 throw fail("run \(r.id) belongs to \(r.setting)@\(r.environmentHash) with base \(r.baseCheckpoint), the file's first run to \(first.setting)@\(first.environmentHash) with base \(first.baseCheckpoint)")
             }
             guard seen.insert(r.id).inserted else { throw fail("run \(r.id) appears twice") }
@@ -27,8 +27,8 @@ public enum ValidationLog {
         return (records, tail)
     }
 
-    /// What is wrong with one record, or nil.
-    static func problems(of r: ValidationRun) -> String? {
+    /// What is wrong with one record, or nil (shapes, probability-vector mixtures, finite values).
+    public static func problems(of r: ValidationRun) -> String? {
         let D = r.domains.count
         guard D > 0, r.feedbackNames.count == r.baseFeedback.count else { return "needs domains and one base feedback value per name" }
         guard r.id == ValidationRun.id(policy: r.policy, role: r.role, seed: r.seed) else { return "id does not match its policy, role and seed" }
@@ -49,6 +49,11 @@ public enum ValidationLog {
         return nil
     }
 
+    /// Whether two runs come from one setting, environment and base (one log holds one such triple).
+    static func sameSetting(_ a: ValidationRun, _ b: ValidationRun) -> Bool {
+        a.setting == b.setting && a.environmentHash == b.environmentHash && a.baseCheckpoint == b.baseCheckpoint
+    }
+
     /// Merges shard logs into one (atomically): the same id twice must be the same run.
     public static func merge(_ paths: [String], into out: String) throws -> [ValidationRun] {
         var merged: [ValidationRun] = []
@@ -59,7 +64,7 @@ public enum ValidationLog {
                     guard known == r else { throw DataFileError(path: p, problem: "run \(r.id) differs from the one in \(from)") }
                     continue
                 }
-                if let first = merged.first, first.setting != r.setting || first.environmentHash != r.environmentHash || first.baseCheckpoint != r.baseCheckpoint {
+                if let first = merged.first, !sameSetting(first, r) {
                     throw DataFileError(path: p, problem: "run \(r.id) belongs to another setting, environment or base than \(paths[0])")
                 }
                 byID[r.id] = (r, p)

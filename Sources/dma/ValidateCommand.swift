@@ -77,14 +77,14 @@ struct ValidateRunCommand: ParsableCommand {
                                           starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "runs") },
                                           progress: { r, done, _ in bar?.update(done, detail: "\(r.policy) seed \(r.seed): balanced \(fmt(r.final.balanced, 4))") })
         if outcome.tail == .torn { ProgressLine.note("\(log): ignored a partially written last line (interrupted run)") }
-        let inLog = FileManager.default.fileExists(atPath: log) ? Set(try ValidationLog.read(log).records.map(\.id)) : []
-        let mine = outcome.records.filter { inLog.contains($0.id) }
-        ProgressLine.note("validate \(harness.setting): \(outcome.resumed) runs were already in \(log), \(mine.count - outcome.resumed) new"
+        // The outcome holds this log's records and the other shards' (read-only) ones.
+        let new = outcome.records.count - others.count - outcome.resumed
+        ProgressLine.note("validate \(harness.setting): \(outcome.resumed) runs were already in \(log), \(new) new"
             + (outcome.deferred > 0 ? "; \(outcome.deferred) best-fixed/score-weighted runs wait for the other shards' selection runs (re-run with --with)" : ""))
         let summary = ValidationSummary(outcome.records)
         try AtomicFile.write(Data(try ResultsCSV.table(outcome.records).encoded().utf8), to: "\(out)/results.csv")
         try writeJSON(summary, to: "\(out)/summary.json")
-        try ValidationInvocation(command: CommandLine.arguments.joined(separator: " "), started: started, newRuns: mine.count - outcome.resumed)
+        try ValidationInvocation(command: CommandLine.arguments.joined(separator: " "), started: started, newRuns: new)
             .append(to: "\(out)/invocations.jsonl")
         print(Self.render(summary, bestShare: outcome.bestShare))
     }
