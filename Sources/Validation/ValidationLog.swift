@@ -59,7 +59,10 @@ public enum ValidationLog {
         var merged: [ValidationRun] = []
         var byID: [String: (ValidationRun, String)] = [:]
         for p in paths {
-            for r in try read(p).records {
+            let (records, tail) = try read(p)
+            // An input with no complete record (empty, or one line cut short) is a wrong file, not an empty shard.
+            guard !records.isEmpty else { throw DataFileError(path: p, problem: tail == .torn ? "no complete run (its only line is cut short)" : "no runs") }
+            for r in records {
                 if let (known, from) = byID[r.id] {
                     guard known == r else { throw DataFileError(path: p, problem: "run \(r.id) differs from the one in \(from)") }
                     continue

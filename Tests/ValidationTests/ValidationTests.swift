@@ -104,6 +104,13 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
         // The same id with another result is a conflict, named.
         let c = try write([try line(record("agent", seed: 4, balanced: 0.7))])
         #expect(throws: DataFileError.self) { try ValidationLog.merge([a, c], into: out) }
+        // Empty or cut-short inputs are refused, and nothing is written.
+        let empty = try write([]), torn = temporary("torn.jsonl"), none = temporary("none.jsonl")
+        try Data(try line(record("agent", seed: 4, balanced: 0.6)).prefix(40).utf8).write(to: URL(fileURLWithPath: torn))
+        for bad in [empty, torn] {
+            #expect(throws: DataFileError.self) { try ValidationLog.merge([a, bad], into: none) }
+        }
+        #expect(!FileManager.default.fileExists(atPath: none))
     }
 
     @Test func malformedRecordsNameTheFileAndLine() throws {
