@@ -202,12 +202,15 @@ public enum AgentTraining {
         return StableHash.hex(of: [UInt8](try encoder.encode(config)) + Array("\(provenance.trajectories)|\(provenance.surrogate ?? "-")|\(provenance.environmentHash)".utf8))
     }
 
-    /// The first of `candidates` (policy files; missing or unreadable ones are skipped) trained on
-    /// exactly these inputs, so training again would only reproduce it.
+    /// The first of `candidates` (policy files; missing ones are skipped, a malformed one is an error
+    /// naming it) trained on exactly these inputs, so training again would only reproduce it.
     public static func reusable(_ candidates: [String], config: AgentTrainingConfig, trajectories: [Trajectory], environment: EnvironmentConfig,
                                 surrogateFingerprint: String?) throws -> String? {
         let key = try inputKey(config, provenance(trajectories: trajectories, environment: environment, surrogateFingerprint: surrogateFingerprint))
-        return candidates.first { path in (try? PolicyFile.load(from: path))?.training["inputs"] == key }
+        for path in candidates where FileManager.default.fileExists(atPath: path) {
+            if try PolicyFile.load(from: path).training["inputs"] == key { return path }
+        }
+        return nil
     }
 
     static func resumeKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
