@@ -29,7 +29,7 @@ public struct StepInfo: Sendable, Equatable {
     public var predictiveSD: [Double]
     /// Spread of the members' rewards.
     public var rewardSD: Double
-    /// The action gave some domain less weight than any logged run did: the prediction extrapolates.
+    /// The action gave some domain less weight, or more, than any logged run did: the prediction extrapolates.
     public var outOfSupport: Bool
 }
 
@@ -262,7 +262,7 @@ public final class SurrogateEnvironment {
                     memberRewards[m] = balanced(memberNext, offset: 0, row: row) - before
                 }
                 infos.append(StepInfo(ensembleSD: ensembleSD, predictiveSD: predictiveSD, rewardSD: Statistics.meanAndSD(memberRewards).sd,
-                                      outOfSupport: (0..<D).contains { actions[e * D + $0] < model.actionFloor[$0] - 1e-12 }))
+                                      outOfSupport: model.isOutOfSupport(UnsafeBufferPointer(start: actions + e * D, count: D))))
             }
             for j in 0..<F { feedback[row + j] = next[j] }
             for d in 0..<D { previous[e * D + d] = actions[e * D + d] }

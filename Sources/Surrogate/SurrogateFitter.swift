@@ -250,11 +250,12 @@ public enum SurrogateFitter {
         }
         let D = data.domainCount
         let actionFloor = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.min() ?? 0 }
+        let actionCeiling = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.max() ?? 1 }
         let starts = Array(Set(subset.map { data.trajectories[$0].baseFeedback })).sorted { $0.lexicographicallyPrecedes($1) }
         return SurrogateModel(
             format: SurrogateModel.formatName, version: SurrogateModel.currentVersion, identity: identity,
             domains: data.domains, feedbackNames: data.feedbackNames, steps: data.steps, startStates: starts,
-            score: score, features: map, config: config, selections: selections, noiseFactor: noiseFactor, lower: lower, upper: upper, actionFloor: actionFloor, kernel: basis,
+            score: score, features: map, config: config, selections: selections, noiseFactor: noiseFactor, lower: lower, upper: upper, actionFloor: actionFloor, actionCeiling: actionCeiling, kernel: basis,
             members: members.map { $0.map { $0! } }, trajectories: subset.count,
             fitSeconds: Date().timeIntervalSince(start))
     }

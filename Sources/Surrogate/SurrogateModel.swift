@@ -44,6 +44,10 @@ public struct SurrogateModel: Codable, Sendable {
     /// Smallest weight each domain had in the training data. Below it the surrogate extrapolates
     /// (e.g. a math weight of exactly 0, which no logged run used); steps flag it.
     public var actionFloor: [Double]
+    /// Largest weight each domain had in the training data. Above it the surrogate extrapolates too:
+    /// a mixture piling most weight on one domain (no logged walk put more than ~0.6 anywhere) is
+    /// where it over-predicted by 0.078. nil in files fitted before it was recorded: no upper check.
+    public var actionCeiling: [Double]?
     /// The shared RBF basis of `ridge+rbf` signals (nil when every signal is plain ridge).
     public var kernel: KernelBasis?
     /// `ensembleSize × signals` regressors of the change.
@@ -90,6 +94,16 @@ public struct SurrogateModel: Codable, Sendable {
         return m
     }
 
+    /// Whether `mixture` (D weights) leaves the weights the training data showed for some domain:
+    /// below its smallest or above its largest logged weight. There the prediction extrapolates.
+    public func isOutOfSupport<C: Collection>(_ mixture: C) -> Bool where C.Element == Double {
+        for (d, w) in mixture.enumerated() {
+            if w < actionFloor[d] - 1e-12 { return true }
+            if let c = actionCeiling, w > c[d] + 1e-12 { return true }
+        }
+        return false
+    }
+
     /// Throws unless the model was fitted on `env` (same hash and domain space).
     public func check(against env: EnvironmentConfig, path: String) throws {
         guard identity.environmentHash == env.hash else {
@@ -127,6 +141,11 @@ extension SurrogateModel: ValidatedJSON {
         }
         guard noiseFactor.count == F * F, noiseFactor.allSatisfy(\.isFinite) else { throw fail("noise factor must be \(F)×\(F) finite values") }
         guard actionFloor.count == D, actionFloor.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("needs a finite action floor for each of the \(D) domains") }
+        if let c = actionCeiling {
+            guard c.count == D, zip(c, actionFloor).allSatisfy({ $0.isFinite && $0 >= $1 && $0 <= 1 }) else {
+                throw fail("needs an action ceiling in [floor, 1] for each of the \(D) domains")
+            }
+        }
         guard lower.count == F, upper.count == F, zip(lower, upper).allSatisfy({ $0.isFinite && $1.isFinite && $0 <= $1 }) else {
             throw fail("needs finite lower ≤ upper bounds for each of the \(F) signals")
         }

@@ -26,6 +26,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Report answer bits per byte and exact match on this Q/A file.") var qa: String?
     @Option(help: "Write the results as JSON to this file ('-' for stdout).") var json: String?
     @Option(help: "BLAS threads.") var threads = 1
+    @Option(help: "Seed of the benchmark items (which items, their order, the multiple-choice distractors) instead of the environment's: a score near chance can be checked over several draws.") var benchmarkSeed: UInt64?
 
     func run() throws {
         NumericsRuntime.installErrorHandling()
@@ -35,7 +36,8 @@ struct EvalCommand: ParsableCommand {
         var results: [String: Double] = [:]
         var table = Table(["signal", "value"])
         if let envPath = env {
-            let environment = try EnvironmentConfig.load(from: envPath)
+            var environment = try EnvironmentConfig.load(from: envPath)
+            if let benchmarkSeed { environment.benchmarks.seed = benchmarkSeed }
             let store = try CorpusStore(directory: environment.corpus)
             let sizes = subset ? environment.benchmarks.feedback : environment.benchmarks.full
             let suite = try EvaluationSuite(env: environment, store: store, sizes: sizes, contextLength: model.config.context)

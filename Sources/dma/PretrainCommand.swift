@@ -42,8 +42,11 @@ struct PretrainCommand: ParsableCommand {
         print("pretrain \(plan.config) on \(plan.data.description); \(total) steps × \(plan.batch) × \(plan.config.context) tokens")
         let bar = ProgressLine("pretrain", total: total, unit: "steps")
         let summary = try plan.run(out: out, workers: threads) { p in
-            if p.stepsRun == 1, p.step > 1 { ProgressLine.note("resumed \(out) from step \(p.step - 1)") }
-            bar.update(p.stepsRun, detail: "loss \(fmt(Double(p.loss))) val \(fmt(Double(p.validationLoss))) \(fmt(p.tokensPerSecond, 0)) tok/s lr \(String(format: "%.2e", p.lr))")
+            if p.stepsRun == 1, p.step > 1 {
+                ProgressLine.note("resumed \(out) from step \(p.step - 1)")
+                bar.resumedFrom = p.step - 1
+            }
+            bar.update(p.step, detail: "loss \(fmt(Double(p.loss))) val \(fmt(Double(p.validationLoss))) \(fmt(p.tokensPerSecond, 0)) tok/s lr \(String(format: "%.2e", p.lr))")
         }
         var t = Table(["steps", "tokens", "train loss", "val loss", "val bits/byte", "seconds", "tokens/s"])
         t.add(["\(summary.steps)", "\(summary.tokens)", fmt(Double(summary.trainLoss)), fmt(Double(summary.validationLoss)), fmt(summary.validationBitsPerByte),

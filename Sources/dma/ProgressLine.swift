@@ -8,6 +8,9 @@ final class ProgressLine {
     private let start = Date()
     private var lastPrinted = -1
     private let interactive = isatty(2) != 0
+    /// Work already done before this process started (a resumed job): shown in the count, left out
+    /// of the rate, so the ETA is that of the work left.
+    var resumedFrom = 0
 
     init(_ label: String, total: Int, unit: String = "it") {
         self.label = label
@@ -17,10 +20,10 @@ final class ProgressLine {
 
     var elapsed: Double { Date().timeIntervalSince(start) }
 
-    /// Reports `done` of `total`; `detail` is appended (e.g. the current loss).
+    /// Reports `done` of `total` (counting `resumedFrom`); `detail` is appended (e.g. the current loss).
     func update(_ done: Int, detail: String = "") {
         let elapsed = self.elapsed
-        let rate = Double(done) / max(elapsed, 1e-9)
+        let rate = Double(max(done - resumedFrom, 0)) / max(elapsed, 1e-9)
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let bucket = done * 20 / total
         guard interactive || bucket != lastPrinted || done == total else { return }

@@ -125,6 +125,8 @@ let sharedModel: SurrogateModel = {
             o["members"] = members
         }, "ensemble members")
         try expectInvalid({ $0["lower"] = [] }, "bounds")
+        try expectInvalid({ $0["actionCeiling"] = [0.0, 0.0, 0.0, 0.0] }, "action ceiling")
+        try expectInvalid({ $0["actionCeiling"] = [0.5] }, "action ceiling")
         #expect(throws: DataFileError.self) { try SurrogateModel.load(from: "/nonexistent/model.json") }
         let garbage = tempPath()
         try "not json".write(toFile: garbage, atomically: true, encoding: .utf8)
@@ -152,5 +154,33 @@ let sharedModel: SurrogateModel = {
         env.reset(seed: 1)
         #expect(try env.step([0.25, 0.25, 0.25, 0.25]).info.outOfSupport == false)
         #expect(try env.step([0.5, 0.5, 0, 0]).info.outOfSupport == true)
+    }
+
+    /// The fit records each domain's largest logged weight, and a mixture piling more than that on
+    /// one domain (every other weight still above its floor) is out of support too.
+    @Test func weightsAboveTheLoggedMaximumAreFlagged() throws {
+        let trajectories = try Synthetic.trajectories(30)
+        let model = try Synthetic.fit(trajectories).0
+        let ceiling = try #require(model.actionCeiling)
+        let D = model.domains.count
+        for d in 0..<D {
+            #expect(ceiling[d] == trajectories.flatMap(\.steps).map { $0.mixture[d] }.max())
+        }
+        let d = try #require((0..<D).first { ceiling[$0] < 0.9 })
+        var corner = [Double](repeating: 0, count: D)
+        corner[d] = ceiling[d] + (1 - ceiling[d]) / 2
+        for k in 0..<D where k != d { corner[k] = (1 - corner[d]) / Double(D - 1) }
+        try #require((0..<D).allSatisfy { corner[$0] >= model.actionFloor[$0] })
+        #expect(model.isOutOfSupport(corner))
+        let env = SurrogateEnvironment(model: model)
+        env.reset(seed: 1)
+        #expect(try env.step(corner).info.outOfSupport == true)
+        // A file fitted before ceilings were recorded checks the floor only.
+        var old = model
+        old.actionCeiling = nil
+        #expect(!old.isOutOfSupport(corner))
+        let path = NSTemporaryDirectory() + "dma-surrogate-\(UUID().uuidString).json"
+        try old.write(to: path)
+        #expect(try SurrogateModel.load(from: path).actionCeiling == nil)
     }
 }

@@ -189,3 +189,20 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
         #expect(report.contains("## fixture@tiny") && report.contains("| best-fixed |") && report.contains("dma validate --env fixture"))
     }
 }
+
+@Suite struct SourceDataNoteTests {
+    func row(_ policy: String, balanced: Double, source: Double) -> ValidationSummary.PolicyRow {
+        .init(policy: policy, spec: policy, runs: 3, balanced: balanced, balancedSD: 0, retention: 1, gain: 0.3,
+              sourceTokens: source, targetTokens: 1000 - source, priorRuns: 0, seconds: 1)
+    }
+
+    /// The claim holds only with both a score at least the best baseline's and fewer source tokens.
+    @Test func theClaimNeedsBothTheScoreAndLessSourceData() {
+        let best = row("score-weighted", balanced: 0.68, source: 700)
+        #expect(ResultsReport.sourceDataNote(agent: row("agent", balanced: 0.69, source: 600), best: best).hasSuffix("holds."))
+        let more = ResultsReport.sourceDataNote(agent: row("agent", balanced: 0.69, source: 950), best: best)
+        #expect(more.contains("does not hold") && more.contains("with more source data") && more.contains("95%") && more.contains("70%"))
+        let lower = ResultsReport.sourceDataNote(agent: row("agent", balanced: 0.67, source: 600), best: best)
+        #expect(lower.contains("does not hold") && lower.contains("scores lower with less source data"))
+    }
+}
