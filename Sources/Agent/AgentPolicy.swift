@@ -7,7 +7,8 @@ import Trajectories
 
 /// The trained agent as a policy: reads each state through `ObservationLayout` (domain tokens and
 /// globals, normalised as in training), runs the domain-agnostic network on every state of a batch
-/// in one pass, and returns its mean mixture (deterministic) with every weight ≥ the floor.
+/// in one pass, and returns its mean mixture (deterministic) with every weight ≥ the floor and, when
+/// the file has a `SupportCap`, ≤ its ceiling.
 ///
 /// It serves any domain space: bind it to a layout (`bound(to:)`) that carries the space's fields and
 /// score weights. As a `PolicyProvider` it answers proposals from other training loops.
@@ -59,8 +60,9 @@ public final class AgentPolicy: PolicyProvider {
     /// Mean mixtures of the agent for `states` (one network pass), each summing to 1.
     func mixtures(_ states: [PolicyState], layout: ObservationLayout) throws -> [Mixture] {
         let input = AgentEncoding.input(states, layout: layout, normalizer: file.normalizer)
-        let raw = network.act(input, floor: Float(effectiveFloor(layout.domainCount)), deterministic: true, rng: nil)
-        return try AgentEncoding.mixtures(raw, batch: states.count, domains: layout.domainCount, policy: name)
+        let floor = effectiveFloor(layout.domainCount)
+        let raw = network.act(input, floor: Float(floor), deterministic: true, rng: nil)
+        return try AgentEncoding.mixtures(raw, batch: states.count, domains: layout.domainCount, policy: name, cap: file.supportCap, floor: floor)
     }
 
     /// The floor, lowered when the space is so large that D·floor would leave little mass to choose.

@@ -50,11 +50,16 @@ public struct AgentTrainingConfig: Codable, Sendable, Equatable {
     /// of a run without it is the one it had before relabelling existed; settings files without the
     /// key decode as "off", as they were trained.
     private var relabelSetting: RelabelConfig? = RelabelConfig(copies: 3)
+    /// The support cap's quantile of the logged weights (`SupportCap`; 1 = the largest weight any
+    /// domain had), applied to the rollouts' actions and to every proposal; nil = no cap. Settings
+    /// files without the key decode as nil, as they were trained.
+    public var supportQuantile: Double? = 1
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case network, window, floor, behaviourCloning, rollouts, cql, cqlSteps, snapshotEvery, rewardScale, seed
         case relabelSetting = "relabel"
+        case supportQuantile
     }
 }
 
@@ -94,6 +99,7 @@ public enum AgentTraining {
         let score = try ScoreFormula(env: environment, feedbackNames: first.header.feedbackNames)
         let layout = ObservationLayout(domains: first.header.domains, feedbackNames: first.header.feedbackNames, score: score, window: config.window)
         let floor = config.floor ?? (environment.collection ?? .standard).floor
+        let cap = config.supportQuantile.map { SupportCap.fitted(to: trajectories, quantile: $0) }
         // The logged weighting, then each relabelled copy's (ids id + c·stride for copy c ≥ 1).
         let stride = (trajectories.map(\.header.id).max() ?? 0) + 1
         let copies = ScoreRelabelling.copies(of: trajectories, score: score, layout: layout, config: config.relabel)
@@ -144,7 +150,7 @@ public enum AgentTraining {
                 if c > 0 { model.score = set.score }
                 var rolloutConfig = config.rollouts
                 if c > 0 { rolloutConfig.seed = RandomSource.mix(config.rollouts.seed, UInt64(c)) }
-                let bound = BoundNetwork(policy: policy, normalizer: normalizer, layout: set.layout, floor: floor)
+                let bound = BoundNetwork(policy: policy, normalizer: normalizer, layout: set.layout, floor: floor, cap: cap)
                 let rng = RandomSource(seed: c == 0 ? config.seed : RandomSource.mix(config.seed, UInt64(c)), stream: .agentRolloutNoise)
                 var rolled = try ModelRollouts.generate(model: model, trajectories: set.trajectories, layout: set.layout, config: rolloutConfig,
                                                         firstEpisode: firstEpisode) { states in
@@ -177,7 +183,7 @@ public enum AgentTraining {
 
         let file = PolicyFile(
             format: PolicyFile.formatName, version: PolicyFile.currentVersion, network: config.network,
-            tokenColumns: layout.tokenColumns, globalColumns: layout.globalColumns, window: config.window, floor: floor,
+            tokenColumns: layout.tokenColumns, globalColumns: layout.globalColumns, window: config.window, floor: floor, supportCap: cap,
             normalizer: normalizer, parameters: policy.parameters, provenance: provenance,
             training: try Self.describe(config).merging(["inputs": try Self.inputKey(config, provenance)]) { a, _ in a })
         return (file, Summary(loggedRows: data.count, rolloutRows: training.count - data.count, rollouts: rolloutSummary, finalTerms: terms, seconds: seconds))
@@ -234,11 +240,12 @@ struct BoundNetwork {
     let normalizer: FeatureNormalizer
     let layout: ObservationLayout
     let floor: Double
+    let cap: SupportCap?
 
     func mixtures(_ states: [PolicyState], rng: RandomSource?) throws -> [Mixture] {
         let input = AgentEncoding.input(states, layout: layout, normalizer: normalizer)
         let raw = policy.act(input, floor: Float(floor), deterministic: rng == nil, rng: rng)
-        return try AgentEncoding.mixtures(raw, batch: states.count, domains: layout.domainCount, policy: "training policy")
+        return try AgentEncoding.mixtures(raw, batch: states.count, domains: layout.domainCount, policy: "training policy", cap: cap, floor: floor)
     }
 }
 
@@ -262,15 +269,17 @@ enum AgentEncoding {
     }
 
     /// Mixtures from the network's Float output, renormalised in Double so each sums to 1 within
-    /// 1e-12; a non-finite output (a diverged network) is an error naming the policy.
-    static func mixtures(_ raw: [Float], batch: Int, domains D: Int, policy: String) throws -> [Mixture] {
+    /// 1e-12, then held under `cap` (with `floor` kept); a non-finite output (a diverged network) is
+    /// an error naming the policy.
+    static func mixtures(_ raw: [Float], batch: Int, domains D: Int, policy: String, cap: SupportCap? = nil, floor: Double = 0) throws -> [Mixture] {
         try (0..<batch).map { b in
             let w = (0..<D).map { Double(raw[b * D + $0]) }
             let total = w.reduce(0, +)
             guard total.isFinite, total > 0, w.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
                 throw AgentError.data("policy \(policy) produced an invalid mixture for state \(b)")
             }
-            return try Mixture(w.map { $0 / total })
+            let normalised = w.map { $0 / total }
+            return try Mixture(cap.map { $0.project(normalised, floor: min(floor, normalised.min()!)) } ?? normalised)
         }
     }
 }

@@ -31,6 +31,9 @@ public struct PolicyFile: Codable, Sendable, ValidatedJSON {
     public var window: Int
     /// Every weight of a proposed mixture is at least this.
     public var floor: Double
+    /// No weight of a proposed mixture exceeds this (the logged data's support, `SupportCap`);
+    /// nil in files trained before the cap existed: no cap.
+    public var supportCap: SupportCap? = nil
     public var normalizer: FeatureNormalizer
     public var parameters: [Float]
     public var provenance: Provenance
@@ -59,6 +62,7 @@ public struct PolicyFile: Codable, Sendable, ValidatedJSON {
         guard version == Self.currentVersion else { throw ContentProblem("version \(version) is not supported (expected \(Self.currentVersion))") }
         guard window >= 1 else { throw ContentProblem("window must be at least 1") }
         guard floor >= 0, floor < 0.05 else { throw ContentProblem("floor \(floor) must be in [0, 0.05)") }
+        if let c = supportCap?.ceiling, !(c > floor && c <= 1) { throw ContentProblem("support cap \(c) must be in (floor, 1]") }
         guard tokenColumns == ObservationLayout.tokenColumns(window: window), globalColumns == ObservationLayout.globalColumns(window: window) else {
             throw ContentProblem("its features (\(tokenColumns.count) token, \(globalColumns.count) global columns) are not this version's")
         }

@@ -35,6 +35,7 @@ struct AgentTrainCommand: ParsableCommand {
     @Option(help: "Seed for initialisation, minibatches, rollouts, action noise and relabelling permutations.") var seed: UInt64 = 0
     @Option(help: "CQL's discount γ (close to 1: the return is the final score's change, forgetting included).") var discount = AgentTrainingConfig().cql.discount
     @Option(help: "Penalty of a rollout step whose mixture leaves the logged weights of some domain (below its least or above its largest), in balanced-score units.") var supportPenalty = AgentTrainingConfig().rollouts.outOfSupportPenalty
+    @Option(help: "Support cap: no proposed weight above this quantile of the logged weights (1 = the largest any domain had; 0 = no cap). Applied to the rollouts and to every proposal.") var supportQuantile = AgentTrainingConfig().supportQuantile ?? 0
     @Option(help: "CQL's conservative weight α (d3rlpy's default 5): larger keeps the policy nearer the logged actions.") var conservativeWeight = AgentTrainingConfig().cql.conservativeWeight
     @Option(help: "Score-weight relabelled copies of the logged data (and rollouts), each with a random permutation of the source domains' score weights (0 = off).") var relabel = AgentTrainingConfig().relabel.copies
     @Option(help: "Output policy file.") var out: String
@@ -81,6 +82,7 @@ struct AgentTrainCommand: ParsableCommand {
 
     func validate() throws {
         guard discount > 0, discount <= 1 else { throw ValidationError("--discount needs 0 < γ ≤ 1") }
+        guard supportQuantile >= 0, supportQuantile <= 1 else { throw ValidationError("--support-quantile needs 0 (no cap) or a quantile in (0, 1]") }
         guard supportPenalty >= 0 else { throw ValidationError("--support-penalty needs a value ≥ 0") }
         guard conservativeWeight >= 0 else { throw ValidationError("--conservative-weight needs α ≥ 0") }
         guard relabel >= 0 else { throw ValidationError("--relabel needs a count ≥ 0") }
@@ -95,6 +97,7 @@ struct AgentTrainCommand: ParsableCommand {
         config.cql.discount = discount
         config.cql.conservativeWeight = conservativeWeight
         config.rollouts.outOfSupportPenalty = supportPenalty
+        config.supportQuantile = supportQuantile > 0 ? supportQuantile : nil
         config.relabel = RelabelConfig(copies: relabel, seed: seed)
         return config
     }

@@ -2,6 +2,7 @@ import Base
 import Corpus
 import DMATestSupport
 import Foundation
+import Numerics
 @testable import Agent
 import Testing
 import Trajectories
@@ -23,6 +24,17 @@ import Trajectories
         return (file, path)
     }()
 
+    /// The default training records the cap: the largest weight of the logged data.
+    @Test func theCapIsTheLargestLoggedWeight() throws {
+        let (file, _) = Self.trained
+        let largest = try Synthetic.trajectories(24).flatMap { $0.steps.flatMap(\.mixture) }.max()!
+        #expect(file.supportCap == SupportCap(ceiling: largest))
+        var old = file
+        old.supportCap = nil
+        let decoded = try PolicyFile.decode(try JSONEncoder().encode(old))
+        #expect(decoded.supportCap == nil)
+    }
+
     @Test func roundTripsAndServesOtherSpaces() throws {
         let (file, path) = Self.trained
         let agent = try AgentPolicy(path: path)
@@ -35,6 +47,7 @@ import Trajectories
             let answer = try Proposer(provider: agent).propose(resolved)
             #expect(answer.mixture.count == s + t && abs(answer.mixture.reduce(0, +) - 1) <= 1e-9)
             #expect(answer.mixture.allSatisfy { $0 >= agent.effectiveFloor(s + t) - 1e-9 })
+            #expect(answer.mixture.allSatisfy { $0 <= file.supportCap!.ceiling + 1e-9 })
             #expect(answer.environmentFingerprint == file.provenance.environmentHash)
         }
     }
@@ -85,6 +98,7 @@ import Trajectories
         var wrongShape = file; wrongShape.parameters.removeLast()
         var nanWeight = file; nanWeight.parameters[3] = .nan
         var wrongVersion = file; wrongVersion.version = 9
+        var badCap = file; badCap.supportCap = SupportCap(ceiling: 1); badCap.supportCap!.ceiling = 1.5
         func encoded(_ f: PolicyFile) throws -> String {
             // NaN is not JSON: write it the way a corrupted file would carry it.
             let e = JSONEncoder(); e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -96,6 +110,7 @@ import Trajectories
             (try written(try encoded(wrongVersion)), "version 9"),
             (try written(try encoded(wrongShape)), "weights do not fit"),
             (try written(try encoded(nanWeight)), "parameters"),
+            (try written(try encoded(badCap)), "support cap 1.5"),
             (try written("{\"format\": \"dma-surrogate\", \"version\": 1}"), "not a dma agent policy"),
         ]
         for (p, mention) in cases {
@@ -167,5 +182,40 @@ enum ProposalTestState {
         #expect(!resumedBC, "behaviour cloning ran again instead of resuming")
         #expect(resumed.parameters == whole.parameters)
         #expect(!FileManager.default.fileExists(atPath: snapshot))
+    }
+}
+
+@Suite struct SupportCapTests {
+    /// The projection keeps mixtures inside unchanged, and maps others to a mixture in the box that
+    /// is nearer to the input than any other mixture in the box (checked against random ones).
+    @Test func projectsOntoTheNearestMixtureUnderTheCap() {
+        let cap = SupportCap(ceiling: 0.4), floor = 0.01
+        let inside = [0.3, 0.3, 0.2, 0.2]
+        #expect(cap.project(inside, floor: floor) == inside)
+        let corner = [0.91, 0.03, 0.03, 0.03]
+        let p = cap.project(corner, floor: floor)
+        #expect(abs(p.reduce(0, +) - 1) < 1e-12 && p.allSatisfy { $0 >= floor - 1e-12 && $0 <= 0.4 + 1e-12 })
+        #expect(abs(p[0] - 0.4) < 1e-9 && abs(p[1] - 0.2) < 1e-9)  // the excess is shared equally
+        func distance(_ a: [Double]) -> Double { zip(a, corner).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        let rng = RandomSource(seed: 5)
+        var tried = 0
+        while tried < 2_000 {
+            var w = (0..<4).map { _ in rng.uniform() }
+            let total = w.reduce(0, +); w = w.map { $0 / total }
+            guard w.allSatisfy({ $0 >= floor && $0 <= 0.4 }) else { continue }
+            tried += 1
+            #expect(distance(p) <= distance(w) + 1e-12)
+        }
+        #expect(cap.project(p, floor: floor) == p)
+        // A cap no mixture fits under gives the uniform mixture.
+        #expect(SupportCap(ceiling: 0.2).project(corner, floor: floor) == [0.25, 0.25, 0.25, 0.25])
+    }
+
+    @Test func fittedIsTheQuantileOfTheLoggedWeights() throws {
+        let trajectories = try Synthetic.trajectories(10)
+        let weights = trajectories.flatMap { $0.steps.flatMap(\.mixture) }
+        #expect(SupportCap.fitted(to: trajectories, quantile: 1).ceiling == weights.max())
+        let median = SupportCap.fitted(to: trajectories, quantile: 0.5).ceiling
+        #expect(median > weights.min()! && median < weights.max()!)
     }
 }
