@@ -47,6 +47,12 @@ public struct Checkpoint: Sendable {
                   step: trainer?.step ?? 0, optimizer: trainer?.state)
     }
 
+    /// The same model without the optimizer state: a third of the size, for bundling a base. Runs
+    /// identify a base by `parameterHash`, which this keeps; only a pre-training resume needs the state.
+    public func withoutOptimizer() -> Checkpoint {
+        Checkpoint(config: config, parameters: parameters, metadata: metadata, step: header.step)
+    }
+
     public var config: ModelConfig { header.config }
     public var metadata: [String: String] { header.metadata }
 

@@ -18,6 +18,7 @@ struct DMA: ParsableCommand {
             PretrainCommand.self,
             GenerateCommand.self,
             EvalCommand.self,
+            CheckpointCommand.self,
             CPTCommand.self,
             EnvCommand.self,
             CollectCommand.self,

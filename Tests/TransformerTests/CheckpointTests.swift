@@ -35,6 +35,21 @@ import Numerics
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"))
     }
 
+    /// Weights only: smaller, the same parameters and hash (what runs record as their base), no state.
+    @Test func withoutOptimizerKeepsTheWeightsAndTheirHash() throws {
+        let c = try trainedCheckpoint()
+        let slim = c.withoutOptimizer()
+        let full = tempPath("full.ckpt"), small = tempPath("slim.ckpt")
+        try c.save(to: full)
+        try slim.save(to: small)
+        let back = try Checkpoint.load(from: small, expecting: tiny)
+        #expect(back.optimizer == nil && !back.header.hasOptimizer && back.metadata == c.metadata && back.header.step == c.header.step)
+        #expect(back.parameterHash == c.parameterHash && back.parameters.map(\.bitPattern) == c.parameters.map(\.bitPattern))
+        let size = { (p: String) in try FileManager.default.attributesOfItem(atPath: p)[.size] as! Int }
+        let (smallBytes, fullBytes) = (try size(small), try size(full))
+        #expect(smallBytes < fullBytes / 2)
+    }
+
     @Test func malformedFilesGiveTheirOwnErrors() throws {
         let c = try trainedCheckpoint()
         let good = try c.encoded()
