@@ -68,9 +68,10 @@ public struct ValidationSummary: Codable, Sendable {
         }
     }
 
-    /// The best baseline by mean final balanced score (nil without baselines).
+    /// The best baseline by mean final balanced score (nil without baselines). Earlier versions of
+    /// the agent kept beside it (`agent-v1`, …) are not baselines.
     public func bestBaseline(agent: String = "agent") -> PolicyRow? {
-        policies.filter { $0.policy != agent }.max { $0.balanced < $1.balanced }
+        policies.filter { $0.policy != agent && !$0.policy.hasPrefix(agent + "-") }.max { $0.balanced < $1.balanced }
     }
 }
 

@@ -196,6 +196,13 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
               sourceTokens: source, targetTokens: 1000 - source, priorRuns: 0, seconds: 1)
     }
 
+    /// An earlier agent kept beside the current one is not the baseline to beat.
+    @Test func earlierAgentsAreNotBaselines() {
+        var summary = ValidationSummary([])
+        summary.policies = [row("agent", balanced: 0.68, source: 600), row("agent-v2", balanced: 0.70, source: 900), row("uniform", balanced: 0.65, source: 500)]
+        #expect(summary.bestBaseline()?.policy == "uniform")
+    }
+
     /// The claim holds only with both a score at least the best baseline's and fewer source tokens.
     @Test func theClaimNeedsBothTheScoreAndLessSourceData() {
         let best = row("score-weighted", balanced: 0.68, source: 700)
