@@ -36,6 +36,8 @@ public enum ResultsReport {
         var text = agent.balanced >= best.balanced
             ? "agent ≥ best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — met"
             : "agent below the best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — not met"
+                + (s.paired.first { $0.baseline == best.policy }.flatMap { d in d.low.map { $0 <= 0 && d.high! >= 0 } } == true
+                    ? " (the paired 95% interval contains 0: no difference resolved)" : "")
         if main {
             let ok = mainRivals.allSatisfy { name in s.paired.first { $0.baseline == name }.map { ($0.low ?? -1) > 0 } ?? false }
             text += "; paired 95% interval above 0 against \(mainRivals.joined(separator: ", ")): \(ok ? "met" : "not met")"

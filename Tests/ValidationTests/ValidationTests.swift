@@ -196,6 +196,18 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
               sourceTokens: source, targetTokens: 1000 - source, priorRuns: 0, seconds: 1)
     }
 
+    /// A mean below the best baseline is "not met"; an interval around 0 is said to resolve nothing.
+    @Test func theVerdictTellsAnUnresolvedDifferenceFromALoss() {
+        var summary = ValidationSummary([])
+        summary.policies = [row("agent", balanced: 0.6830, source: 600), row("score-weighted", balanced: 0.6833, source: 560)]
+        summary.paired = [.init(baseline: "score-weighted", pairs: 3, mean: -0.0003, sd: 0.0004, low: -0.0012, high: 0.0007)]
+        let tie = ResultsReport.verdict(summary, main: false)
+        #expect(tie.contains("not met") && tie.contains("contains 0"))
+        summary.paired = [.init(baseline: "score-weighted", pairs: 3, mean: -0.0098, sd: 0.0007, low: -0.0115, high: -0.0081)]
+        let loss = ResultsReport.verdict(summary, main: false)
+        #expect(loss.contains("not met") && !loss.contains("contains 0"))
+    }
+
     /// An earlier agent kept beside the current one is not the baseline to beat.
     @Test func earlierAgentsAreNotBaselines() {
         var summary = ValidationSummary([])
