@@ -2,7 +2,7 @@
 # The README's main job: the whole pipeline on the embedded default environment (envs/math-cpt.json):
 # corpora → base model → fresh trajectories added to the bundled ones → surrogate → agent (trained,
 # or reused when a policy of exactly these inputs exists) → validation on real CPT runs (1 seed)
-# against uniform, target-only and best-fixed → analysis and the HTML report → proposals for
+# against uniform, target-only, best-fixed and score-weighted → analysis and the HTML report → proposals for
 # another training loop. Every step resumes or skips work already done, so a re-run is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +46,8 @@ step "5. the agent (dma agent train, or reuse; dma agent evaluate through the su
 $DMA agent train --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" --out "$RUN/agent.policy.json" --reuse "$BUNDLED_POLICY"
 $DMA agent evaluate --policy "$RUN/agent.policy.json" --model "$RUN/surrogate.json" --data "$RUN/trajectories.jsonl" --episodes 100 --fqe-steps 0
 
-step "6. validation on real CPT runs, 1 seed (dma validate): the agent against uniform, target-only, best-fixed"
-$DMA validate --env "$ENV" --base "$BASE" --policies "agent:$RUN/agent.policy.json,uniform,target-only,best-fixed" \
+step "6. validation on real CPT runs, 1 seed (dma validate): the agent against uniform, target-only, best-fixed, score-weighted"
+$DMA validate --env "$ENV" --base "$BASE" --policies "agent:$RUN/agent.policy.json,uniform,target-only,best-fixed,score-weighted" \
   --seeds 4 --selection-seeds 1 --workers 2 --out "$RUN/validation"
 
 step "7. analysis and report (dma analyze)"
