@@ -70,10 +70,11 @@ public final class AgentPolicy: PolicyProvider {
 }
 
 /// The agent bound to one layout: a `MixturePolicy` for real CPT runs, the simulator and proposals.
-public final class BoundAgent: MixturePolicy {
+public final class BoundAgent: FingerprintedPolicy {
     public let agent: AgentPolicy
     public let layout: ObservationLayout
     public var name: String { agent.name }
+    public var policyFingerprint: String { agent.policyFingerprint }
 
     init(agent: AgentPolicy, layout: ObservationLayout) { (self.agent, self.layout) = (agent, layout) }
 

@@ -57,6 +57,12 @@ public protocol MixturePolicy: AnyObject {
     func nextMixtures(_ states: [PolicyState]) throws -> [Mixture]
 }
 
+/// A policy whose behaviour is fixed by a file (a trained agent): `policyFingerprint` names the
+/// file's content, so a log can tell a run of it from one of an earlier file at the same path.
+public protocol FingerprintedPolicy: MixturePolicy {
+    var policyFingerprint: String { get }
+}
+
 extension MixturePolicy {
     public func nextMixtures(_ states: [PolicyState]) throws -> [Mixture] { try states.map(nextMixture) }
 }

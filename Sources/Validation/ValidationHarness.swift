@@ -61,14 +61,38 @@ public struct ValidationHarness {
         if let checkpoints { try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true) }
         var records = previous
         let known = { records + others }
+        // A finished run of `agent:FILE` counts only if FILE still holds the policy it was made with.
+        var fingerprints: [String: String] = [:]
+        func fingerprint(of entry: ValidationPlan.Entry) throws -> String? {
+            guard entry.spec.hasPrefix("agent:") else { return nil }
+            if let known = fingerprints[entry.spec] { return known }
+            guard let f = (try makePolicy(entry.spec, entry.seed) as? FingerprintedPolicy)?.policyFingerprint else { return nil }
+            fingerprints[entry.spec] = f
+            return f
+        }
+        func checkFinished(_ entries: [ValidationPlan.Entry]) throws {
+            let byID = Dictionary(known().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for entry in entries {
+                guard let done = byID[entry.id], let now = try fingerprint(of: entry) else { continue }
+                if done.spec != entry.spec || (done.policyFingerprint.map { $0 != now } ?? false) {
+                    throw DataFileError(path: path, problem: "run \(entry.id) was made with \(done.spec) (policy fingerprint \(done.policyFingerprint ?? "not recorded")), not \(entry.spec) as it is now (\(now)); give another --out, or remove that run's line to run it again")
+                }
+            }
+        }
         func run(_ entries: [ValidationPlan.Entry], phase: String) throws {
             let mine = ValidationPlan.shard(entries, index: shard.index, count: shard.count)
+            try checkFinished(mine)
             records += try runs.run(mine, id: \.id, finished: known(), workers: runners.count, work: { w, entry in
                 let policy = try makePolicy(entry.spec, entry.seed)
+                let stamp = (policy as? FingerprintedPolicy)?.policyFingerprint
                 let saved = entry.role == .evaluation ? checkpoints.map { "\($0)/\(Self.fileName(entry.id)).ckpt" } : nil
-                let result = try runners[w].run(policy: policy, seed: entry.seed, snapshot: runs.snapshotPath(for: Self.fileName(entry.id)),
-                                                finalModel: saved)
-                return record(entry, result)
+                // The per-round snapshot is named after the policy's content too: a run of an edited
+                // policy file does not continue one of its predecessor.
+                let snapshot = runs.snapshotPath(for: Self.fileName(entry.id) + (stamp.map { "-\($0)" } ?? ""))
+                let result = try runners[w].run(policy: policy, seed: entry.seed, snapshot: snapshot, finalModel: saved)
+                var made = record(entry, result)
+                made.policyFingerprint = stamp
+                return made
             }, starting: { starting(phase, $0) }, progress: progress)
         }
         try run(plan.selection, phase: "selection")

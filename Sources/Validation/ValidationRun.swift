@@ -55,6 +55,10 @@ public struct ValidationRun: Codable, Sendable, Equatable, LoggedRun {
     public var sourceTokens: Int
     public var targetTokens: Int
     public var seconds: Double
+    /// For a policy fixed by a file (`agent:FILE`): the file's fingerprint when the run was made, so
+    /// a resume can tell it from a run of an earlier file at the same path. nil for other policies
+    /// and in records written before it was kept.
+    public var policyFingerprint: String? = nil
 
     public init(id: String, setting: String, environment: String, environmentHash: String, baseCheckpoint: String, model: String,
                 policy: String, spec: String, role: Role, seed: UInt64, priorRuns: Int, domains: [String], feedbackNames: [String],

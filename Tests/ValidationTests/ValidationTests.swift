@@ -140,9 +140,48 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
     }
 }
 
+/// A stand-in for a trained agent: uniform mixtures, and the fingerprint of "its file".
+final class FingerprintedUniform: FingerprintedPolicy {
+    let policyFingerprint: String
+    var name: String { "agent:fake" }
+    init(_ fingerprint: String) { policyFingerprint = fingerprint }
+    func nextMixture(_ state: PolicyState) throws -> Mixture { Mixture.uniform(state.space.domains.count) }
+}
+
 /// The harness on a tiny real configuration: real CPT runs, a kill-free resume, best-fixed chosen
 /// on the selection seeds, saved checkpoints, and the report built from the folder.
 @Suite(.serialized) struct ValidationHarnessTests {
+    /// A finished agent run is resumed only while the policy file is the one it was made with.
+    @Test func anEditedPolicyFileIsNotResumedAsTheOldOne() throws {
+        NumericsRuntime.setThreads(1)
+        let dir = try makeFixtureCorpus()
+        var env = try fixtureEnvironment(corpus: dir)
+        env.cpt = .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
+        let store = try CorpusStore(directory: dir)
+        let base = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 1))
+        let runners = try CPTRunner(env: env, base: base, store: store, fullEvaluation: true).withWorkers(1)
+        let harness = ValidationHarness(environment: env, runners: runners, model: "tiny")
+        let plan = try ValidationPlan(policies: [.agent(path: "fake.policy.json")], evaluationSeeds: [4], selectionSeeds: [1],
+                                      grid: [0.5], loggedRuns: 0, agentRuns: 0)
+        let log = temporary("agent.jsonl")
+        var content = "A"
+        let make: ValidationHarness.PolicyMaker = { spec, _ in
+            #expect(spec == "agent:fake.policy.json")
+            return FingerprintedUniform(content)
+        }
+        let first = try harness.execute(plan, log: log, makePolicy: make)
+        #expect(first.records.count == 1 && first.records[0].policyFingerprint == "A")
+        #expect(try harness.execute(plan, log: log, makePolicy: make).resumed == 1)
+        content = "B"
+        do {
+            _ = try harness.execute(plan, log: log, makePolicy: make)
+            Issue.record("a run of the old policy file was resumed as the new one")
+        } catch let e as DataFileError {
+            #expect(e.description.hasPrefix(log) && e.description.contains("policy fingerprint A") && e.description.contains("(B)"), "\(e)")
+        }
+        #expect(try ValidationLog.read(log).records.count == 1)
+    }
+
     @Test func tinyValidationRunsResumesAndReports() throws {
         NumericsRuntime.setThreads(1)
         let dir = try makeFixtureCorpus()
