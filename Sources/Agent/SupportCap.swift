@@ -36,9 +36,11 @@ public struct SupportCap: Codable, Sendable, Equatable {
         guard w.contains(where: { $0 > top }) else { return w }
         func clippedSum(_ tau: Double) -> Double { w.reduce(0) { $0 + min(max($1 - tau, floor), top) } }
         var low = w.min()! - top, high = w.max()! - floor  // sum(low) = D·top ≥ 1 ≥ D·floor = sum(high)
-        for _ in 0..<200 where high - low > 1e-15 {
+        var halvings = 0
+        while high - low > 1e-15 && halvings < 200 {
             let mid = (low + high) / 2
             if clippedSum(mid) > 1 { low = mid } else { high = mid }
+            halvings += 1
         }
         let tau = (low + high) / 2
         let out = w.map { min(max($0 - tau, floor), top) }

@@ -249,8 +249,8 @@ public enum SurrogateFitter {
             if Signal(data.feedbackNames[j]).kind != .bitsPerByte { upper[j] = min(upper[j], 1) }  // accuracies
         }
         let D = data.domainCount
-        let actionFloor = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.min() ?? 0 }
-        let actionCeiling = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] }.max() ?? 1 }
+        let weights = (0..<D).map { d in subsetRows.map { data.action[$0 * D + d] } }
+        let actionFloor = weights.map { $0.min() ?? 0 }, actionCeiling = weights.map { $0.max() ?? 1 }
         let starts = Array(Set(subset.map { data.trajectories[$0].baseFeedback })).sorted { $0.lexicographicallyPrecedes($1) }
         return SurrogateModel(
             format: SurrogateModel.formatName, version: SurrogateModel.currentVersion, identity: identity,

@@ -32,14 +32,13 @@ public enum ResultsReport {
 
     /// The verdict on one setting: the agent's mean against the best baseline's.
     public static func verdict(_ s: ValidationSummary, main: Bool) -> String {
-        guard let agent = s.policies.first(where: { $0.policy == "agent" }), let best = s.bestBaseline() else { return "no agent or no baseline" }
+        guard let (agent, best) = s.agentAndBest else { return "no agent or no baseline" }
         var text = agent.balanced >= best.balanced
             ? "agent ≥ best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — met"
             : "agent below the best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — not met"
-                + (s.paired.first { $0.baseline == best.policy }.flatMap { d in d.low.map { $0 <= 0 && d.high! >= 0 } } == true
-                    ? " (the paired 95% interval contains 0: no difference resolved)" : "")
+                + (s.paired(against: best.policy)?.containsZero == true ? " (the paired 95% interval contains 0: no difference resolved)" : "")
         if main {
-            let ok = mainRivals.allSatisfy { name in s.paired.first { $0.baseline == name }.map { ($0.low ?? -1) > 0 } ?? false }
+            let ok = mainRivals.allSatisfy { name in s.paired(against: name).map { ($0.low ?? -1) > 0 } ?? false }
             text += "; paired 95% interval above 0 against \(mainRivals.joined(separator: ", ")): \(ok ? "met" : "not met")"
         }
         return text
@@ -62,8 +61,8 @@ public enum ResultsReport {
         out += "## Overview\n\n| setting | agent | best baseline | agent − best (95% CI) | real runs before evaluation: agent / best baseline | verdict |\n|---|---|---|---|---|---|\n"
         for s in settings {
             let sum = s.summary
-            guard let agent = sum.policies.first(where: { $0.policy == "agent" }), let best = sum.bestBaseline() else { continue }
-            let d = sum.paired.first { $0.baseline == best.policy }
+            guard let (agent, best) = sum.agentAndBest else { continue }
+            let d = sum.paired(against: best.policy)
             out += "| \(sum.setting) | \(f(agent.balanced)) ± \(f(agent.balancedSD)) | \(best.policy) \(f(best.balanced)) ± \(f(best.balancedSD)) | \(d.map(interval) ?? "") | \(agent.priorRuns) / \(best.priorRuns) | \(verdict(sum, main: sum.setting == main)) |\n"
         }
         for s in settings {
@@ -76,9 +75,7 @@ public enum ResultsReport {
                 out += "| \(p.policy) | \(p.runs) | \(f(p.balanced)) | \(f(p.balancedSD)) | \(f(p.retention)) | \(f(p.gain)) | \(Int(p.sourceTokens)) | \(Int(p.targetTokens)) | \(p.priorRuns) | \(paired[p.policy].map(interval) ?? "—") |\n"
             }
             out += "\nVerdict: \(verdict(sum, main: sum.setting == main)).\n"
-            if let agent = sum.policies.first(where: { $0.policy == "agent" }), let best = sum.bestBaseline() {
-                out += "\n" + sourceDataNote(agent: agent, best: best) + "\n"
-            }
+            if let (agent, best) = sum.agentAndBest { out += "\n" + sourceDataNote(agent: agent, best: best) + "\n" }
             if let c = s.check {
                 out += "\n`dma env check` on this setting (`\(s.folder)/env-check.json`):\n\n| # | criterion | measured | required | result |\n|---|---|---|---|---|\n"
                 for k in c.criteria {

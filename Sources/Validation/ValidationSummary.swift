@@ -29,6 +29,8 @@ public struct ValidationSummary: Codable, Sendable {
         /// 95% interval (nil with fewer than 2 pairs).
         public var low: Double?
         public var high: Double?
+        /// Whether the 95% interval contains 0 (nil without an interval).
+        public var containsZero: Bool? { low.flatMap { l in high.map { l <= 0 && $0 >= 0 } } }
     }
 
     public var setting: String
@@ -67,6 +69,15 @@ public struct ValidationSummary: Codable, Sendable {
                              low: d.halfWidth.map { d.mean - $0 }, high: d.halfWidth.map { d.mean + $0 })
         }
     }
+
+    /// The agent's row and the best baseline's (nil without either).
+    public var agentAndBest: (agent: PolicyRow, best: PolicyRow)? {
+        guard let agent = policies.first(where: { $0.policy == "agent" }), let best = bestBaseline() else { return nil }
+        return (agent, best)
+    }
+
+    /// The agent's paired difference to `baseline` (nil when they share no seed).
+    public func paired(against baseline: String) -> PairedRow? { paired.first { $0.baseline == baseline } }
 
     /// The best baseline by mean final balanced score (nil without baselines). Earlier versions of
     /// the agent kept beside it (`agent-v1`, …) are not baselines.

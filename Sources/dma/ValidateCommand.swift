@@ -81,12 +81,18 @@ struct ValidateRunCommand: ParsableCommand {
         let new = outcome.records.count - others.count - outcome.resumed
         ProgressLine.note("validate \(harness.setting): \(outcome.resumed) runs were already in \(log), \(new) new"
             + (outcome.deferred > 0 ? "; \(outcome.deferred) best-fixed/score-weighted runs wait for the other shards' selection runs (re-run with --with)" : ""))
-        let summary = ValidationSummary(outcome.records)
-        try AtomicFile.write(Data(try ResultsCSV.table(outcome.records).encoded().utf8), to: "\(out)/results.csv")
-        try writeJSON(summary, to: "\(out)/summary.json")
+        let summary = try Self.writeTables(outcome.records, folder: out)
         try ValidationInvocation(command: CommandLine.arguments.joined(separator: " "), started: started, newRuns: new)
             .append(to: "\(out)/invocations.jsonl")
         print(Self.render(summary, bestShare: outcome.bestShare))
+    }
+
+    /// `FOLDER/results.csv` and `FOLDER/summary.json` of `records`, each written atomically.
+    static func writeTables(_ records: [ValidationRun], folder: String) throws -> ValidationSummary {
+        let summary = ValidationSummary(records)
+        try AtomicFile.write(Data(try ResultsCSV.table(records).encoded().utf8), to: "\(folder)/results.csv")
+        try writeJSON(summary, to: "\(folder)/summary.json")
+        return summary
     }
 
     static func render(_ s: ValidationSummary, bestShare: Double?) -> String {
@@ -113,9 +119,7 @@ struct ValidateMergeCommand: ParsableCommand {
         let merged = try ValidationLog.merge(try commaSeparated(logs, option: "--logs", as: String.self), into: out)
         // The merged folder reads like one validation's: its results.csv and summary beside the log.
         let folder = (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent
-        try AtomicFile.write(Data(try ResultsCSV.table(merged).encoded().utf8), to: "\(folder)/results.csv")
-        let summary = ValidationSummary(merged)
-        try writeJSON(summary, to: "\(folder)/summary.json")
+        let summary = try ValidateRunCommand.writeTables(merged, folder: folder)
         print(ValidateRunCommand.render(summary, bestShare: summary.bestFixedShare))
         print("merged \(merged.count) runs → \(out) (with \(folder)/results.csv, \(folder)/summary.json)")
     }

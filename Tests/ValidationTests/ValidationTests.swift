@@ -151,16 +151,20 @@ final class FingerprintedUniform: FingerprintedPolicy {
 /// The harness on a tiny real configuration: real CPT runs, a kill-free resume, best-fixed chosen
 /// on the selection seeds, saved checkpoints, and the report built from the folder.
 @Suite(.serialized) struct ValidationHarnessTests {
-    /// A finished agent run is resumed only while the policy file is the one it was made with.
-    @Test func anEditedPolicyFileIsNotResumedAsTheOldOne() throws {
+    /// The fixture environment with 2 rounds of 2 tiny steps, and a harness over `workers` runners.
+    static func tinyHarness(workers: Int) throws -> (EnvironmentConfig, Checkpoint, [CPTRunner], ValidationHarness) {
         NumericsRuntime.setThreads(1)
         let dir = try makeFixtureCorpus()
         var env = try fixtureEnvironment(corpus: dir)
         env.cpt = .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
-        let store = try CorpusStore(directory: dir)
         let base = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 1))
-        let runners = try CPTRunner(env: env, base: base, store: store, fullEvaluation: true).withWorkers(1)
-        let harness = ValidationHarness(environment: env, runners: runners, model: "tiny")
+        let runners = try CPTRunner(env: env, base: base, store: try CorpusStore(directory: dir), fullEvaluation: true).withWorkers(workers)
+        return (env, base, runners, ValidationHarness(environment: env, runners: runners, model: "tiny"))
+    }
+
+    /// A finished agent run is resumed only while the policy file is the one it was made with.
+    @Test func anEditedPolicyFileIsNotResumedAsTheOldOne() throws {
+        let (_, _, _, harness) = try Self.tinyHarness(workers: 1)
         let plan = try ValidationPlan(policies: [.agent(path: "fake.policy.json")], evaluationSeeds: [4], selectionSeeds: [1],
                                       grid: [0.5], loggedRuns: 0, agentRuns: 0)
         let log = temporary("agent.jsonl")
@@ -183,14 +187,7 @@ final class FingerprintedUniform: FingerprintedPolicy {
     }
 
     @Test func tinyValidationRunsResumesAndReports() throws {
-        NumericsRuntime.setThreads(1)
-        let dir = try makeFixtureCorpus()
-        var env = try fixtureEnvironment(corpus: dir)
-        env.cpt = .init(rounds: 2, stepsPerRound: 2, batch: 4, peakLR: 3e-3, minLR: 3e-4, warmupSteps: 1)
-        let store = try CorpusStore(directory: dir)
-        let base = Checkpoint(model: try GPT(config: try env.model("tiny"), seed: 1))
-        let runners = try CPTRunner(env: env, base: base, store: store, fullEvaluation: true).withWorkers(2)
-        let harness = ValidationHarness(environment: env, runners: runners, model: "tiny")
+        let (env, base, runners, harness) = try Self.tinyHarness(workers: 2)
         #expect(harness.setting == "fixture@tiny")
         let policies = ValidationPolicies(environment: env, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names)
         let plan = try ValidationPlan(policies: [.named("uniform"), .named("target-only"), .bestFixed], evaluationSeeds: [4, 5], selectionSeeds: [1],
