@@ -28,7 +28,7 @@ final class ProgressLine {
         let bucket = done * 20 / total
         guard interactive || bucket != lastPrinted || done == total else { return }
         lastPrinted = bucket
-        let text = "\(label) \(done)/\(total) \(fmt(rate, 1)) \(unit)/s  eta \(clock(eta))  \(detail)"
+        let text = "\(label) \(done)/\(total) \(rateText(rate, unit: unit))  eta \(clock(eta))  \(detail)"
         if interactive {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (done == total ? "\n" : "")).utf8))
         } else {
@@ -40,6 +40,13 @@ final class ProgressLine {
     static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
+}
+
+/// The rate in the unit that keeps digits: items per second at ≥ 1/s, else seconds per item, since a
+/// job of 5-minute runs would otherwise read "0.0 traj/s".
+func rateText(_ perSecond: Double, unit: String) -> String {
+    guard perSecond > 0, perSecond.isFinite else { return "-- \(unit)/s" }
+    return perSecond >= 1 ? "\(fmt(perSecond, 1)) \(unit)/s" : "\(fmt(1 / perSecond, 1)) s/\(unit)"
 }
 
 func clock(_ seconds: Double) -> String {
