@@ -33,10 +33,12 @@ public enum ResultsReport {
     /// The verdict on one setting: the agent's mean against the best baseline's.
     public static func verdict(_ s: ValidationSummary, main: Bool) -> String {
         guard let (agent, best) = s.agentAndBest else { return "no agent or no baseline" }
+        // Met or not is decided on the mean, as the goal is stated; either way an interval around 0 is said.
+        let unresolved = s.paired(against: best.policy)?.containsZero == true
         var text = agent.balanced >= best.balanced
-            ? "agent ≥ best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — met"
+            ? "agent ≥ best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — met on the mean"
             : "agent below the best baseline (\(best.policy)): \(f(agent.balanced)) vs \(f(best.balanced)) — not met"
-                + (s.paired(against: best.policy)?.containsZero == true ? " (the paired 95% interval contains 0: no difference resolved)" : "")
+        if unresolved { text += " (the paired 95% interval contains 0: no difference resolved)" }
         if main {
             let ok = mainRivals.allSatisfy { name in s.paired(against: name).map { ($0.low ?? -1) > 0 } ?? false }
             text += "; paired 95% interval above 0 against \(mainRivals.joined(separator: ", ")): \(ok ? "met" : "not met")"

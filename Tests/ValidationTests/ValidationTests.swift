@@ -232,7 +232,7 @@ final class FingerprintedUniform: FingerprintedPolicy {
               sourceTokens: source, targetTokens: 1000 - source, priorRuns: 0, seconds: 1)
     }
 
-    /// A mean below the best baseline is "not met"; an interval around 0 is said to resolve nothing.
+    /// The verdict is on the mean; an interval around 0 is said to resolve nothing, above or below.
     @Test func theVerdictTellsAnUnresolvedDifferenceFromALoss() {
         var summary = ValidationSummary([])
         summary.policies = [row("agent", balanced: 0.6830, source: 600), row("score-weighted", balanced: 0.6833, source: 560)]
@@ -242,6 +242,10 @@ final class FingerprintedUniform: FingerprintedPolicy {
         summary.paired = [.init(baseline: "score-weighted", pairs: 3, mean: -0.0098, sd: 0.0007, low: -0.0115, high: -0.0081)]
         let loss = ResultsReport.verdict(summary, main: false)
         #expect(loss.contains("not met") && !loss.contains("contains 0"))
+        summary.paired = [.init(baseline: "score-weighted", pairs: 3, mean: 0.0017, sd: 0.001, low: -0.0007, high: 0.0041)]
+        summary.policies[0].balanced = 0.6850
+        let narrowWin = ResultsReport.verdict(summary, main: false)
+        #expect(narrowWin.contains("met on the mean") && narrowWin.contains("contains 0"))
     }
 
     /// An earlier agent kept beside the current one is not the baseline to beat.
