@@ -199,6 +199,7 @@ public struct EnvironmentCheck {
         public var groups: [GroupStats]
         /// Pooled standard deviation of the balanced score across seeds.
         public var seedSD: Double
+        /// The random schedules' scores on seed 1, the screen that picks the one re-run on the other seeds.
         public var randomScheduleScores: [Double]
         /// Pearson correlation between the feedback-subset and full-suite balanced scores over all runs.
         public var subsetFullCorrelation: Double?

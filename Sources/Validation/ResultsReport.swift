@@ -81,7 +81,7 @@ public enum ResultsReport {
             if let c = s.check {
                 out += "\n`dma env check` on this setting (`\(s.folder)/env-check.json`):\n\n| # | criterion | measured | required | result |\n|---|---|---|---|---|\n"
                 for k in c.criteria {
-                    out += "| \(k.number) | \(k.name) | \(k.measured) | \(k.required) | \(k.passed.map { $0 ? "PASS" : "FAIL" } ?? "report") |\n"
+                    out += "| \(k.number) | \(cell(k.name)) | \(cell(k.measured)) | \(cell(k.required)) | \(k.passed.map { $0 ? "PASS" : "FAIL" } ?? "report") |\n"
                 }
                 out += "\nSeed sd of the balanced score: \(f(c.seedSD)).\n"
             }
@@ -97,6 +97,8 @@ public enum ResultsReport {
     }
 
     static func f(_ x: Double) -> String { String(format: "%.4f", x) }
+    /// Text for a markdown table cell: a bare "|" (as in "|Δ| ≤ 0.02") would end the cell.
+    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
     static func interval(_ d: ValidationSummary.PairedRow) -> String {
         String(format: "%+.4f", d.mean) + (d.low.map { String(format: " [%+.4f, %+.4f]", $0, d.high!) } ?? " (1 pair)")
     }

@@ -68,7 +68,7 @@ struct EnvCheckCommand: ParsableCommand {
             table.add(["\(c.number)", c.name, c.measured, c.required, c.passed.map { $0 ? "PASS" : "FAIL" } ?? (c.number == 6 ? "report" : "needs ≥ 2 seeds")])
         }
         print(table.render())
-        print("seed sd of the balanced score: \(fmt(report.seedSD, 4)); random schedules: \(report.randomScheduleScores.count), best \(fmt(report.randomScheduleScores.max() ?? .nan, 4)), median \(fmt(report.randomScheduleScores.sorted()[safe: report.randomScheduleScores.count / 2] ?? .nan, 4))")
+        print("seed sd of the balanced score: \(fmt(report.seedSD, 4)); random schedules screened on seed 1: \(report.randomScheduleScores.count), best \(fmt(report.randomScheduleScores.max() ?? .nan, 4)), median \(fmt(report.randomScheduleScores.sorted()[safe: report.randomScheduleScores.count / 2] ?? .nan, 4))")
         if let r = report.subsetFullCorrelation {
             print("feedback subset vs full suite, balanced score over \(outcomes.count) runs: Pearson r = \(fmt(r, 3))")
         }

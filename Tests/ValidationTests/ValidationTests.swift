@@ -248,6 +248,12 @@ final class FingerprintedUniform: FingerprintedPolicy {
         #expect(narrowWin.contains("met on the mean") && narrowWin.contains("contains 0"))
     }
 
+    /// A criterion's own bars stay inside its markdown cell.
+    @Test func criterionTextIsEscapedForTableCells() {
+        #expect(ResultsReport.cell("|Δ| ≤ 0.02") == "\\|Δ\\| ≤ 0.02")
+        #expect(ResultsReport.cell("≥ 3 × sd") == "≥ 3 × sd")
+    }
+
     /// An earlier agent kept beside the current one is not the baseline to beat.
     @Test func earlierAgentsAreNotBaselines() {
         var summary = ValidationSummary([])
