@@ -63,7 +63,7 @@ struct AgentTrainCommand: ParsableCommand {
         let (file, summary) = try AgentTraining.train(trajectories: trajectories, environment: environment,
                                                        surrogate: model.flatMap { config.rollouts.rollouts > 0 ? (model: $0.0, fingerprint: $0.1) : nil },
                                                        config: config, snapshot: out + ".partial") { p in
-            let bar = bars[p.stage] ?? ProgressLine("agent \(p.stage.rawValue)", total: p.total, unit: "steps")
+            let bar = bars[p.stage] ?? ProgressLine("agent \(p.stage.rawValue)", total: p.total, unit: "step")
             bars[p.stage] = bar
             bar.update(p.step, detail: p.terms.sorted { $0.key < $1.key }.filter { Self.shown.contains($0.key) }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: " "))
         }
@@ -178,7 +178,7 @@ struct AgentEvaluateCommand: ParsableCommand {
             var fq = Table(["policy (FQE on the logged transitions)", "discounted return from the start, γ = 0.9"])
             for (k, v) in fqeValues.sorted(by: { $0.value > $1.value }) { fq.add([k, fmt(v, 4)]) }
             print(fq.render())
-            let bar = ProgressLine("FQE check", total: (trajectories.count + fqeEvery - 1) / fqeEvery, unit: "schedules")
+            let bar = ProgressLine("FQE check", total: (trajectories.count + fqeEvery - 1) / fqeEvery, unit: "schedule")
             check = try FittedQCheck.run(trajectories: trajectories, layout: layout, normalizer: agent.file.normalizer, rewardScale: scale,
                                          every: fqeEvery, config: config, seed: seed) { done, _ in bar.update(done) }
             print("FQE check: \(check!.heldOut.count) held-out logged schedules, Spearman of FQE's value against the realised discounted return: \(check!.spearman.map { fmt($0, 3) } ?? "n/a")")

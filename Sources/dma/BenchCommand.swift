@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
         var peaks: [String: Double] = [:]
         var rows: [Row] = []
         let presets: [(ModelConfig, Int)] = [(.proxy, proxyBatch), (.target, targetBatch)]
-        let bar = ProgressLine("bench", total: counts.count * (1 + 2 * presets.count), unit: "measurements")
+        let bar = ProgressLine("bench", total: counts.count * (1 + 2 * presets.count), unit: "measurement")
         var done = 0
         for t in counts {
             NumericsRuntime.setThreads(t)

@@ -58,7 +58,7 @@ struct CPTCommand: ParsableCommand {
         }
         let seed = seedList[0]
         var table = Table(["round", "source share", "train loss", "lr", "retention", "gain", "balanced", "seconds"])
-        let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "rounds")
+        let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "round")
         let result = try runner.run(policy: try makePolicy(Int(seed)), seed: seed, finalModel: out) { r in
             bar.update(r.round + 1, detail: "balanced \(fmt(r.score.balanced, 4))")
             table.add(["\(r.round + 1)", fmt(src.reduce(0) { $0 + r.mixture[$1] }, 3), fmt(r.trainLoss), String(format: "%.2e", r.lr),

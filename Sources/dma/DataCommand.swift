@@ -29,7 +29,7 @@ struct DataBuildCommand: ParsableCommand {
         let start = Date()
         let stages = 4
         var stage = 0
-        let bar = ProgressLine("data build", total: stages, unit: "stages")
+        let bar = ProgressLine("data build", total: stages, unit: "stage")
         let manifest = try CorpusBuilder(recipe: recipe, recipeHash: recipeHash, outputDirectory: out) { message in
             bar.update(stage, detail: message)
             stage += 1

@@ -49,7 +49,7 @@ struct EnvCheckCommand: ParsableCommand {
         let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
         var bar: ProgressLine?
         let (outcomes, resumed, tail) = try check.execute(runners: runners, log: logPath, starting: { phase, runs in
-            bar = ProgressLine("env check phase \(phase)", total: runs, unit: "runs")
+            bar = ProgressLine("env check phase \(phase)", total: runs, unit: "run")
         }, progress: { outcome, done, _ in
             bar?.update(done, detail: "\(outcome.id): balanced \(fmt(outcome.balanced, 4))")
         })

@@ -40,7 +40,7 @@ struct PretrainCommand: ParsableCommand {
             ?? Pretraining(file: corpus!, preset: preset, overrides: overrides)
         let total = plan.schedule.totalSteps
         print("pretrain \(plan.config) on \(plan.data.description); \(total) steps × \(plan.batch) × \(plan.config.context) tokens")
-        let bar = ProgressLine("pretrain", total: total, unit: "steps")
+        let bar = ProgressLine("pretrain", total: total, unit: "step")
         let summary = try plan.run(out: out, workers: threads) { p in
             if p.stepsRun == 1, p.step > 1 {
                 ProgressLine.note("resumed \(out) from step \(p.step - 1)")

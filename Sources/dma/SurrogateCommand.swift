@@ -118,7 +118,7 @@ struct SurrogateReportCommand: ParsableCommand {
         func transitions(_ logs: String) throws -> TransitionSet { try TransitionSet(try readTrajectoryLogs(logs, skipInvalid: input.skipInvalid).trajectories) }
         let repeatSet = try repeats.map(transitions)
         let sizes: [Int] = try commaSeparated(curve, option: "--curve")
-        let bar = ProgressLine("surrogate report", total: folds * (sizes.count + 1), unit: "fits")
+        let bar = ProgressLine("surrogate report", total: folds * (sizes.count + 1), unit: "fit")
         var done = 0
         // The repeats often double as the separate test collection: read them once.
         let testSet = test == repeats ? repeatSet : try test.map(transitions)
@@ -177,7 +177,7 @@ struct SurrogateSimulateCommand: ParsableCommand {
         var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)", "steps out of support"])
         var results: [Result] = []
         let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let bar = ProgressLine("simulate", total: specs.count, unit: "policies")
+        let bar = ProgressLine("simulate", total: specs.count, unit: "policy")
         var inputs = BaselineInputs(environment: environment, surrogate: fitted, seed: seed)
         if let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
         for (i, spec) in specs.enumerated() {

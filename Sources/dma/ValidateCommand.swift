@@ -74,7 +74,7 @@ struct ValidateRunCommand: ParsableCommand {
         let outcome = try harness.execute(plan, log: log, others: others, shard: (slice.index, slice.count),
                                           checkpoints: saveCheckpoints ? "\(out)/checkpoints" : nil,
                                           makePolicy: { spec, seed in try policyMaker.make(spec, seed: seed) },
-                                          starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "runs") },
+                                          starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "run") },
                                           progress: { r, done, _ in bar?.update(done, detail: "\(r.policy) seed \(r.seed): balanced \(fmt(r.final.balanced, 4))") })
         if outcome.tail == .torn { ProgressLine.note("\(log): ignored a partially written last line (interrupted run)") }
         // The outcome holds this log's records and the other shards' (read-only) ones.
