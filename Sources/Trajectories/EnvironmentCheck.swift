@@ -178,8 +178,13 @@ public struct EnvironmentCheck {
         public var name: String
         public var measured: String
         public var required: String
-        /// nil for report-only criteria.
+        /// nil for report-only criteria, and for a test that had too few seeds to decide.
         public var passed: Bool?
+
+        /// The result column, for the CLI table and results.md alike.
+        public var result: String { passed.map { $0 ? "PASS" : "FAIL" } ?? (required == Self.reportOnly ? "report" : "needs ≥ 2 seeds") }
+        /// The `required` text of a criterion that only reports.
+        public static let reportOnly = "report"
     }
 
     public struct GroupStats: Codable, Sendable {
@@ -259,8 +264,9 @@ public struct EnvironmentCheck {
         }
         if let tp = groups.first(where: { $0.label.hasPrefix("two-phase") }), let avg = groups.first(where: { $0.label.hasPrefix("static average") }), tp.n > 0, avg.n > 0 {
             let d = tp.mean - avg.mean
-            criteria.append(Criterion(number: 6, name: "schedule vs its static average (report)", measured: "difference \(num(d)) (\(tp.n > 1 && avg.n > 1 ? (abs(d) > 2 * seedSD ? "above" : "within") + " 2 × sd" : "1 seed: no sd to compare with"))",
-                                      required: "report", passed: nil))
+            let against = tp.n > 1 && avg.n > 1 ? (abs(d) > 2 * seedSD ? "above" : "within") + " 2 × sd" : "1 seed: no sd to compare with"
+            criteria.append(Criterion(number: 6, name: "schedule vs its static average (report)", measured: "difference \(num(d)) (\(against))",
+                                      required: Criterion.reportOnly, passed: nil))
         }
         let paired = outcomes.compactMap { o in o.subsetBalanced.map { ($0, o.balanced) } }
         return Report(environment: env.name, criteria: criteria, groups: groups, seedSD: seedSD, randomScheduleScores: random.map(\.balanced),

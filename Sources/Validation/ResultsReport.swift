@@ -72,16 +72,15 @@ public enum ResultsReport {
             out += "\n## \(sum.setting)\n\nFolder `\(s.folder)`: \(s.runs) runs (\(s.selectionRuns) selection runs of best-fixed's grid), evaluation seeds \(sum.seeds.map(String.init).joined(separator: ", "))"
             if let share = sum.bestFixedShare { out += "; best-fixed chose source share \(share) on the selection seeds" }
             out += ".\n\n| policy | runs | balanced | sd | retention | gain | source tokens | target tokens | prior real runs | agent − policy (95% CI) |\n|---|---|---|---|---|---|---|---|---|---|\n"
-            let paired = Dictionary(sum.paired.map { ($0.baseline, $0) }, uniquingKeysWith: { a, _ in a })
             for p in sum.policies.sorted(by: { $0.balanced > $1.balanced }) {
-                out += "| \(p.policy) | \(p.runs) | \(f(p.balanced)) | \(f(p.balancedSD)) | \(f(p.retention)) | \(f(p.gain)) | \(Int(p.sourceTokens)) | \(Int(p.targetTokens)) | \(p.priorRuns) | \(paired[p.policy].map(interval) ?? "—") |\n"
+                out += "| \(p.policy) | \(p.runs) | \(f(p.balanced)) | \(f(p.balancedSD)) | \(f(p.retention)) | \(f(p.gain)) | \(Int(p.sourceTokens)) | \(Int(p.targetTokens)) | \(p.priorRuns) | \(sum.paired(against: p.policy).map(interval) ?? "—") |\n"
             }
             out += "\nVerdict: \(verdict(sum, main: sum.setting == main)).\n"
             if let (agent, best) = sum.agentAndBest { out += "\n" + sourceDataNote(agent: agent, best: best) + "\n" }
             if let c = s.check {
                 out += "\n`dma env check` on this setting (`\(s.folder)/env-check.json`):\n\n| # | criterion | measured | required | result |\n|---|---|---|---|---|\n"
                 for k in c.criteria {
-                    out += "| \(k.number) | \(cell(k.name)) | \(cell(k.measured)) | \(cell(k.required)) | \(k.passed.map { $0 ? "PASS" : "FAIL" } ?? "report") |\n"
+                    out += "| \(k.number) | \(cell(k.name)) | \(cell(k.measured)) | \(cell(k.required)) | \(k.result) |\n"
                 }
                 out += "\nSeed sd of the balanced score: \(f(c.seedSD)).\n"
             }

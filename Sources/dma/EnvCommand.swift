@@ -65,7 +65,7 @@ struct EnvCheckCommand: ParsableCommand {
         print(groups.render())
         var table = Table(["#", "criterion", "measured", "required", "result"])
         for c in report.criteria {
-            table.add(["\(c.number)", c.name, c.measured, c.required, c.passed.map { $0 ? "PASS" : "FAIL" } ?? (c.number == 6 ? "report" : "needs ≥ 2 seeds")])
+            table.add(["\(c.number)", c.name, c.measured, c.required, c.result])
         }
         print(table.render())
         print("seed sd of the balanced score: \(fmt(report.seedSD, 4)); random schedules screened on seed 1: \(report.randomScheduleScores.count), best \(fmt(report.randomScheduleScores.max() ?? .nan, 4)), median \(fmt(report.randomScheduleScores.sorted()[safe: report.randomScheduleScores.count / 2] ?? .nan, 4))")

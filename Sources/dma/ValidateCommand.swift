@@ -97,9 +97,8 @@ struct ValidateRunCommand: ParsableCommand {
 
     static func render(_ s: ValidationSummary, bestShare: Double?) -> String {
         var table = Table(["policy", "runs", "balanced", "sd", "retention", "gain", "source tokens", "target tokens", "prior runs", "agent − policy (95% CI)"])
-        let paired = Dictionary(s.paired.map { ($0.baseline, $0) }, uniquingKeysWith: { a, _ in a })
         for p in s.policies.sorted(by: { $0.balanced > $1.balanced }) {
-            let diff = paired[p.policy].map { d in
+            let diff = s.paired(against: p.policy).map { d in
                 String(format: "%+.4f", d.mean) + (d.low.map { String(format: " [%+.4f, %+.4f]", $0, d.high!) } ?? "")
             } ?? ""
             table.add([p.policy, "\(p.runs)", fmt(p.balanced, 4), fmt(p.balancedSD, 4), fmt(p.retention, 4), fmt(p.gain, 4),
