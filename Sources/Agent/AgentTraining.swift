@@ -211,7 +211,10 @@ public enum AgentTraining {
     }
 
     /// The first of `candidates` (policy files; missing ones are skipped, a malformed one is an error
-    /// naming it) trained on exactly these inputs, so training again would only reproduce it.
+    /// naming it) trained on exactly these inputs (the same bytes), so training again would reproduce
+    /// it on the machine that trained it and a statistically equivalent policy on another (OpenBLAS
+    /// rounds differently per CPU kernel). A surrogate fitted on another CPU differs in its last
+    /// bits, so the key does not match there and the caller trains anew.
     public static func reusable(_ candidates: [String], config: AgentTrainingConfig, trajectories: [Trajectory], environment: EnvironmentConfig,
                                 surrogateFingerprint: String?) throws -> String? {
         let key = try inputKey(config, provenance(trajectories: trajectories, environment: environment, surrogateFingerprint: surrogateFingerprint))

@@ -58,6 +58,9 @@ struct AgentTrainCommand: ParsableCommand {
             print("reused \(found): it was trained on exactly these inputs (settings, \(trajectories.count) trajectories, surrogate, environment) → \(out)")
             return
         }
+        if candidates.count > 1 {
+            print("no policy among \(candidates.dropFirst().joined(separator: ", ")) was trained on exactly these inputs: training anew (expected on a CPU other than the one that made them, whose BLAS kernel fits a surrogate that differs in its last bits)")
+        }
         let start = Date()
         var bars: [AgentTraining.Stage: ProgressLine] = [:]
         let (file, summary) = try AgentTraining.train(trajectories: trajectories, environment: environment,

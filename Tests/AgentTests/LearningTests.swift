@@ -68,22 +68,31 @@ private func twoStepDataset(seed: UInt64, episodes: Int) -> OfflineDataset {
     return data
 }
 
-@Test(arguments: [0.9, 0.0])
-func cqlPlansPastAGreedyFirstStep(discount: Double) {
+/// Several seeds, each must pass: what the test checks is the two-step backup, not one seed's rounding.
+/// The conservative weight is sized to the rewards (scale 1): CQL's fixed point is Q − α_cql·(π/μ − 1),
+/// and at the default α_cql = 5 that penalty on the uniform data's thin corner is as large as the
+/// true gap Q(w₀ = 0.9) − Q(w₀ = 0.1) = 1.36, so w₀ lands anywhere in 0.33–0.96 depending on the seed
+/// and on the BLAS kernel's last bits (measured: SkylakeX 0.375, Sandybridge 0.483 on seed 0). At
+/// α_cql = 0.2 every seed reaches w₀ > 0.84 by step 500 and ≥ 0.91 at 1500 under SkylakeX, Haswell
+/// and Sandybridge alike; the myopic control stays below 0.1.
+@Test(arguments: [0.9, 0.0], [UInt64(0), 1, 2])
+func cqlPlansPastAGreedyFirstStep(discount: Double, seed: UInt64) {
     singleThreaded()
-    let data = twoStepDataset(seed: 23, episodes: 300)
-    let policy = PolicyNetwork(config: learningNetwork, tokenWidth: 3, globalWidth: 2, seed: 5)
+    let data = twoStepDataset(seed: 23 + 100 * seed, episodes: 300)
+    let policy = PolicyNetwork(config: learningNetwork, tokenWidth: 3, globalWidth: 2, seed: 5 + 100 * seed)
     var cfg = testCQLConfig()
     cfg.discount = discount
-    let cql = CQL(config: cfg, policy: policy, dataset: data, floor: 0.01, seed: 6)
+    cfg.conservativeWeight = 0.2
+    let cql = CQL(config: cfg, policy: policy, dataset: data, floor: 0.01, seed: 6 + 100 * seed)
     _ = cql.run(steps: 1500)
     let start = NetworkInput(tokens: identityTokens(3), globals: [0, 0], isSource: [1, 0, 0], batch: 1, domains: 3)
     let w0 = policy.act(start, floor: 0.01, deterministic: true, rng: nil)[0]
     if discount > 0 {
-        #expect(w0 > 0.6, "first mixture puts \(w0) on the investing domain")
+        // Q(s₀, a) = −w₀ + 0.9·3·w₀ = 1.7·w₀: the optimum is the ceiling, 0.97.
+        #expect(w0 > 0.75, "first mixture puts \(w0) on the investing domain (seed \(seed))")
     } else {
-        // The control: a myopic learner on the same data avoids it.
-        #expect(w0 < 0.2, "myopic first mixture puts \(w0) on the investing domain")
+        // The control: a myopic learner on the same data avoids it (its optimum is the floor, 0.01).
+        #expect(w0 < 0.2, "myopic first mixture puts \(w0) on the investing domain (seed \(seed))")
     }
 }
 
