@@ -26,8 +26,10 @@ public struct ScoreFormula: Codable, Sendable, Equatable {
     /// domains (math domains score exact match too); `context` names the score's owner in errors.
     public init(feedbackNames: [String], source: [(domain: DomainName, weight: Double)], target: [DomainName], exactMatchShare: Double,
                 retentionWeight: Double, gainWeight: Double, context: String, which: String = "the") throws {
+        // A dictionary, not `firstIndex` per domain: a request may bring thousands of domains.
+        let position = Dictionary(feedbackNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         func index(_ signal: Signal) throws -> Int {
-            guard let i = feedbackNames.firstIndex(of: signal.name) else {
+            guard let i = position[signal.name] else {
                 throw EnvironmentError.invalid(path: context, reason: "\(which) feedback has no '\(signal)' signal; was it produced by this environment?")
             }
             return i

@@ -34,10 +34,12 @@ public struct ObservationLayout: Sendable, Equatable {
         self.domains = domains
         self.feedbackNames = feedbackNames
         self.window = window
-        let bpb = domains.map { feedbackNames.firstIndex(of: Signal.bitsPerByte($0).name) ?? -1 }
+        // Dictionaries, not `firstIndex` per domain: a request may bring thousands of domains.
+        let position = Dictionary(feedbackNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let bpb = domains.map { position[Signal.bitsPerByte($0).name] ?? -1 }
         let source = domains.map { $0.field == .source }
         bitsPerByteIndex = bpb
-        exactMatchIndex = domains.map { feedbackNames.firstIndex(of: Signal.exactMatch($0).name) ?? -1 }
+        exactMatchIndex = domains.map { position[Signal.exactMatch($0).name] ?? -1 }
         isSource = source
         scoreWeights = score.map { Self.fieldNormalisedWeights(score: $0, domains: domains, isSource: source, bitsPerByteIndex: bpb) }
     }
@@ -62,10 +64,12 @@ public struct ObservationLayout: Sendable, Equatable {
 
     private static func fieldNormalisedWeights(score: ScoreFormula, domains: [DomainName], isSource: [Bool], bitsPerByteIndex: [Int]) -> [Double] {
         var raw = [Double](repeating: 0, count: domains.count)
+        let retention = Dictionary(zip(score.retentionTerms, score.retentionWeights).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+        let gain = Set(score.gainBPB)
         for d in domains.indices {
             if isSource[d] {
-                if let k = score.retentionTerms.firstIndex(of: bitsPerByteIndex[d]) { raw[d] = score.retentionWeights[k] }
-            } else if score.gainBPB.contains(bitsPerByteIndex[d]) {
+                if let w = retention[bitsPerByteIndex[d]] { raw[d] = w }
+            } else if gain.contains(bitsPerByteIndex[d]) {
                 raw[d] = 1
             }
         }

@@ -53,6 +53,22 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
             (version, domains, round, rounds, mixtures, feedback, score)
     }
 
+    /// The ranges a request's numbers must fall in (docs/serving.md). A value outside them is a bug
+    /// in the sender's loop: let through, a finite but huge value overflows the score and surfaces
+    /// as the policy's fault instead of the request's.
+    public enum Bounds {
+        /// `bpb/<domain>`: no tokenizer-free model spends more than 8 bits per bit.
+        public static let bitsPerByte: ClosedRange<Double> = 0...64
+        /// `em/<domain>`: a share of answers.
+        public static let exactMatch: ClosedRange<Double> = 0...1
+        /// Any other signal, passed on to the policy as is.
+        public static let otherSignal: ClosedRange<Double> = -1e9...1e9
+        /// A domain's `scoreWeight`, and the score's `retentionWeight` and `gainWeight`.
+        public static let weight: ClosedRange<Double> = 0...1e6
+        /// The score's `exactMatchShare`.
+        public static let exactMatchShare: ClosedRange<Double> = 0...1
+    }
+
     /// The request as dma's policies see it.
     public struct Resolved: Sendable {
         public var state: PolicyState
@@ -85,8 +101,9 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
             guard let field = Field(rawValue: d.field) else {
                 throw fail("domain '\(d.name)' has field '\(d.field)'; a field is one of \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard !d.name.isEmpty, d.scoreWeight.map({ $0.isFinite && $0 >= 0 }) ?? true else {
-                throw fail("domain '\(d.name)' needs a name and a non-negative score weight")
+            guard !d.name.isEmpty else { throw fail("domains[\(names.count)] has an empty name") }
+            if let w = d.scoreWeight, !Bounds.weight.contains(w) {
+                throw fail("domains[\(names.count)].scoreWeight (domain '\(d.name)') is \(w); it must be in \(Self.describe(Bounds.weight))")
             }
             let given = DomainName(d.name)
             if let prefix = given.field, prefix != field { throw fail("domain '\(d.name)' is named for field \(prefix) but says field \(field)") }
@@ -107,18 +124,28 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
         }
         let keys = feedback[0].keys.sorted()
         let feedbackNames = keys.map { rename[$0] ?? $0 }
+        let bounds = keys.map { Self.bounds(ofSignal: $0) }
         for (k, f) in feedback.enumerated() {
             guard f.keys.sorted() == keys else { throw fail("feedback \(k) has other signals than feedback 0") }
-            if let bad = f.first(where: { !$0.value.isFinite }) { throw fail("feedback \(k): '\(bad.key)' is not a finite number") }
+            for (key, range) in zip(keys, bounds) where !range.contains(f[key]!) {
+                let value = f[key]!
+                throw fail("feedback[\(k)]['\(key)'] is \(value.isFinite ? "\(value)" : "not a finite number"); it must be in \(Self.describe(range))")
+            }
         }
+        // A set, not `contains` on the array per domain: a request may bring thousands of domains.
+        let present = Set(feedbackNames)
         for (d, name) in zip(domains, names) {
-            guard feedbackNames.contains(Signal.bitsPerByte(name).name) else { throw fail("feedback has no 'bpb/\(d.name)' for domain '\(d.name)'") }
-            if name.field == .math, !feedbackNames.contains(Signal.exactMatch(name).name) {
+            guard present.contains(Signal.bitsPerByte(name).name) else { throw fail("feedback has no 'bpb/\(d.name)' for domain '\(d.name)'") }
+            if name.field == .math, !present.contains(Signal.exactMatch(name).name) {
                 throw fail("feedback has no 'em/\(d.name)' for math domain '\(d.name)'")
             }
         }
         let weights = domains.map { $0.scoreWeight ?? 1 }
         let coefficients = score ?? Score()
+        for (field, value, range) in [("retentionWeight", coefficients.retentionWeight, Bounds.weight), ("gainWeight", coefficients.gainWeight, Bounds.weight),
+                                      ("exactMatchShare", coefficients.exactMatchShare, Bounds.exactMatchShare)] {
+            if let value, !range.contains(value) { throw fail("score.\(field) is \(value); it must be in \(Self.describe(range))") }
+        }
         let formula = try ScoreFormula(feedbackNames: feedbackNames, source: space.indices(in: .source).map { (names[$0], weights[$0]) },
                                        target: names.filter { $0.field != .source }, exactMatchShare: coefficients.exactMatchShare ?? 0.5,
                                        retentionWeight: coefficients.retentionWeight ?? 0.5, gainWeight: coefficients.gainWeight ?? 0.5,
@@ -130,6 +157,18 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
         // The score's own weights (source weights; target domains equally): the tokens see what the score rewards.
         let layout = ObservationLayout(domains: names, feedbackNames: feedbackNames, score: formula)
         return Resolved(state: state, layout: layout, formula: formula, senderNames: domains.map(\.name))
+    }
+
+    /// The range of a feedback key: bits per byte and exact match by prefix, anything else `otherSignal`.
+    static func bounds(ofSignal key: String) -> ClosedRange<Double> {
+        if key.hasPrefix("\(Signal.Kind.bitsPerByte.rawValue)/") { return Bounds.bitsPerByte }
+        if key.hasPrefix("\(Signal.Kind.exactMatch.rawValue)/") { return Bounds.exactMatch }
+        return Bounds.otherSignal
+    }
+
+    static func describe(_ range: ClosedRange<Double>) -> String {
+        func text(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
+        return "[\(text(range.lowerBound)), \(text(range.upperBound))]"
     }
 }
 

@@ -6,7 +6,7 @@ import Foundation
 import Serving
 import Trajectories
 
-/// `--policy`: what answers proposals (a rule by name; `agent:FILE` once the agent lands).
+/// `--policy`: what answers proposals (a rule by name, or `agent:FILE`).
 struct ProposalPolicyOptions: ParsableArguments {
     @Option(help: "Policy: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String
 
@@ -42,13 +42,18 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Answer proposals over HTTP: POST /v1/propose, GET /v1/health, GET /v1/policy.",
-        discussion: "Binds loopback by default. A malformed request gets a 4xx with a JSON error. docs/serving.md has a Python client."
+        discussion: "Binds loopback by default. A malformed, oversized or slow request gets a 4xx with a JSON error; limits and timeouts are in docs/serving.md, with a Python client."
     )
 
     @OptionGroup var choice: ProposalPolicyOptions
     @Option(help: "IPv4 address to bind (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port: UInt16 = 8080
     @Option(help: "Largest request body in bytes.") var maxBody = 1 << 20
+
+    func validate() throws {
+        guard PolicyServer.isIPv4Address(host) else { throw ValidationError(PolicyServer.StartError.invalidHost(host).description) }
+        guard maxBody > 0 else { throw ValidationError("--max-body must be positive") }
+    }
 
     func run() throws {
         var config = PolicyServer.Configuration()

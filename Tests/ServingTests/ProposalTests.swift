@@ -70,6 +70,46 @@ import Testing
         #expect(throws: ProposalError.self) { try ProposalRequest.decode(Data("not json".utf8), source: "state.json") }
     }
 
+    @Test func outOfRangeNumbersAreRefusedNamingTheField() throws {
+        func with(_ change: (inout ProposalRequest) -> Void) -> ProposalRequest {
+            var r = Self.request(source: 2, target: 2, round: 1)
+            change(&r)
+            return r
+        }
+        let cases: [(ProposalRequest, String)] = [
+            (with { $0.feedback[1]["bpb/web0"] = -0.5 }, "feedback[1]['bpb/web0'] is -0.5; it must be in [0, 64]"),
+            (with { $0.feedback[0]["bpb/t1"] = 1e308 }, "feedback[0]['bpb/t1'] is 1e+308; it must be in [0, 64]"),
+            (with { $0.feedback[1]["em/t0"] = 5 }, "feedback[1]['em/t0'] is 5.0; it must be in [0, 1]"),
+            (with { $0.feedback[0]["cloze/acc"] = 1e308 }, "feedback[0]['cloze/acc']"),
+            (with { $0.domains[1].scoreWeight = -1 }, "domains[1].scoreWeight (domain 'web1') is -1.0"),
+            (with { $0.domains[1].scoreWeight = 1e300 }, "domains[1].scoreWeight"),
+            (with { $0.score = .init(retentionWeight: -0.5) }, "score.retentionWeight is -0.5; it must be in [0, 1000000]"),
+            (with { $0.score = .init(gainWeight: -2) }, "score.gainWeight is -2.0"),
+            (with { $0.score = .init(exactMatchShare: 1.5) }, "score.exactMatchShare is 1.5; it must be in [0, 1]"),
+        ]
+        for (request, mention) in cases {
+            do {
+                _ = try ProposalRequest.decode(try encoded(request), source: "state.json")
+                Issue.record("accepted a state that should fail on \(mention)")
+            } catch let e as ProposalError {
+                #expect(e.description.hasPrefix("state.json: ") && e.description.contains(mention), "\(e)")
+            }
+        }
+        // The edges are accepted.
+        _ = try ProposalRequest.decode(try encoded(with { $0.feedback[1]["bpb/web0"] = 64; $0.feedback[1]["em/t0"] = 1; $0.score = .init(exactMatchShare: 0) }), source: "state.json")
+    }
+
+    /// 18,000 domains (about 1 MiB of JSON): resolution is linear in the domains, not quadratic.
+    @Test func aLargeStateResolvesFast() throws {
+        let request = Self.request(source: 9_000, target: 9_000, round: 1, field: "code")
+        let started = ContinuousClock.now
+        let resolved = try request.resolved(source: "state.json")
+        let elapsed = ContinuousClock.now - started
+        print("18,000-domain state resolved in \(elapsed)")
+        #expect(resolved.state.space.count == 18_000)
+        #expect(elapsed < .seconds(2))
+    }
+
     @Test func aRuleProposesAValidMixtureForAForeignSpace() throws {
         let proposer = Proposer(provider: try NamedPolicyProvider(spec: "ratio:0.75"))
         let response = try proposer.propose(try ProposalRequest.decode(try encoded(Self.request(source: 6, target: 8, round: 3)), source: "state.json"))
