@@ -28,6 +28,33 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     }
 }
 
+extension NetworkConfig {
+    /// Widest layer a network may declare. Trained agents use 64; the bound keeps a corrupt or
+    /// hostile file from asking for terabytes before anything else is checked.
+    public static let maxWidth = 4096
+    /// Most hidden layers φ or ψ may declare.
+    public static let maxLayers = 16
+    /// Widest log-std clamp: σ = e^20 already saturates every mixture.
+    public static let maxLogStdMagnitude: Float = 20
+
+    /// What makes this config unusable (as decoded from a file, where `init`'s preconditions did not
+    /// run), or nil. Checks sizes only, so it is safe to call before allocating anything.
+    public var problem: String? {
+        func widths(_ name: String, _ w: [Int], atLeast minimum: Int) -> String? {
+            guard w.count >= minimum, w.count <= Self.maxLayers else { return "\(name) has \(w.count) layers, allowed \(minimum)…\(Self.maxLayers)" }
+            if let bad = w.first(where: { !(1...Self.maxWidth).contains($0) }) { return "\(name) width \(bad) is outside 1…\(Self.maxWidth)" }
+            return nil
+        }
+        if let p = widths("tokenHidden", tokenHidden, atLeast: 1) ?? widths("headHidden", headHidden, atLeast: 0) { return p }
+        guard (1...Self.maxWidth).contains(globalHidden) else { return "globalHidden width \(globalHidden) is outside 1…\(Self.maxWidth)" }
+        let bound = Self.maxLogStdMagnitude
+        guard logStdMin.isFinite, logStdMax.isFinite, abs(logStdMin) <= bound, abs(logStdMax) <= bound, logStdMin < logStdMax else {
+            return "log-std clamp [\(logStdMin), \(logStdMax)] needs finite min < max within ±\(Int(bound))"
+        }
+        return nil
+    }
+}
+
 /// Activations and their gradients for one batch shape (B states × D domains) of one
 /// `DomainSetNetwork`: allocated once, reused by every step of that shape, so updates do not allocate.
 final class SetWorkspace {

@@ -57,12 +57,22 @@ public struct PolicyFile: Codable, Sendable, ValidatedJSON {
         try AtomicFile.write(try encoder.encode(self), to: path)
     }
 
+    /// Longest observation window a file may declare (trained agents use 2); the feature widths
+    /// grow with it, so it is checked before anything is built from it.
+    public static let maxWindow = 16
+    /// Largest weight magnitude accepted. Trained weights stay far below it; a file beyond it is
+    /// corrupt and would only overflow into an invalid mixture at proposal time.
+    public static let maxParameterMagnitude: Float = 1e4
+
+    /// Checks sizes before building anything from them (a corrupt width or window must fail here,
+    /// not exhaust memory), then the features, the normaliser and the weights.
     public func validate() throws {
         guard format == Self.formatName else { throw ContentProblem("format '\(format)' is not \(Self.formatName)") }
         guard version == Self.currentVersion else { throw ContentProblem("version \(version) is not supported (expected \(Self.currentVersion))") }
-        guard window >= 1 else { throw ContentProblem("window must be at least 1") }
+        guard (1...Self.maxWindow).contains(window) else { throw ContentProblem("window \(window) is outside 1…\(Self.maxWindow)") }
         guard floor >= 0, floor < 0.05 else { throw ContentProblem("floor \(floor) must be in [0, 0.05)") }
         if let c = supportCap?.ceiling, !(c > floor && c <= 1) { throw ContentProblem("support cap \(c) must be in (floor, 1]") }
+        if let problem = network.problem { throw ContentProblem("network: \(problem)") }
         guard tokenColumns == ObservationLayout.tokenColumns(window: window), globalColumns == ObservationLayout.globalColumns(window: window) else {
             throw ContentProblem("its features (\(tokenColumns.count) token, \(globalColumns.count) global columns) are not this version's")
         }
@@ -74,12 +84,13 @@ public struct PolicyFile: Codable, Sendable, ValidatedJSON {
         guard all.allSatisfy(\.isFinite), normalizer.tokenScale.allSatisfy({ $0 > 0 }), normalizer.globalScale.allSatisfy({ $0 > 0 }) else {
             throw ContentProblem("the normaliser holds a non-finite or non-positive value")
         }
-        guard let bad = parameters.firstIndex(where: { !$0.isFinite }) else {
-            do { _ = try PolicyNetwork(config: network, tokenWidth: tokenColumns.count, globalWidth: globalColumns.count, parameters: parameters) } catch {
-                throw ContentProblem("weights do not fit the network: \(error)")
-            }
-            return
+        if let bad = parameters.firstIndex(where: { !$0.isFinite }) { throw ContentProblem("weight \(bad) is not finite") }
+        if let bad = parameters.firstIndex(where: { abs($0) > Self.maxParameterMagnitude }) {
+            throw ContentProblem("weight \(bad) is \(parameters[bad]), beyond ±\(Int(Self.maxParameterMagnitude))")
         }
-        throw ContentProblem("weight \(bad) is not finite")
+        // Counts the weights against the config's layout before allocating the network.
+        do { _ = try PolicyNetwork(config: network, tokenWidth: tokenColumns.count, globalWidth: globalColumns.count, parameters: parameters) } catch {
+            throw ContentProblem("weights do not fit the network: \(error)")
+        }
     }
 }

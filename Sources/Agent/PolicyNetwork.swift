@@ -15,8 +15,11 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
 extension DomainSetNetwork {
     /// A network of these shapes holding `parameters`; throws when their count does not fit.
     static func holding(_ parameters: [Float], config: NetworkConfig, inputWidth: Int, globalWidth: Int, outputWidth: Int) throws -> DomainSetNetwork {
+        // The count comes from the layout, before the buffer is allocated: a config that does not
+        // fit its parameters must not cost memory of the config's size.
+        let expected = DomainSetNetwork.layout(config: config, inputWidth: inputWidth, globalWidth: globalWidth, outputWidth: outputWidth).count
+        guard parameters.count == expected else { throw NetworkError.parameterCount(expected: expected, got: parameters.count) }
         let net = DomainSetNetwork(config: config, inputWidth: inputWidth, globalWidth: globalWidth, outputWidth: outputWidth)
-        guard parameters.count == net.parameterCount else { throw NetworkError.parameterCount(expected: net.parameterCount, got: parameters.count) }
         net.parameters = parameters
         return net
     }

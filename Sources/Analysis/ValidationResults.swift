@@ -20,13 +20,14 @@ public struct ValidationResults: Sendable {
     /// The `dma validate` invocations that wrote the log (`invocations.jsonl` beside it; none if absent).
     public var invocations: [ValidationInvocation] = []
 
-    /// Reads `<directory>/runs.jsonl`; errors name the file (missing, malformed line, inconsistent runs).
-    public static func load(directory: String) throws -> ValidationResults {
+    /// Reads `<directory>/runs.jsonl`; errors name the file (missing, malformed line, inconsistent runs);
+    /// `notes` gets the log's tail notice (``LogTail/notice(path:)``).
+    public static func load(directory: String, notes: (String) -> Void = { _ in }) throws -> ValidationResults {
         let path = (directory as NSString).appendingPathComponent(logName)
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataFileError(path: path, problem: "file not found (a validation results folder holds \(logName))")
         }
-        let (records, _) = try ValidationRun.readLog(path)
+        let records = try ValidationLog.read(path, notes: notes)
         var results = try ValidationResults(runs: records, path: path)
         results.invocations = try ValidationInvocation.read((directory as NSString).appendingPathComponent("invocations.jsonl"))
         return results

@@ -17,12 +17,16 @@ public protocol ValidatedJSON: Decodable {
 }
 
 extension ValidatedJSON {
-    public static func decode(_ data: Data) throws -> Self { try JSONDecoder().decode(Self.self, from: data) }
+    public static func decode(_ data: Data) throws -> Self { try StrictJSON.decode(Self.self, from: data) }
 
     /// Reads, decodes and validates `path`; throws ``DataFileError`` naming the file and the problem.
     public static func load(from path: String) throws -> Self {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
         let value: Self
+        // Checked here, ahead of every format's `decode`, so no JSON file dma loads is read leniently.
+        do { try StrictJSON.rejectTrailingCommas(data) } catch {
+            throw DataFileError(path: path, problem: "not a valid \(fileKind): \(error)")
+        }
         do { value = try decode(data) } catch let error as DecodingError {
             throw DataFileError(path: path, problem: "not a valid \(fileKind): \(JSONErrorText.describe(error))")
         } catch {

@@ -56,6 +56,24 @@ public enum NamedPolicy {
 }
 
 extension NamedPolicy {
+    /// Names taken as they are (the parameterised ones are `ratio:R`, `mixture:…`, `score-weighted:R`).
+    public static let plainNames: Set<String> = ["uniform", "source-only", "target-only", "random", "natural", "regmix",
+                                                  "surrogate-search", "doremi", "bandit", "best-logged"]
+
+    /// Throws ``PolicySpecError`` when `spec` names no policy, without loading or building anything,
+    /// so a command can reject a typo before it creates output. Whether the named policy's inputs
+    /// are there (--data, --model) is checked when it is built.
+    public static func checkName(_ spec: String) throws {
+        if plainNames.contains(spec) || spec.hasPrefix("mixture:") { return }
+        for prefix in ["ratio:", "score-weighted:"] where spec.hasPrefix(prefix) {
+            guard let r = Double(spec.dropFirst(prefix.count)), (0...1).contains(r) else {
+                throw PolicySpecError(spec: spec, reason: "\(prefix)R needs a source share 0 ≤ R ≤ 1, got '\(spec.dropFirst(prefix.count))'")
+            }
+            return
+        }
+        throw PolicySpecError(spec: spec, reason: "unknown policy (known: \(help))")
+    }
+
     /// The baselines of the validation stage, or nil if `spec` names none of them.
     static func validationBaseline(_ spec: String, space: DomainSpace, rounds: Int, inputs: BaselineInputs) throws -> ((Int) throws -> MixturePolicy)? {
         func constant(_ m: Mixture) -> (Int) throws -> MixturePolicy { { _ in SchedulePolicy(name: spec, schedule: [m]) } }

@@ -25,7 +25,7 @@ public struct AppendLog<Record: Codable> {
         return (lines.enumerated().filter { !$0.element.isEmpty }.map { ($0.offset + 1, $0.element) }, tail)
     }
 
-    static func isRecord(_ line: Data.SubSequence) -> Bool { (try? JSONDecoder().decode(Record.self, from: Data(line))) != nil }
+    static func isRecord(_ line: Data.SubSequence) -> Bool { (try? StrictJSON.decode(Record.self, from: Data(line))) != nil }
 
     /// One record as one line, keys sorted so equal records give equal bytes.
     public static func encodeLine(_ record: Record) throws -> Data {
@@ -49,7 +49,7 @@ public struct AppendLog<Record: Codable> {
         let decoder = JSONDecoder()
         let (lines, tail) = Self.lines(of: data)
         let records = try lines.map { line in
-            do { return try decoder.decode(Record.self, from: Data(line.text)) } catch {
+            do { return try StrictJSON.decode(Record.self, from: Data(line.text), decoder: decoder) } catch {
                 throw AppendLogError.malformedLine(path: path, line: line.number, reason: "\(error)")
             }
         }
@@ -97,6 +97,18 @@ public enum LogTail: Sendable, Equatable {
     case unterminated
     /// With a partial last line, left by an interrupted write: ignored, and cut by the next append.
     case torn
+}
+
+extension LogTail {
+    /// The one line every reader of a log reports about how it ended (nil when it ended with a
+    /// newline), so a torn tail is never dropped silently and reads the same from every command.
+    public func notice(path: String) -> String? {
+        switch self {
+        case .complete: return nil
+        case .unterminated: return "\(path): read the last record, which has no final newline"
+        case .torn: return "\(path): ignored a partially written last line (interrupted write)"
+        }
+    }
 }
 
 /// Why a log cannot be read (a malformed complete line: data) or appended to (I/O).

@@ -83,7 +83,7 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
     /// Decodes and resolves a request; `source` names it in errors (a file path, "request").
     public static func decode(_ data: Data, source: String) throws -> Resolved {
         let request: ProposalRequest
-        do { request = try JSONDecoder().decode(ProposalRequest.self, from: data) } catch {
+        do { request = try StrictJSON.decode(ProposalRequest.self, from: data) } catch {
             throw ProposalError(source: source, reason: "not a proposal request: \(JSONErrorText.describe(error))")
         }
         return try request.resolved(source: source)

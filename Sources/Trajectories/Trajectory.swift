@@ -112,7 +112,7 @@ public enum TrajectoryReader {
         for line in lines {
             do {
                 let t: Trajectory
-                do { t = try decoder.decode(Trajectory.self, from: Data(line.text)) } catch {
+                do { t = try StrictJSON.decode(Trajectory.self, from: Data(line.text), decoder: decoder) } catch {
                     throw TrajectoryError.invalid(path: path, line: line.number, reason: "not a trajectory record: \(JSONErrorText.describe(error))")
                 }
                 try validate(t, against: first, path: path, line: line.number)

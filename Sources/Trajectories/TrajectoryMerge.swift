@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Combines shard logs into one dataset: same environment and base checkpoint required,
@@ -21,6 +22,18 @@ public enum TrajectoryMerge {
         var duplicates = 0
         for path in paths {
             let r = try TrajectoryReader.read(path, skipInvalid: skipInvalid)
+            // A log that yields nothing is the wrong file, not an empty shard. A single line without a
+            // newline that is no record reads as a torn tail, so say what is wrong with it instead.
+            if r.trajectories.isEmpty, r.skipped.isEmpty {
+                guard r.tornTail, let data = FileManager.default.contents(atPath: path) else {
+                    throw TrajectoryError.mismatch(path: path, reason: "no trajectory records")
+                }
+                let line = data.split(separator: UInt8(ascii: "\n")).last ?? data[...]
+                let reason: String
+                do { _ = try StrictJSON.decode(Trajectory.self, from: Data(line)); reason = "is cut short" } catch { reason = JSONErrorText.describe(error) }
+                throw TrajectoryError.invalid(path: path, line: data.filter { $0 == UInt8(ascii: "\n") }.count + 1,
+                                              reason: "no valid trajectory record: the last line, without a final newline, is not one (\(reason))")
+            }
             if r.tornTail { notes(.tornTail(path: path)) }
             if r.tail == .unterminated { notes(.unterminatedTail(path: path)) }
             r.skipped.forEach { notes(.skipped($0)) }

@@ -14,11 +14,18 @@ public enum ResultsReport {
         public var runs: Int
         public var selectionRuns: Int
 
-        public init(folder: String) throws {
+        /// Reads `folder`; `notes` gets the log's tail notice. A folder without evaluation runs of
+        /// the agent has nothing to report and is an error naming it.
+        public init(folder: String, notes: (String) -> Void) throws {
             self.folder = folder
-            let records = try ValidationLog.read("\(folder)/runs.jsonl").records
-            guard !records.isEmpty else { throw DataFileError(path: "\(folder)/runs.jsonl", problem: "no runs") }
+            let log = "\(folder)/runs.jsonl"
+            let records = try ValidationLog.read(log, notes: notes)
+            guard !records.isEmpty else { throw DataFileError(path: log, problem: "no runs") }
             summary = ValidationSummary(records)
+            guard summary.policies.contains(where: { $0.policy == "agent" }) else {
+                let has = summary.policies.isEmpty ? "no evaluation runs" : "evaluation runs of \(summary.policies.map(\.policy).joined(separator: ", ")) only"
+                throw DataFileError(path: log, problem: "no evaluation runs of the agent (\(has)): nothing to report")
+            }
             invocations = try ValidationInvocation.read("\(folder)/invocations.jsonl")
             let checkPath = "\(folder)/env-check.json"
             check = try FileManager.default.fileExists(atPath: checkPath) ? EnvironmentCheck.Report.load(from: checkPath) : nil

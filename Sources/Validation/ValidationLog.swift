@@ -5,6 +5,18 @@ import Trajectories
 /// Reads validation logs (`runs.jsonl`, JSON Lines of `ValidationRun`), checking every record:
 /// consistent shapes, probability-vector mixtures, finite scores, one setting per file, ids once.
 public enum ValidationLog {
+    /// Largest score or feedback magnitude a run may hold. Real scores are O(1) (bits per byte,
+    /// exact match); anything near this is a corrupt file, and its square would overflow the summary.
+    public static let maxScoreMagnitude = 1e6
+
+    /// Reads `path`, passing its tail notice (``LogTail/notice(path:)``) to `notes`.
+    public static func read(_ path: String, notes: (String) -> Void) throws -> [ValidationRun] {
+        let (records, tail) = try read(path)
+        tail.notice(path: path).map(notes)
+        return records
+    }
+
+    /// Reads `path` and says how it ended; callers that drop `tail` must report its notice.
     public static func read(_ path: String) throws -> (records: [ValidationRun], tail: LogTail) {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
         let (lines, tail) = AppendLog<ValidationRun>.lines(of: data)
@@ -14,7 +26,7 @@ public enum ValidationLog {
         for line in lines {
             func fail(_ problem: String) -> DataFileError { DataFileError(path: path, line: line.number, problem: problem) }
             let r: ValidationRun
-            do { r = try decoder.decode(ValidationRun.self, from: Data(line.text)) } catch {
+            do { r = try StrictJSON.decode(ValidationRun.self, from: Data(line.text), decoder: decoder) } catch {
                 throw fail("not a validation run record: \(JSONErrorText.describe(error))")
             }
             if let problem = problems(of: r) { throw fail("run \(r.id): \(problem)") }
@@ -42,9 +54,16 @@ public enum ValidationLog {
                 return "round \(k + 1): needs \(r.feedbackNames.count) finite feedback values"
             }
             guard [round.balanced, round.retention, round.gain].allSatisfy(\.isFinite) else { return "round \(k + 1): score is not finite" }
+            if let bad = (round.feedback + [round.balanced, round.retention, round.gain]).first(where: { abs($0) > maxScoreMagnitude }) {
+                return "round \(k + 1): score or feedback \(bad) is beyond ±\(Int(maxScoreMagnitude))"
+            }
         }
         guard r.finalFeedbackNames.count == r.finalFeedback.count, r.finalFeedback.allSatisfy(\.isFinite),
               [r.final.balanced, r.final.retention, r.final.gain].allSatisfy(\.isFinite) else { return "final full-suite score is missing or not finite" }
+        if let bad = (r.finalFeedback + [r.final.balanced, r.final.retention, r.final.gain]).first(where: { abs($0) > maxScoreMagnitude }) {
+            return "final score or feedback \(bad) is beyond ±\(Int(maxScoreMagnitude))"
+        }
+        guard r.seconds.isFinite, r.seconds >= 0, r.rounds.allSatisfy({ $0.seconds.isFinite && $0.seconds >= 0 }) else { return "run time is not a finite non-negative number" }
         guard r.sourceTokens >= 0, r.targetTokens >= 0, r.priorRuns >= 0 else { return "token and run counts must be non-negative" }
         return nil
     }
@@ -54,12 +73,14 @@ public enum ValidationLog {
         a.setting == b.setting && a.environmentHash == b.environmentHash && a.baseCheckpoint == b.baseCheckpoint
     }
 
-    /// Merges shard logs into one (atomically): the same id twice must be the same run.
-    public static func merge(_ paths: [String], into out: String) throws -> [ValidationRun] {
+    /// The runs of shard logs, merged: the same id twice must be the same run. Writes nothing;
+    /// ``ValidationFolder`` writes the merged log with its tables.
+    public static func merge(_ paths: [String], notes: (String) -> Void) throws -> [ValidationRun] {
         var merged: [ValidationRun] = []
         var byID: [String: (ValidationRun, String)] = [:]
         for p in paths {
             let (records, tail) = try read(p)
+            tail.notice(path: p).map(notes)
             // An input with no complete record (empty, or one line cut short) is a wrong file, not an empty shard.
             guard !records.isEmpty else { throw DataFileError(path: p, problem: tail == .torn ? "no complete run (its only line is cut short)" : "no runs") }
             for r in records {
@@ -74,7 +95,6 @@ public enum ValidationLog {
                 merged.append(r)
             }
         }
-        try AppendLog<ValidationRun>.write(merged, to: out)
         return merged
     }
 }

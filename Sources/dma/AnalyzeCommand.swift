@@ -60,7 +60,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let t = trajectories.first(where: { $0.header.domains != model.domains || $0.header.feedbackNames != model.feedbackNames }) {
             throw DataFileError(path: data, problem: "trajectory \(t.header.id) has other domains or feedback signals than the surrogate \(surrogate)")
         }
-        let resultsLog = try results.map { try ValidationResults.load(directory: $0) } ?? .none
+        let resultsLog = try results.map { try ValidationResults.load(directory: $0, notes: ProgressLine.note) } ?? .none
         if results == nil { ProgressLine.note("no --results: analysing the agent and the logged data only") }
         let score = try ScoreFormula(env: environment, feedbackNames: model.feedbackNames)
         let studied: StudiedPolicy, floor: Double

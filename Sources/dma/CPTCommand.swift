@@ -34,6 +34,10 @@ struct CPTCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         // Data parallelism uses the cores; OpenBLAS threads on top would only compete with it.
         NumericsRuntime.setThreads(1)
+        // A misspelt policy is a usage error, reported before the environment and checkpoint load.
+        if let policy, !policy.hasPrefix("agent:") {
+            do { try NamedPolicy.checkName(policy) } catch let e as PolicySpecError { throw ValidationError(e.description) }
+        }
         let environment = try EnvironmentConfig.load(from: env)
         let checkpoint = try Checkpoint.load(from: base)
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true,

@@ -72,8 +72,8 @@ func readTrajectoryLogs(_ list: String, skipInvalid: Bool) throws -> (trajectori
     var skipped = 0
     let (all, _) = try TrajectoryMerge.merge(try commaSeparated(list, option: "--data"), skipInvalid: skipInvalid) { note in
         switch note {
-        case let .tornTail(path): ProgressLine.note("\(path): ignored a partially written last line")
-        case let .unterminatedTail(path): ProgressLine.note("\(path): read the last record, which has no final newline")
+        case let .tornTail(path): LogTail.torn.notice(path: path).map(ProgressLine.note)
+        case let .unterminatedTail(path): LogTail.unterminated.notice(path: path).map(ProgressLine.note)
         case let .skipped(reason): ProgressLine.note("skipped \(reason)"); skipped += 1
         }
     }

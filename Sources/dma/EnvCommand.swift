@@ -53,8 +53,7 @@ struct EnvCheckCommand: ParsableCommand {
         }, progress: { outcome, done, _ in
             bar?.update(done, detail: "\(outcome.id): balanced \(fmt(outcome.balanced, 4))")
         })
-        if tail == .torn { ProgressLine.note("\(logPath): ignored a partially written last line (interrupted run)") }
-        if tail == .unterminated { ProgressLine.note("\(logPath): read the last record, which has no final newline") }
+        tail.notice(path: logPath).map(ProgressLine.note)
         ProgressLine.note("env check \(environment.name): \(resumed) runs were already in \(logPath), \(outcomes.count - resumed) new")
         let report = check.report(outcomes)
         var groups = Table(["mixture", "balanced", "sd", "n", "retention", "gain", "source bpb Δ", "math EM Δ"])

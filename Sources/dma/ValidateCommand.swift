@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Base
+import Baselines
 import Corpus
 import Foundation
 import Numerics
@@ -45,9 +46,13 @@ struct ValidateRunCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let started = Date()
+        // Names are checked before anything is loaded or created: a typo is a usage error (64), not an empty folder.
+        let choices = try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:))
+        for case .named(let spec) in choices {
+            do { try NamedPolicy.checkName(spec) } catch let e as PolicySpecError { throw ValidationError(e.description) }
+        }
         let (environment, checkpoint, store) = try setup.load()
         let trajectories = try data.map { try readTrajectoryLogs($0, skipInvalid: false).trajectories } ?? []
-        let choices = try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:))
         var agentRuns = 0
         for case .agent(let path, _) in choices {
             let file = try PolicyFile.load(from: path)
@@ -61,14 +66,15 @@ struct ValidateRunCommand: ParsableCommand {
                                       loggedRuns: trajectories.count, agentRuns: agentRuns)
         } catch let e as ValidationPlanError { throw ValidationError(e.description) }
         let slice = try shard.map(Shard.init(parsing:)) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1)
-        let others = try with.map { try commaSeparated($0, option: "--with", as: String.self).flatMap { try ValidationLog.read($0).records } } ?? []
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let others = try with.map { try commaSeparated($0, option: "--with", as: String.self).flatMap { try ValidationLog.read($0, notes: ProgressLine.note) } } ?? []
         let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
         let harness = ValidationHarness(environment: environment, runners: runners, model: setup.preset)
         let model = try surrogate.map { try SurrogateModel.load(from: $0, expecting: environment) }
         let policyMaker = ValidationPolicies(environment: environment, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names,
                                              trajectories: trajectories, surrogate: model)
-        try policyMaker.check(plan)
+        // Every policy is built once before the folder exists, so missing inputs leave nothing behind.
+        do { try policyMaker.check(plan) } catch let e as PolicySpecError { throw ValidationError(e.description) }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let log = slice.count == 1 ? "\(out)/runs.jsonl" : "\(out)/runs.shard-\(slice.index)-of-\(slice.count).jsonl"
         var bar: ProgressLine?
         let outcome = try harness.execute(plan, log: log, others: others, shard: (slice.index, slice.count),
@@ -76,7 +82,7 @@ struct ValidateRunCommand: ParsableCommand {
                                           makePolicy: { spec, seed in try policyMaker.make(spec, seed: seed) },
                                           starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "run") },
                                           progress: { r, done, _ in bar?.update(done, detail: "\(r.policy) seed \(r.seed): balanced \(fmt(r.final.balanced, 4))") })
-        if outcome.tail == .torn { ProgressLine.note("\(log): ignored a partially written last line (interrupted run)") }
+        outcome.tail.notice(path: log).map(ProgressLine.note)
         // The outcome holds this log's records and the other shards' (read-only) ones.
         let new = outcome.records.count - others.count - outcome.resumed
         ProgressLine.note("validate \(harness.setting): \(outcome.resumed) runs were already in \(log), \(new) new"
@@ -89,10 +95,7 @@ struct ValidateRunCommand: ParsableCommand {
 
     /// `FOLDER/results.csv` and `FOLDER/summary.json` of `records`, each written atomically.
     static func writeTables(_ records: [ValidationRun], folder: String) throws -> ValidationSummary {
-        let summary = ValidationSummary(records)
-        try AtomicFile.write(Data(try ResultsCSV.table(records).encoded().utf8), to: "\(folder)/results.csv")
-        try writeJSON(summary, to: "\(folder)/summary.json")
-        return summary
+        try ValidationFolder.write(records, folder: folder)
     }
 
     static func render(_ s: ValidationSummary, bestShare: Double?) -> String {
@@ -115,10 +118,9 @@ struct ValidateMergeCommand: ParsableCommand {
     @Option(help: "Merged log.") var out: String
 
     func run() throws {
-        let merged = try ValidationLog.merge(try commaSeparated(logs, option: "--logs", as: String.self), into: out)
         // The merged folder reads like one validation's: its results.csv and summary beside the log.
+        let (merged, summary) = try ValidationFolder.merge(try commaSeparated(logs, option: "--logs", as: String.self), into: out, notes: ProgressLine.note)
         let folder = (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent
-        let summary = try ValidateRunCommand.writeTables(merged, folder: folder)
         print(ValidateRunCommand.render(summary, bestShare: summary.bestFixedShare))
         print("merged \(merged.count) runs → \(out) (with \(folder)/results.csv, \(folder)/summary.json)")
     }
@@ -131,7 +133,7 @@ struct ValidateReportCommand: ParsableCommand {
     @Option(help: "Output markdown file (written atomically).") var out = "docs/results.md"
 
     func run() throws {
-        let settings = try commaSeparated(results, option: "--results", as: String.self).map(ResultsReport.Setting.init(folder:))
+        let settings = try commaSeparated(results, option: "--results", as: String.self).map { try ResultsReport.Setting(folder: $0, notes: ProgressLine.note) }
         try AtomicFile.write(Data(ResultsReport.markdown(settings, main: main).utf8), to: out)
         for s in settings { print(ValidateRunCommand.render(s.summary, bestShare: s.summary.bestFixedShare)) }
         print("wrote \(out)")

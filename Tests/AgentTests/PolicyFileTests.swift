@@ -88,6 +88,36 @@ import Trajectories
         #expect(try AgentTraining.reusable([path], config: config, trajectories: trajectories, environment: env, surrogateFingerprint: "m") == nil)
     }
 
+    /// Sizes are checked before anything is allocated (these cases used to abort or exhaust memory),
+    /// and absurd values are refused on load rather than at proposal time.
+    @Test func oversizedOrAbsurdFilesAreRefusedOnLoad() throws {
+        let (file, path) = Self.trained
+        func variant(_ change: (inout PolicyFile) -> Void) -> PolicyFile { var f = file; change(&f); return f }
+        let cases: [(PolicyFile, String)] = [
+            (variant { $0.network.tokenHidden = [100_000_000, 100_000_000] }, "tokenHidden width 100000000 is outside 1…4096"),
+            (variant { $0.network.headHidden = Array(repeating: 8, count: 17) }, "headHidden has 17 layers"),
+            (variant { $0.network.globalHidden = 0 }, "globalHidden width 0"),
+            (variant { $0.window = 1_000_000_000_000_000 }, "window 1000000000000000 is outside 1…16"),
+            (variant { ($0.network.logStdMin, $0.network.logStdMax) = (2, -5) }, "log-std clamp [2.0, -5.0]"),
+            (variant { $0.parameters = $0.parameters.map { _ in 3e38 } }, "beyond ±10000"),
+            (variant { $0.parameters += [0] }, "weights do not fit"),
+        ]
+        for (bad, mention) in cases {
+            let p = NSTemporaryDirectory() + "dma-absurd-policy-\(UUID().uuidString).json"
+            try bad.write(to: p)
+            do { _ = try AgentPolicy(path: p); Issue.record("\(mention): loaded") } catch let e as DataFileError {
+                #expect(e.description.hasPrefix(p) && e.description.contains(mention), "\(e)")
+            }
+        }
+        // Trailing commas: Foundation on Linux would read this file.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let p = NSTemporaryDirectory() + "dma-comma-policy-\(UUID().uuidString).json"
+        try (String(text.dropLast()) + ",}").write(toFile: p, atomically: true, encoding: .utf8)
+        do { _ = try AgentPolicy(path: p); Issue.record("a trailing comma loaded") } catch let e as DataFileError {
+            #expect(e.description.hasPrefix(p) && e.description.contains("trailing comma"), "\(e)")
+        }
+    }
+
     @Test func badFilesAreNamed() throws {
         let (file, path) = Self.trained
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -53,4 +53,30 @@ private struct Counter: Codable, ValidatedJSON {
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self) == "two")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/sub") == ["out.txt"])
     }
+
+    /// The old temporary name was `OUT.tmp-<pid>`: a symlink planted there redirected the write.
+    @Test func atomicWriteDoesNotFollowAPlantedTemporary() throws {
+        let dir = NSTemporaryDirectory() + "dma-atomic-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let victim = dir + "/victim.txt", path = dir + "/out.txt"
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createSymbolicLink(atPath: "\(path).tmp-\(getpid())", withDestinationPath: victim)
+        try AtomicFile.write(Data("new".utf8), to: path)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: victim)), as: UTF8.self) == "precious")
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["out.txt", "out.txt.tmp-\(getpid())", "victim.txt"])
+    }
+
+    /// Foundation on Linux accepts `{"a": 1,}`; dma's readers must not.
+    @Test func trailingCommasAreRefusedNamingTheFile() throws {
+        for text in [#"{"count": 3,}"#, "{\"count\": 3 ,\n }", #"{"count": 3, "xs": [1, 2,]}"#] {
+            let path = try file(text)
+            do { _ = try Counter.load(from: path); Issue.record("accepted \(text)") } catch let e as DataFileError {
+                #expect(e.description.hasPrefix("\(path): ") && e.problem.contains("trailing comma"), "\(e)")
+            }
+        }
+        // Commas and brackets inside strings are text.
+        try StrictJSON.rejectTrailingCommas(Data(#"{"a": ",]", "b": "\",}"}"#.utf8))
+        #expect(throws: StrictJSON.TrailingComma(line: 2, column: 3)) { try StrictJSON.rejectTrailingCommas(Data("[1,\n 2,\n]".utf8)) }
+    }
 }

@@ -225,3 +225,17 @@ func json(_ t: Trajectory) -> String {
         }
     }
 }
+
+/// A file of one malformed line without a newline was taken for a torn tail: `trajectories merge`
+/// said "merged 0 trajectories" and wrote an empty log.
+@Suite struct MergeOfAFileWithoutRecordsTests {
+    @Test func aFileWithNoValidRecordIsAnErrorNamingIt() throws {
+        for text in [#"{"header": {"format": "dma-traj"#, #"{"header": NaN}"#, #"{"header": 3, "steps": "x"}"#, "\u{1}\u{2}binary\u{FF}", ""] {
+            let path = NSTemporaryDirectory() + "dma-merge-\(UUID().uuidString).jsonl"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            do { _ = try TrajectoryMerge.merge([path]); Issue.record("merged \(text)") } catch let e as TrajectoryError {
+                #expect(e.description.hasPrefix(path) && e.description.contains(text.isEmpty ? "no trajectory records" : "no valid trajectory record"), "\(e)")
+            }
+        }
+    }
+}

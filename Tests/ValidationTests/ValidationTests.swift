@@ -98,19 +98,50 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
         let a = try write([try line(record("agent", seed: 4, balanced: 0.6))])
         let b = try write([try line(record("uniform", seed: 4, balanced: 0.5)), try line(record("agent", seed: 4, balanced: 0.6))])
         let out = temporary("merged.jsonl")
-        let merged = try ValidationLog.merge([a, b], into: out)
+        let merged = try ValidationFolder.merge([a, b], into: out, notes: { _ in }).runs
         #expect(merged.map(\.id) == ["agent|evaluation|s4", "uniform|evaluation|s4"])
         #expect(try ValidationLog.read(out).records == merged)
         // The same id with another result is a conflict, named.
         let c = try write([try line(record("agent", seed: 4, balanced: 0.7))])
-        #expect(throws: DataFileError.self) { try ValidationLog.merge([a, c], into: out) }
+        #expect(throws: DataFileError.self) { try ValidationFolder.merge([a, c], into: out, notes: { _ in }) }
         // Empty or cut-short inputs are refused, and nothing is written.
         let empty = try write([]), torn = temporary("torn.jsonl"), none = temporary("none.jsonl")
         try Data(try line(record("agent", seed: 4, balanced: 0.6)).prefix(40).utf8).write(to: URL(fileURLWithPath: torn))
         for bad in [empty, torn] {
-            #expect(throws: DataFileError.self) { try ValidationLog.merge([a, bad], into: none) }
+            #expect(throws: DataFileError.self) { try ValidationFolder.merge([a, bad], into: none, notes: { _ in }) }
         }
         #expect(!FileManager.default.fileExists(atPath: none))
+    }
+
+    /// A finite but extreme score (1e300) used to pass the log checks and overflow the summary:
+    /// merge then left runs.jsonl and results.csv without summary.json.
+    @Test func extremeScoresAreRefusedAndMergeWritesNothing() throws {
+        var huge = record("uniform", seed: 4, balanced: 0.5)
+        huge.final.balanced = 1e300
+        let good = try write([try line(record("agent", seed: 4, balanced: 0.6))])
+        let bad = try write([try line(record("agent", seed: 5, balanced: 0.6)), try line(huge)])
+        do { _ = try ValidationLog.read(bad); Issue.record("1e300 read") } catch let e as DataFileError {
+            #expect(e.description.hasPrefix("\(bad):2: ") && e.description.contains("beyond ±1000000"), "\(e)")
+        }
+        let folder = temporary("merged")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(throws: DataFileError.self) { try ValidationFolder.merge([good, bad], into: folder + "/runs.jsonl", notes: { _ in }) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    /// Every reader reports a torn last line with the one shared notice, not only `validate run`.
+    @Test func aTornTailIsReportedByMergeAndReport() throws {
+        let folder = temporary("torn")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let log = folder + "/runs.jsonl"
+        let lines = [try line(record("agent", seed: 4, balanced: 0.6)), try line(record("uniform", seed: 4, balanced: 0.5))]
+        try Data((lines.joined(separator: "\n") + "\n" + lines[0].prefix(30)).utf8).write(to: URL(fileURLWithPath: log))
+        let expected = "\(log): ignored a partially written last line (interrupted write)"
+        var notes: [String] = []
+        _ = try ValidationFolder.merge([log], into: folder + "/out/runs.jsonl", notes: { notes.append($0) })
+        _ = try ResultsReport.Setting(folder: folder, notes: { notes.append($0) })
+        #expect(notes == [expected, expected])
+        #expect(LogTail.torn.notice(path: log) == expected)
     }
 
     @Test func malformedRecordsNameTheFileAndLine() throws {
@@ -216,12 +247,21 @@ final class FingerprintedUniform: FingerprintedPolicy {
         let saved = try Checkpoint.load(from: out + "/checkpoints/uniform-evaluation-s4.ckpt")
         #expect(saved.optimizer == nil && saved.config == base.config)
         // Merge, then the report.
-        let merged = try ValidationLog.merge([out + "/shard1.jsonl", log], into: out + "/runs.jsonl.merged")
+        let merged = try ValidationFolder.merge([out + "/shard1.jsonl", log], into: out + "/runs.jsonl.merged", notes: { _ in }).runs
         try FileManager.default.removeItem(atPath: log)
         try FileManager.default.moveItem(atPath: out + "/runs.jsonl.merged", toPath: log)
         #expect(Set(merged.map(\.id)) == Set(all.map(\.id)) && evaluations.count == 6)
         try ValidationInvocation(command: "dma validate --env fixture", started: Date(), newRuns: all.count).append(to: out + "/invocations.jsonl")
-        let report = ResultsReport.markdown([try ResultsReport.Setting(folder: out)], main: nil)
+        // Baselines only: nothing to report, and the folder is named.
+        do { _ = try ResultsReport.Setting(folder: out, notes: { _ in }); Issue.record("a folder without agent runs was reported") } catch let e as DataFileError {
+            #expect(e.description.hasPrefix(log) && e.description.contains("no evaluation runs of the agent"), "\(e)")
+        }
+        // The uniform runs stand in for an agent's.
+        for var r in merged where r.policy == "uniform" && r.role == .evaluation {
+            (r.policy, r.id) = ("agent", ValidationRun.id(policy: "agent", role: r.role, seed: r.seed))
+            try AppendLog<ValidationRun>(path: log).append(r)
+        }
+        let report = ResultsReport.markdown([try ResultsReport.Setting(folder: out, notes: { _ in })], main: nil)
         #expect(report.contains("## fixture@tiny") && report.contains("| best-fixed |") && report.contains("dma validate --env fixture"))
     }
 }

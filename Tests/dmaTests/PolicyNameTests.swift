@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+@testable import dma
+import Testing
+
+/// A misspelt policy is a usage error (exit 64), found before any input is loaded or output created.
+@Suite struct PolicyNameTests {
+    func expectUsageError(_ command: some ParsableCommand, out: String) {
+        var command = command
+        do { try command.run(); Issue.record("ran") } catch {
+            #expect(error is ValidationError && "\(error)".contains("'nosuch'") && "\(error)".contains("unknown policy"), "\(error)")
+            #expect(type(of: command).exitCode(for: error) == ExitCode(64))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func validateRunRejectsAnUnknownPolicyBeforeCreatingItsFolder() throws {
+        let out = NSTemporaryDirectory() + "dma-validate-\(UUID().uuidString)"
+        expectUsageError(try ValidateRunCommand.parse(["--env", "/nonexistent/env.json", "--base", "/nonexistent/base.ckpt", "--policies", "uniform,nosuch", "--out", out]), out: out)
+    }
+
+    @Test func cptRejectsAnUnknownPolicy() throws {
+        let out = NSTemporaryDirectory() + "dma-cpt-\(UUID().uuidString).ckpt"
+        expectUsageError(try CPTCommand.parse(["--env", "/nonexistent/env.json", "--base", "/nonexistent/base.ckpt", "--policy", "nosuch", "--out", out]), out: out)
+    }
+}
