@@ -56,13 +56,33 @@ struct PlotAxes {
     }
 }
 
-/// A legend box: one coloured swatch and label per series.
+/// A legend box: one swatch and label per series; a series with a marker is keyed by its marker
+/// (colour and shape), optionally on a short line, so points can go without labels in the plot.
 enum PlotLegend {
+    struct Entry {
+        var label: String
+        var colour: String
+        var marker: MarkerShape? = nil
+        /// Draw the marker on a short line (line plots).
+        var line = false
+        /// Outline of the marker, as the plot draws it.
+        var stroke = "none"
+    }
+
     static func draw(on svg: inout SVGDocument, entries: [(label: String, colour: String)], x: Double, y: Double) {
+        draw(on: &svg, entries: entries.map { Entry(label: $0.label, colour: $0.colour) }, x: x, y: y)
+    }
+
+    static func draw(on svg: inout SVGDocument, entries: [Entry], x: Double, y: Double) {
         svg.beginGroup(kind: "legend")
         for (k, e) in entries.enumerated() {
             let row = y + Double(k) * 18
-            svg.rect(x: x, y: row - 9, width: 14, height: 10, fill: e.colour)
+            if let marker = e.marker {
+                if e.line { svg.line(x, row - 4, x + 14, row - 4, stroke: e.colour, width: 2) }
+                svg.marker(marker, x + 7, row - 4, r: 4, fill: e.colour, stroke: e.stroke)
+            } else {
+                svg.rect(x: x, y: row - 9, width: 14, height: 10, fill: e.colour)
+            }
             svg.text(e.label, x: x + 20, y: row, size: 11)
         }
         svg.endGroup()

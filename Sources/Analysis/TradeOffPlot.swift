@@ -1,18 +1,25 @@
 /// The source/target trade-off: every policy's final retention (x) against its final gain (y),
 /// mean with ± 1 sd bars over seeds; the fixed-mixture Pareto front (the non-dominated static
-/// mixtures) as a dashed line. One `<g data-series>` per policy.
+/// mixtures) as a dashed line. One `<g data-series>` per policy. Points carry no labels: policies
+/// with similar scores sit on top of each other, so each is keyed in the legend by its colour and
+/// marker shape.
 public enum TradeOffPlot {
     /// One policy's final retention and gain (mean, sd over seeds).
     public struct Point {
         public var label: String
-        public var colour: String
+        public var style: SeriesStyle
         public var retention: (mean: Double, sd: Double)
         public var gain: (mean: Double, sd: Double)
         /// A static mixture: a candidate for the Pareto front.
         public var fixedMixture: Bool
+        /// The analysed agent: drawn larger, outlined.
+        public var isReference: Bool
+        /// Any agent (the reference or an earlier version): outlined.
         public var isAgent: Bool
-        public init(label: String, colour: String, retention: (mean: Double, sd: Double), gain: (mean: Double, sd: Double), fixedMixture: Bool, isAgent: Bool) {
-            (self.label, self.colour, self.retention, self.gain, self.fixedMixture, self.isAgent) = (label, colour, retention, gain, fixedMixture, isAgent)
+        public init(label: String, style: SeriesStyle, retention: (mean: Double, sd: Double), gain: (mean: Double, sd: Double), fixedMixture: Bool,
+                    isReference: Bool = false, isAgent: Bool = false) {
+            (self.label, self.style, self.retention, self.gain, self.fixedMixture) = (label, style, retention, gain, fixedMixture)
+            (self.isReference, self.isAgent) = (isReference, isAgent || isReference)
         }
     }
 
@@ -45,15 +52,15 @@ public enum TradeOffPlot {
         for p in points {
             svg.beginGroup(series: p.label, kind: "series")
             let (x, y) = (axes.px(p.retention.mean), axes.py(p.gain.mean))
-            svg.line(axes.px(p.retention.mean - p.retention.sd), y, axes.px(p.retention.mean + p.retention.sd), y, stroke: p.colour, width: 1.5)
-            svg.line(x, axes.py(p.gain.mean - p.gain.sd), x, axes.py(p.gain.mean + p.gain.sd), stroke: p.colour, width: 1.5)
-            svg.circle(x, y, r: p.isAgent ? 6 : 4, fill: p.colour, stroke: p.isAgent ? "#000" : "none",
+            let colour = p.style.colour
+            svg.line(axes.px(p.retention.mean - p.retention.sd), y, axes.px(p.retention.mean + p.retention.sd), y, stroke: colour, width: 1.5)
+            svg.line(x, axes.py(p.gain.mean - p.gain.sd), x, axes.py(p.gain.mean + p.gain.sd), stroke: colour, width: 1.5)
+            svg.marker(p.style.marker, x, y, r: p.isReference ? 6 : 4.5, fill: colour, stroke: p.isAgent ? "#000" : "none",
                        title: "\(p.label): retention \(PlotAxes.label(p.retention.mean)) ± \(PlotAxes.label(p.retention.sd)), gain \(PlotAxes.label(p.gain.mean)) ± \(PlotAxes.label(p.gain.sd))")
-            svg.text(p.label, x: x + 7, y: y - 6, size: 10, fill: p.colour)
             svg.endGroup()
         }
-        var legend = points.map { ($0.label, $0.colour) }
-        if front.count > 1 { legend.append(("fixed-mixture Pareto front (dashed)", "#555")) }
+        var legend = points.map { PlotLegend.Entry(label: $0.label, colour: $0.style.colour, marker: $0.style.marker, stroke: $0.isAgent ? "#000" : "none") }
+        if front.count > 1 { legend.append(PlotLegend.Entry(label: "fixed-mixture Pareto front (dashed)", colour: "#555")) }
         PlotLegend.draw(on: &svg, entries: legend, x: left + w + 20, y: top + 10)
         return svg.rendered(title: "Source/target trade-off")
     }
