@@ -27,7 +27,7 @@ public enum FidelityPlot {
         PlotLegend.draw(on: &svg, entries: fits.enumerated().map { k, f in
                             let st = style(k, f.policy)
                             return PlotLegend.Entry(label: f.policy, colour: st.colour, marker: st.marker)
-                        } + [PlotLegend.Entry(label: "y = x (dashed)", colour: "#888")],
+                        } + [PlotLegend.Entry(label: "y = x", colour: "#888", dash: "4 4")],
                         x: left + side + 20, y: top + 10)
         return svg.rendered(title: "Surrogate predicted vs real final scores")
     }

@@ -1,6 +1,6 @@
 /// Per-policy curves of the source score (retention) and the target score (gain) after every
 /// re-weighting step: two panels side by side, one path per policy in each (a `<g data-series>`
-/// per policy holding both), mean over its evaluation runs.
+/// per policy holding both), mean over its evaluation runs. The first curve is drawn last, on top.
 public enum ScoreCurvesPlot {
     /// One policy's mean retention and gain after steps 1 … T.
     public struct Curve {
@@ -27,7 +27,8 @@ public enum ScoreCurvesPlot {
         let xTicks = PlotAxes.ticks(xRange, count: min(steps, 10)).filter { $0 == $0.rounded() }
         retentionAxes.draw(on: &svg, xTitle: "re-weighting step (0 = base)", yTitle: "retention (1 = no forgetting)", title: "source score", xTicks: xTicks)
         gainAxes.draw(on: &svg, xTitle: "re-weighting step (0 = base)", yTitle: "gain (0 = base model)", title: "target score", xTicks: xTicks)
-        for c in curves {
+        // The first curve (the analysed agent) last, on top of the baselines' lines.
+        for c in curves.dropFirst() + curves.prefix(1) {
             svg.beginGroup(series: c.label, kind: "series")
             // Step 0 is the base model: retention 1, gain 0.
             let r = ([1.0] + c.retention).enumerated().map { (retentionAxes.px(Double($0)), retentionAxes.py($1)) }

@@ -139,4 +139,35 @@ final class StyleCollector: NSObject, XMLParserDelegate {
             }
         }
     }
+
+    @Test func farOffPoliciesGetACloseUpOfTheRestInsideItsPanel() throws {
+        func p(_ label: String, _ r: Double, _ g: Double, reference: Bool = false, fixed: Bool = true) -> TradeOffPlot.Point {
+            TradeOffPlot.Point(label: label, style: SeriesStyle(colour: "#123456", marker: .square), retention: (r, 0.004), gain: (g, 0.002),
+                               fixedMixture: fixed, isReference: reference)
+        }
+        let cluster = [p("agent", 1.02, 0.343, reference: true, fixed: false), p("a", 0.97, 0.35), p("b", 1.0, 0.34), p("c", 0.95, 0.355)]
+        let outliers = [p("target-only", 0.32, 0.36), p("source-only", 1.0, 0.0)]
+        #expect(TradeOffPlot.closeUp(cluster) == nil, "nothing squeezes these together")
+        #expect(TradeOffPlot.closeUp(cluster + outliers)?.map(\.label) == cluster.map(\.label))
+
+        let svg = TradeOffPlot.svg(cluster + outliers)
+        let frames = svg.components(separatedBy: "\n").filter { $0.hasPrefix("<rect") && $0.contains("fill=\"none\" stroke=\"#333\"") }
+        #expect(frames.count == 2, "two panels")
+        // Everything drawn after the close-up's frame (its front, its points) stays inside it.
+        let closeUp = try #require(svg.range(of: frames[1]))
+        func number(_ line: Substring, _ key: String) -> Double? {
+            guard let r = line.range(of: " \(key)=\"") else { return nil }
+            return Double(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        let frame = frames[1][...]
+        let (x0, y0) = (try #require(number(frame, "x")), try #require(number(frame, "y")))
+        let (x1, y1) = (x0 + (try #require(number(frame, "width"))), y0 + (try #require(number(frame, "height"))))
+        let after = svg[closeUp.upperBound...].components(separatedBy: "<g class=\"legend\"")[0]
+        let drawn = after.split(separator: "\n").filter { $0.hasPrefix("<line") || $0.hasPrefix("<rect") || $0.hasPrefix("<polygon") }
+        #expect(drawn.count > cluster.count * 3, "the close-up draws its points and the front")
+        for line in drawn {
+            for key in ["x1", "x2", "x", "cx"] { if let v = number(line, key) { #expect(v >= x0 - 0.1 && v <= x1 + 0.1, "\(line)") } }
+            for key in ["y1", "y2", "y", "cy"] { if let v = number(line, key) { #expect(v >= y0 - 0.1 && v <= y1 + 0.1, "\(line)") } }
+        }
+    }
 }
