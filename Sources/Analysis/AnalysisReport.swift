@@ -37,9 +37,11 @@ public enum AnalysisReport {
         if results.policies.isEmpty {
             body += "<h2>Results per policy</h2>\n<p>No validation results were given (<code>--results</code>): the agent and the logged data are analysed, the results tables hold their header only.</p>\n"
         } else {
-        let named = references.isEmpty ? "no evaluation runs of the analysed agent, so no differences"
-            : references.map { "<code>\(esc($0.label))</code> (<code>\(esc($0.spec))</code>)" }.joined(separator: ", ")
-        body += "<h2>Results per policy</h2>\n<p>Final full-suite scores, mean ± sd over evaluation runs (seeds). Δ balanced: the agent minus the policy, paired by seed, with a 95% t-interval; the agent is \(named). Earlier agents are compared like any other policy.</p>\n"
+        let named = references.map { "<code>\(esc($0.label))</code> (<code>\(esc($0.spec))</code>)" }.joined(separator: ", ")
+        let reference = references.isEmpty
+            ? "The results hold no evaluation runs of the analysed agent (<code>\(esc(inputs.agentFile ?? "agent"))</code>), so there are no differences."
+            : "Δ balanced: the agent, \(named), minus the policy, paired by seed, with a 95% t-interval; earlier agents are compared like any other policy."
+        body += "<h2>Results per policy</h2>\n<p>Final full-suite scores, mean ± sd over evaluation runs (seeds). \(reference)</p>\n"
         // Only the reference's differences: the CSV also holds every earlier agent's, whose rows
         // share the baselines' labels.
         let referenceLabels = Set(references.map(\.label))

@@ -138,8 +138,9 @@ enum Palette {
     /// Colour of series k of a plot.
     static func colour(_ k: Int) -> String { colours[k % colours.count] }
 
-    /// Styles for `policies`: the reference agents get the first colour as circles and no other
-    /// policy gets that colour, so the analysed agent stands out however many baselines there are.
+    /// Styles for `policies`: the reference agents (one per setting) get the first colour, a circle
+    /// for the first setting's and other shapes for the rest, and no other policy gets that colour,
+    /// so the analysed agent stands out however many baselines there are.
     /// The others, earlier agents included, cycle through the remaining colours and the other
     /// shapes at once: a (colour, shape) pair comes back only after lcm(14, 4) = 28 policies, and
     /// the legend keys every policy by its pair.
@@ -147,7 +148,9 @@ enum Palette {
         let referenceLabels = Set(references.map(\.label))
         let shapes = MarkerShape.allCases.filter { $0 != .circle }
         var out: [String: SeriesStyle] = [:]
-        for p in policies where referenceLabels.contains(p.label) { out[p.label] = SeriesStyle(colour: colours[0], marker: .circle) }
+        for (k, p) in policies.filter({ referenceLabels.contains($0.label) }).enumerated() {
+            out[p.label] = SeriesStyle(colour: colours[0], marker: MarkerShape.allCases[k % MarkerShape.allCases.count])
+        }
         for (k, p) in policies.filter({ !referenceLabels.contains($0.label) }).enumerated() {
             out[p.label] = SeriesStyle(colour: colours[1 + k % (colours.count - 1)], marker: shapes[k % shapes.count])
         }

@@ -108,6 +108,8 @@ final class StyleCollector: NSObject, XMLParserDelegate {
                            model: AnalysisFixture.model, results: results),
             config: AnalysisFixture.config)
         #expect(output.references.map(\.label) == ["agent-v1"])
+        let html = String(decoding: try #require(output.files.first { $0.name == "report.html" }).contents, as: UTF8.self)
+        #expect(html.contains("the agent, <code>agent-v1</code> (<code>agent:known-v1.policy.json</code>), minus the policy"))
         let deltas = try reportDeltas(output)
         #expect(deltas["agent-v1"] == "(reference)")
         let summary = ValidationSummary(AnalysisFixture.runsWithEarlierAgents(), agent: "agent-v1")
