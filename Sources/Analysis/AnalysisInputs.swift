@@ -7,6 +7,9 @@ import Trajectories
 public struct AnalysisInputs {
     /// The agent (bound to the surrogate's space with the environment's score weights).
     public var agent: StudiedPolicy
+    /// The agent's policy file as given (`--policy`): its validation runs (spec `agent:FILE`) are the
+    /// reference of the report's paired differences. Nil: the runs labelled `agent`.
+    public var agentFile: String?
     /// The agent's minimum weight per domain; the distilled rule keeps it.
     public var agentFloor: Double
     /// The logged trajectories (domain effects, the states probed and distilled on).
@@ -23,11 +26,12 @@ public struct AnalysisInputs {
     public var commands: [String]
 
     /// Bundles loaded inputs; the caller has checked they share one domain space.
-    public init(agent: StudiedPolicy, agentFloor: Double, trajectories: [Trajectory], model: SurrogateModel, results: ValidationResults,
-                fidelity: (path: String, table: CSVTable)? = nil, fidelityRollouts: FidelityReport.Rollouts? = nil, commands: [String] = []) {
+    public init(agent: StudiedPolicy, agentFile: String? = nil, agentFloor: Double, trajectories: [Trajectory], model: SurrogateModel,
+                results: ValidationResults, fidelity: (path: String, table: CSVTable)? = nil, fidelityRollouts: FidelityReport.Rollouts? = nil,
+                commands: [String] = []) {
         (self.agent, self.agentFloor, self.trajectories, self.model, self.results, self.fidelity, self.commands) =
             (agent, agentFloor, trajectories, model, results, fidelity, commands)
-        self.fidelityRollouts = fidelityRollouts
+        (self.agentFile, self.fidelityRollouts) = (agentFile, fidelityRollouts)
     }
 }
 

@@ -18,8 +18,10 @@ public enum AnalysisPipeline {
         public var rule: DistilledRule
         /// The agent and the rule through the surrogate.
         public var simulations: [RuleDistillation.Simulation]
-        /// The agent against each baseline, paired by seed.
+        /// Every agent against each other policy, paired by seed.
         public var differences: [PairedDifference]
+        /// The agent the report compares against, one per setting (`ValidationResults.referenceAgents`).
+        public var references: [PolicyRuns]
         /// Policies the surrogate replay skipped (another space or feedback set).
         public var replaySkipped: [String]
     }
@@ -29,6 +31,7 @@ public enum AnalysisPipeline {
         let results = inputs.results
         progress("validation results: \(results.policies.count) policies, \(results.policies.reduce(0) { $0 + $1.runs.count }) evaluation runs")
         let differences = PairedDifference.all(results)
+        let references = results.referenceAgents(policyFile: inputs.agentFile)
         var tables = [ScheduleTable.table(results), FieldBalanceTable.table(results)]
 
         let states = try StateSample.logged(inputs.trajectories, count: config.sampledTrajectories, seed: config.seed)
@@ -62,7 +65,7 @@ public enum AnalysisPipeline {
         // The agent's schedule in the simulator, beside its real one: available before any real run.
         let steps = inputs.model.steps, D = inputs.model.domains.count
         let simulatedSchedule = (0..<steps).map { t in (0..<D).map { d in Statistics.meanAndSD(simulated.map { $0.mixtures[t][d] }).mean } }
-        let plots = AnalysisPlots.make(results, replay: replay.fits,
+        let plots = AnalysisPlots.make(results, references: references, replay: replay.fits,
                                        simulatedAgent: (label: "agent (surrogate, \(simulated.count) episodes)", domains: inputs.model.domains.map(\.rawValue),
                                                         weights: simulatedSchedule))
             + (inputs.fidelityRollouts.map {
@@ -72,11 +75,12 @@ public enum AnalysisPipeline {
             } ?? [])
         files += plots.map { AnalysisFile(name: $0.name, contents: Data($0.svg.utf8), description: "plot: \($0.series.count) series") }
         let report = AnalysisReport.html(inputs: inputs, tables: tables, plots: plots, rule: rule, simulations: simulations,
-                                         differences: differences, effects: effects, domainEffects: domainEffects)
+                                         differences: differences, references: references, effects: effects, domainEffects: domainEffects)
         files.append(AnalysisFile(name: "report.html", contents: Data(report.utf8), description: "the report (self-contained)"))
         files.append(AnalysisFile(name: "README.md", contents: Data(AnalysisReadme.markdown(tables: tables).utf8),
                                   description: "every file and column documented"))
-        return Output(files: files, tables: tables, rule: rule, simulations: simulations, differences: differences, replaySkipped: replay.skipped)
+        return Output(files: files, tables: tables, rule: rule, simulations: simulations, differences: differences,
+                      references: references, replaySkipped: replay.skipped)
     }
 
     /// The states the agent visits in the surrogate (mean transitions): where its rule must agree with it.

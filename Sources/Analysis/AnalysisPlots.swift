@@ -16,9 +16,11 @@ public struct AnalysisPlot: Sendable {
 public enum AnalysisPlots {
     /// `schedule-<policy>.svg` per policy (and `schedule-agent-surrogate.svg` for `simulatedAgent`,
     /// the agent's mean schedule in the simulator), `scores.svg`, `tradeoff.svg`, `surrogate_fidelity.svg`.
-    public static func make(_ results: ValidationResults, replay: [SurrogateReplay.PolicyFit],
+    /// `references` (the analysed agent per setting) come first and in the reserved colour.
+    public static func make(_ results: ValidationResults, references: [PolicyRuns], replay: [SurrogateReplay.PolicyFit],
                             simulatedAgent: (label: String, domains: [String], weights: [[Double]])? = nil) -> [AnalysisPlot] {
-        let colours = Palette.assign(results.policies)
+        let styles = Palette.assign(results.policies, references: references)
+        let referenceLabels = Set(references.map(\.label))
         var plots: [AnalysisPlot] = []
         // One colour scale for every heat map, so a darker cell means more weight in any of them.
         var means: [String: [[Double]]] = [:]
@@ -33,7 +35,10 @@ public enum AnalysisPlots {
                                       caption: "Schedule of the agent in the surrogate (mean transitions): steps × domains, mean weight over the episodes",
                                       series: [sim.label]))
         }
-        let ordered = results.policies.filter(\.isAgent) + results.policies.filter { !$0.isAgent }
+        // The analysed agent first, then its earlier versions, then the baselines.
+        let isReference = { (p: PolicyRuns) in referenceLabels.contains(p.label) }
+        let ordered = results.policies.filter(isReference) + results.policies.filter { $0.isAgent && !isReference($0) }
+            + results.policies.filter { !$0.isAgent }
         for p in ordered {
             plots.append(AnalysisPlot(name: "schedule-\(slug(p.label)).svg",
                                       svg: ScheduleHeatMap.svg(title: "\(p.label): mean mixture weight per step (\(p.runs.count) runs)", series: p.label,
@@ -41,7 +46,7 @@ public enum AnalysisPlots {
                                       caption: "Schedule of \(p.label): steps × domains, mean weight over its evaluation runs", series: [p.label]))
         }
         let curves = ordered.map { p in
-            ScoreCurvesPlot.Curve(label: p.label, colour: colours[p.label]!,
+            ScoreCurvesPlot.Curve(label: p.label, style: styles[p.label]!,
                                   retention: (0..<p.steps).map { t in Statistics.meanAndSD(p.runs.map { $0.rounds[t].retention }).mean },
                                   gain: (0..<p.steps).map { t in Statistics.meanAndSD(p.runs.map { $0.rounds[t].gain }).mean })
         }
@@ -50,14 +55,15 @@ public enum AnalysisPlots {
         plots.append(AnalysisPlot(name: "scores.svg", svg: ScoreCurvesPlot.svg(curves),
                                   caption: "Source (retention) and target (gain) scores after every step, mean per policy", series: curves.map(\.label)))
         let points = ordered.map { p in
-            TradeOffPlot.Point(label: p.label, colour: colours[p.label]!, retention: Statistics.meanAndSD(p.runs.map(\.final.retention)),
-                               gain: Statistics.meanAndSD(p.runs.map(\.final.gain)), fixedMixture: p.isFixedMixture, isAgent: p.isAgent)
+            TradeOffPlot.Point(label: p.label, style: styles[p.label]!, retention: Statistics.meanAndSD(p.runs.map(\.final.retention)),
+                               gain: Statistics.meanAndSD(p.runs.map(\.final.gain)), fixedMixture: p.isFixedMixture,
+                               isReference: isReference(p), isAgent: p.isAgent)
         }
         plots.append(AnalysisPlot(name: "tradeoff.svg", svg: TradeOffPlot.svg(points),
                                   caption: "Final retention against final gain per policy (± 1 sd over seeds), with the fixed-mixture Pareto front",
                                   series: points.map(\.label)))
         if !replay.isEmpty {
-            plots.append(AnalysisPlot(name: "surrogate_fidelity.svg", svg: FidelityPlot.svg(replay, colours: colours),
+            plots.append(AnalysisPlot(name: "surrogate_fidelity.svg", svg: FidelityPlot.svg(replay, styles: styles),
                                       caption: "The surrogate's predicted against the real final balanced score per policy (its runs' schedules replayed)",
                                       series: replay.map(\.policy)))
         }

@@ -4,8 +4,8 @@ public enum AnalysisReadme {
     public static let plotFiles: [(name: String, meaning: String)] = [
         ("schedule-<policy>.svg", "heat map of the policy's schedule: re-weighting steps across, domains down, colour = mean mixture weight over its evaluation runs (one colour scale for all maps; a cell's tooltip gives the value)"),
         ("schedule-agent-surrogate.svg", "the same for the agent in the surrogate (mean transitions, the episodes of rules_simulation.csv)"),
-        ("scores.svg", "retention (source score) and gain (target score) after every step, mean per policy; step 0 is the base model"),
-        ("tradeoff.svg", "final retention against final gain per policy, ± 1 sd over seeds, with the fixed-mixture Pareto front (dashed) through the non-dominated static mixtures (ratio:R, fixed:R, mixture:…, best-fixed, uniform)"),
+        ("scores.svg", "retention (source score) and gain (target score) after every step, mean per policy (one colour and marker each, the analysed agent drawn on top); step 0 is the base model"),
+        ("tradeoff.svg", "final retention against final gain per policy, ± 1 sd over seeds, each policy keyed in the legend by its colour and marker (the analysed agent: red, outlined, largest; earlier agents outlined), with the fixed-mixture Pareto front (dashed) through the non-dominated static mixtures (ratio:R, fixed:R, mixture:…, best-fixed, uniform); beside it a close-up of the policies near the agent when far-off ones squeeze them together"),
         ("surrogate_fidelity.svg", "the surrogate's predicted against the real final balanced score per policy (surrogate_replay.csv), with y = x"),
         ("surrogate_rollouts.svg", "(only with `--fidelity-json`) the surrogate's open-loop T-step rollouts against the real final balanced score of the fidelity report's held-out trajectories, by schedule family, with y = x"),
     ]

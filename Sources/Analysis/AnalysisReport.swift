@@ -24,10 +24,11 @@ public enum AnalysisReport {
         return s + "</tbody></table>\n"
     }
 
-    /// The page: summary, results per policy with paired differences, plots, rules, sensitivity and
-    /// domain-effect highlights, the file list and the commands.
+    /// The page: summary, results per policy with paired differences against `references` (the
+    /// analysed agent, one per setting), plots, rules, sensitivity and domain-effect highlights, the
+    /// file list and the commands.
     public static func html(inputs: AnalysisInputs, tables: [AnalysisTable], plots: [AnalysisPlot], rule: DistilledRule,
-                            simulations: [RuleDistillation.Simulation], differences: [PairedDifference], effects: [Sensitivity.Effect],
+                            simulations: [RuleDistillation.Simulation], differences: [PairedDifference], references: [PolicyRuns], effects: [Sensitivity.Effect],
                             domainEffects: [DomainEffects.Effect]) -> String {
         let results = inputs.results
         var body = "<h1>dma analysis</h1>\n"
@@ -36,12 +37,20 @@ public enum AnalysisReport {
         if results.policies.isEmpty {
             body += "<h2>Results per policy</h2>\n<p>No validation results were given (<code>--results</code>): the agent and the logged data are analysed, the results tables hold their header only.</p>\n"
         } else {
-        body += "<h2>Results per policy</h2>\n<p>Final full-suite scores, mean ± sd over evaluation runs (seeds). Δ balanced: the agent minus the policy, paired by seed, with a 95% t-interval.</p>\n"
-        let balancedDiff = Dictionary(differences.filter { $0.metric == "balanced" }.map { ($0.baseline, $0) }, uniquingKeysWith: { a, _ in a })
+        let named = references.map { "<code>\(esc($0.label))</code> (<code>\(esc($0.spec))</code>)" }.joined(separator: ", ")
+        let reference = references.isEmpty
+            ? "The results hold no evaluation runs of the analysed agent (<code>\(esc(inputs.agentFile ?? "agent"))</code>), so there are no differences."
+            : "Δ balanced: the agent, \(named), minus the policy, paired by seed, with a 95% t-interval; earlier agents are compared like any other policy."
+        body += "<h2>Results per policy</h2>\n<p>Final full-suite scores, mean ± sd over evaluation runs (seeds). \(reference)</p>\n"
+        // Only the reference's differences: the CSV also holds every earlier agent's, whose rows
+        // share the baselines' labels.
+        let referenceLabels = Set(references.map(\.label))
+        let balancedDiff = Dictionary(differences.filter { $0.metric == "balanced" && referenceLabels.contains($0.agent) }.map { ($0.baseline, $0) },
+                                      uniquingKeysWith: { a, _ in a })
         let rows = results.policies.map { p -> [String] in
             func ms(_ x: [Double]) -> String { let (m, s) = Statistics.meanAndSD(x); return "\(f(m)) ± \(f(s))" }
             let d = balancedDiff[p.label]
-            let diff = p.isAgent ? "(agent)" : d.map { "\(f($0.meanDifference)) [\(f($0.low)), \(f($0.high))] (n = \($0.pairs))" } ?? "–"
+            let diff = referenceLabels.contains(p.label) ? "(reference)" : d.map { "\(f($0.meanDifference)) [\(f($0.low)), \(f($0.high))] (n = \($0.pairs))" } ?? "–"
             return [p.label, p.spec, "\(p.runs.count)", ms(p.runs.map(\.final.balanced)), ms(p.runs.map(\.final.retention)), ms(p.runs.map(\.final.gain)),
                     String(format: "%.0f", Statistics.meanAndSD(p.runs.map { Double($0.sourceTokens) }).mean), diff]
         }

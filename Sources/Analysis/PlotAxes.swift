@@ -37,6 +37,24 @@ struct PlotAxes {
         return s == "-0" ? "0" : s
     }
 
+    /// The part of the segment a–b (data units) inside the panel's ranges, nil if none
+    /// (Liang–Barsky): SVG clip paths would need a url() reference, which the report keeps out.
+    func clip(_ a: (Double, Double), _ b: (Double, Double)) -> ((Double, Double), (Double, Double))? {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1)
+        var (t0, t1) = (0.0, 1.0)
+        for (p, q) in [(-dx, a.0 - x.lowerBound), (dx, x.upperBound - a.0), (-dy, a.1 - y.lowerBound), (dy, y.upperBound - a.1)] {
+            if p == 0 {
+                if q < 0 { return nil }
+            } else if p < 0 {
+                t0 = max(t0, q / p)
+            } else {
+                t1 = min(t1, q / p)
+            }
+        }
+        guard t0 <= t1 else { return nil }
+        return ((a.0 + t0 * dx, a.1 + t0 * dy), (a.0 + t1 * dx, a.1 + t1 * dy))
+    }
+
     /// Frame, grid lines, tick labels and axis titles (with units) of the panel.
     func draw(on svg: inout SVGDocument, xTitle: String, yTitle: String, title: String? = nil, xTicks: [Double]? = nil) {
         svg.beginGroup(kind: "axes")
@@ -56,13 +74,37 @@ struct PlotAxes {
     }
 }
 
-/// A legend box: one coloured swatch and label per series.
+/// A legend box: one swatch and label per series; a series with a marker is keyed by its marker
+/// (colour and shape), optionally on a short line, so points can go without labels in the plot.
 enum PlotLegend {
+    struct Entry {
+        var label: String
+        var colour: String
+        var marker: MarkerShape? = nil
+        /// Draw the marker on a short line (line plots).
+        var line = false
+        /// Outline of the marker, as the plot draws it.
+        var stroke = "none"
+        /// Without a marker: a line swatch with this dash array (a dashed reference line) instead of a box.
+        var dash: String? = nil
+    }
+
     static func draw(on svg: inout SVGDocument, entries: [(label: String, colour: String)], x: Double, y: Double) {
+        draw(on: &svg, entries: entries.map { Entry(label: $0.label, colour: $0.colour) }, x: x, y: y)
+    }
+
+    static func draw(on svg: inout SVGDocument, entries: [Entry], x: Double, y: Double) {
         svg.beginGroup(kind: "legend")
         for (k, e) in entries.enumerated() {
             let row = y + Double(k) * 18
-            svg.rect(x: x, y: row - 9, width: 14, height: 10, fill: e.colour)
+            if let marker = e.marker {
+                if e.line { svg.line(x, row - 4, x + 14, row - 4, stroke: e.colour, width: 2) }
+                svg.marker(marker, x + 7, row - 4, r: 4, fill: e.colour, stroke: e.stroke)
+            } else if let dash = e.dash {
+                svg.line(x, row - 4, x + 14, row - 4, stroke: e.colour, width: 1.5, dash: dash)
+            } else {
+                svg.rect(x: x, y: row - 9, width: 14, height: 10, fill: e.colour)
+            }
             svg.text(e.label, x: x + 20, y: row, size: 11)
         }
         svg.endGroup()

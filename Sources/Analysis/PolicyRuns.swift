@@ -22,8 +22,14 @@ public struct PolicyRuns: Sendable {
     /// Seeds of the runs, ascending.
     public var seeds: [UInt64] { runs.map(\.seed) }
 
-    /// Whether this is the learned agent (label `agent…` or spec `agent:…`).
-    public var isAgent: Bool { policy.hasPrefix("agent") || spec.hasPrefix("agent:") }
+    /// Whether a learned policy file ran (spec `agent:FILE`): the agent or an earlier version of it
+    /// (`agent-v1=agent:FILE`). Decided by the spec, not the label: `dma validate` lets any label name
+    /// an agent, and a baseline may be called `agent…`. Which agent the others are compared against
+    /// is `ValidationResults.referenceAgents(policyFile:)`, never the first agent.
+    public var isAgent: Bool { agentFile != nil }
+
+    /// The policy file of an agent's runs (`FILE` of the spec `agent:FILE`); nil for other policies.
+    public var agentFile: String? { spec.hasPrefix("agent:") ? String(spec.dropFirst("agent:".count)) : nil }
 
     /// Whether the policy trains one static mixture (`fixed:R`, `ratio:R`, `mixture:…`, `best-fixed`):
     /// the points the fixed-mixture Pareto front is drawn through.

@@ -95,7 +95,42 @@ public struct SVGDocument {
     }
 }
 
-/// Series colours: distinguishable, colour-blind-aware hues; the agent always draws in the first.
+/// The shape a series' points are drawn with, so series stay apart where colours are hard to tell.
+public enum MarkerShape: String, CaseIterable, Sendable {
+    case circle, square, triangle, diamond, invertedTriangle = "triangle-down"
+}
+
+/// How one series is drawn: its colour and marker shape. No two policies of a plot share both.
+public struct SeriesStyle: Sendable, Equatable, Hashable {
+    public var colour: String
+    public var marker: MarkerShape
+    public init(colour: String, marker: MarkerShape) { (self.colour, self.marker) = (colour, marker) }
+}
+
+extension SVGDocument {
+    /// A point marker of `shape` centred on (x, y), `r` its half size; `title` becomes its tooltip.
+    /// Each is one element carrying `data-marker`, so readers and tests can tell the shapes apart.
+    public mutating func marker(_ shape: MarkerShape, _ x: Double, _ y: Double, r: Double, fill: String, stroke: String = "none",
+                                title: String? = nil) {
+        let t = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
+        let common = "fill=\"\(fill)\" stroke=\"\(stroke)\" data-marker=\"\(shape.rawValue)\""
+        func polygon(_ points: [(Double, Double)]) -> String {
+            "<polygon points=\"\(points.map { "\(Self.n(x + $0.0 * r)),\(Self.n(y + $0.1 * r))" }.joined(separator: " "))\" \(common)>\(t)</polygon>"
+        }
+        switch shape {
+        case .circle: raw("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"\(Self.n(r))\" \(common)>\(t)</circle>")
+        case .square:
+            let side = r * 1.7
+            raw("<rect x=\"\(Self.n(x - side / 2))\" y=\"\(Self.n(y - side / 2))\" width=\"\(Self.n(side))\" height=\"\(Self.n(side))\" \(common)>\(t)</rect>")
+        // The triangles and the diamond reach a little further than r so they look as large as the circle.
+        case .triangle: raw(polygon([(0, -1.3), (1.15, 0.85), (-1.15, 0.85)]))
+        case .invertedTriangle: raw(polygon([(0, 1.3), (1.15, -0.85), (-1.15, -0.85)]))
+        case .diamond: raw(polygon([(0, -1.35), (1.35, 0), (0, 1.35), (-1.35, 0)]))
+        }
+    }
+}
+
+/// Series colours: distinguishable, colour-blind-aware hues; the reference agent always draws in the first.
 enum Palette {
     static let colours = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
                           "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"]
@@ -103,12 +138,22 @@ enum Palette {
     /// Colour of series k of a plot.
     static func colour(_ k: Int) -> String { colours[k % colours.count] }
 
-    /// Colours for `policies`: the agent's is the first colour and no other policy gets it (the
-    /// others cycle through the rest), so the agent stands out however many baselines there are.
-    static func assign(_ policies: [PolicyRuns]) -> [String: String] {
-        var out: [String: String] = [:]
-        for p in policies where p.isAgent { out[p.label] = colours[0] }
-        for (k, p) in policies.filter({ !$0.isAgent }).enumerated() { out[p.label] = colours[1 + k % (colours.count - 1)] }
+    /// Styles for `policies`: the reference agents (one per setting) get the first colour, a circle
+    /// for the first setting's and other shapes for the rest, and no other policy gets that colour,
+    /// so the analysed agent stands out however many baselines there are.
+    /// The others, earlier agents included, cycle through the remaining colours and the other
+    /// shapes at once: a (colour, shape) pair comes back only after lcm(14, 4) = 28 policies, and
+    /// the legend keys every policy by its pair.
+    static func assign(_ policies: [PolicyRuns], references: [PolicyRuns]) -> [String: SeriesStyle] {
+        let referenceLabels = Set(references.map(\.label))
+        let shapes = MarkerShape.allCases.filter { $0 != .circle }
+        var out: [String: SeriesStyle] = [:]
+        for (k, p) in policies.filter({ referenceLabels.contains($0.label) }).enumerated() {
+            out[p.label] = SeriesStyle(colour: colours[0], marker: MarkerShape.allCases[k % MarkerShape.allCases.count])
+        }
+        for (k, p) in policies.filter({ !referenceLabels.contains($0.label) }).enumerated() {
+            out[p.label] = SeriesStyle(colour: colours[1 + k % (colours.count - 1)], marker: shapes[k % shapes.count])
+        }
         return out
     }
 }

@@ -1,15 +1,15 @@
 /// Per-policy curves of the source score (retention) and the target score (gain) after every
 /// re-weighting step: two panels side by side, one path per policy in each (a `<g data-series>`
-/// per policy holding both), mean over its evaluation runs.
+/// per policy holding both), mean over its evaluation runs. The first curve is drawn last, on top.
 public enum ScoreCurvesPlot {
     /// One policy's mean retention and gain after steps 1 … T.
     public struct Curve {
         public var label: String
-        public var colour: String
+        public var style: SeriesStyle
         public var retention: [Double]
         public var gain: [Double]
-        public init(label: String, colour: String, retention: [Double], gain: [Double]) {
-            (self.label, self.colour, self.retention, self.gain) = (label, colour, retention, gain)
+        public init(label: String, style: SeriesStyle, retention: [Double], gain: [Double]) {
+            (self.label, self.style, self.retention, self.gain) = (label, style, retention, gain)
         }
     }
 
@@ -27,16 +27,20 @@ public enum ScoreCurvesPlot {
         let xTicks = PlotAxes.ticks(xRange, count: min(steps, 10)).filter { $0 == $0.rounded() }
         retentionAxes.draw(on: &svg, xTitle: "re-weighting step (0 = base)", yTitle: "retention (1 = no forgetting)", title: "source score", xTicks: xTicks)
         gainAxes.draw(on: &svg, xTitle: "re-weighting step (0 = base)", yTitle: "gain (0 = base model)", title: "target score", xTicks: xTicks)
-        for c in curves {
+        // The first curve (the analysed agent) last, on top of the baselines' lines.
+        for c in curves.dropFirst() + curves.prefix(1) {
             svg.beginGroup(series: c.label, kind: "series")
             // Step 0 is the base model: retention 1, gain 0.
             let r = ([1.0] + c.retention).enumerated().map { (retentionAxes.px(Double($0)), retentionAxes.py($1)) }
             let g = ([0.0] + c.gain).enumerated().map { (gainAxes.px(Double($0)), gainAxes.py($1)) }
-            svg.path(r, stroke: c.colour)
-            svg.path(g, stroke: c.colour)
+            svg.path(r, stroke: c.style.colour)
+            svg.path(g, stroke: c.style.colour)
+            // Markers on the measured steps (not the base) tell lines of similar colour apart.
+            for (x, y) in r.dropFirst() + g.dropFirst() { svg.marker(c.style.marker, x, y, r: 3, fill: c.style.colour) }
             svg.endGroup()
         }
-        PlotLegend.draw(on: &svg, entries: curves.map { ($0.label, $0.colour) }, x: legendX, y: top + 10)
+        PlotLegend.draw(on: &svg, entries: curves.map { PlotLegend.Entry(label: $0.label, colour: $0.style.colour, marker: $0.style.marker, line: true) },
+                        x: legendX, y: top + 10)
         return svg.rendered(title: "Source and target scores per re-weighting step")
     }
 }

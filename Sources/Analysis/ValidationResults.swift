@@ -68,6 +68,30 @@ public struct ValidationResults: Sendable {
 
     private init(path: String, runs: [ValidationRun], policies: [PolicyRuns]) { (self.path, self.runs, self.policies) = (path, runs, policies) }
 
-    /// The learned agent's groups (one per setting).
+    /// Every learned policy's groups: the agent and its earlier versions, in every setting.
     public var agents: [PolicyRuns] { policies.filter(\.isAgent) }
+
+    /// The agent every other policy is compared against, at most one per setting: the runs of
+    /// `policyFile` (the `--policy` of `dma analyze`, matched against the spec `agent:FILE` as one
+    /// file), else the runs labelled exactly `agent` (the label `dma validate` gives an unlabelled
+    /// agent, and the one `ValidationSummary` takes its differences from). Never chosen by label
+    /// prefix or log order: with earlier versions in the log (`agent-v1`, …) the first agent in it
+    /// is usually not the one analysed.
+    public func referenceAgents(policyFile: String?) -> [PolicyRuns] {
+        let wanted = policyFile.map(Self.sameFileKey)
+        var settings: [String] = []
+        for p in policies where !settings.contains(p.setting) { settings.append(p.setting) }
+        return settings.compactMap { setting in
+            let mine = agents.filter { $0.setting == setting }
+            let byFile = mine.filter { p in wanted != nil && p.agentFile.map(Self.sameFileKey) == wanted }
+            // One file validated under two labels: the unlabelled run is the agent itself.
+            return byFile.first { $0.policy == "agent" } ?? byFile.first ?? mine.first { $0.policy == "agent" }
+        }
+    }
+
+    /// A path in a form two spellings of one file share (`./a/../b.json` and `b.json` from the same
+    /// directory): relative paths resolve against the working directory, as both commands read them.
+    static func sameFileKey(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
 }

@@ -83,7 +83,7 @@ struct AnalyzeCommand: ParsableCommand {
             "# inputs: policy \(policy); results \(results.map { "\($0) (\(resultsLog.runs.count) runs)" } ?? "none"); trajectories \(data) (\(trajectories.count)); surrogate \(surrogate) (fitted on \(model.trajectories) trajectories)",
             "dma surrogate fit --data \(data) --out \(surrogate)   # how a surrogate is fitted",
         ] + validateCommands + [command]
-        return AnalysisInputs(agent: studied, agentFloor: floor, trajectories: trajectories, model: model, results: resultsLog,
+        return AnalysisInputs(agent: studied, agentFile: policy, agentFloor: floor, trajectories: trajectories, model: model, results: resultsLog,
                               fidelity: fidelityTable, fidelityRollouts: rollouts, commands: commands)
     }
 

@@ -87,6 +87,23 @@ enum AnalysisFixture {
 
     static var results: ValidationResults { try! ValidationResults(runs: runs(), path: "synthetic/runs.jsonl") }
 
+    /// `runs()` with two earlier versions of the agent, as the bundled results keep them: `agent-v1`
+    /// first in the log, so "the first agent" is the wrong reference, and `agent-v2` last.
+    static func runsWithEarlierAgents(steps: Int = 5) -> [ValidationRun] {
+        func agent(_ label: String, _ file: String, _ schedule: @escaping (Int) -> [Double]) -> [ValidationRun] {
+            (UInt64(1)...3).map { run(label: label, spec: "agent:\(file)", seed: $0, role: .evaluation, steps: steps, schedule: schedule) }
+        }
+        return agent("agent-v1", "known-v1.policy.json") { _ in [0.1, 0.1, 0.4, 0.4] } + runs(steps: steps)
+            + agent("agent-v2", "known-v2.policy.json") { t in [0.2 + 0.02 * Double(t), 0.3, 0.2, 0.3 - 0.02 * Double(t)] }
+    }
+
+    static var resultsWithEarlierAgents: ValidationResults { try! ValidationResults(runs: runsWithEarlierAgents(), path: "synthetic/runs.jsonl") }
+
+    /// The pipeline on `resultsWithEarlierAgents` (nil `agentFile`: the runs labelled `agent` are the reference).
+    static let outputWithEarlierAgents: AnalysisPipeline.Output = try! AnalysisPipeline.run(
+        AnalysisInputs(agent: studied, agentFloor: 0.02, trajectories: trajectories, model: model, results: resultsWithEarlierAgents),
+        config: config)
+
     static var config: AnalysisConfig {
         var c = AnalysisConfig()
         c.sampledTrajectories = 12

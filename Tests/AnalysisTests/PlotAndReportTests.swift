@@ -69,7 +69,7 @@ final class SeriesCollector: NSObject, XMLParserDelegate {
 
     @Test func paretoFrontKeepsOnlyUndominatedFixedMixtures() {
         func p(_ r: Double, _ g: Double, fixed: Bool = true) -> TradeOffPlot.Point {
-            TradeOffPlot.Point(label: "\(r)", colour: "#000", retention: (r, 0), gain: (g, 0), fixedMixture: fixed, isAgent: false)
+            TradeOffPlot.Point(label: "\(r)", style: SeriesStyle(colour: "#000", marker: .circle), retention: (r, 0), gain: (g, 0), fixedMixture: fixed)
         }
         let front = TradeOffPlot.paretoFront([p(0.9, 0.1), p(0.8, 0.3), p(0.7, 0.2), p(0.6, 0.4), p(0.95, 0.9, fixed: false)])
         #expect(front.map(\.retention.mean) == [0.6, 0.8, 0.9])
