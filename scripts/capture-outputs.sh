@@ -8,7 +8,8 @@ DMA=$1; OUT=$2; mkdir -p "$OUT"
 export OPENBLAS_NUM_THREADS=1
 # Bit equality is promised per machine: the same OpenBLAS kernel (chosen per CPU), seed and thread
 # count. Record the kernel so compare-outputs.py refuses captures from different kernels.
-{ OPENBLAS_VERBOSE=2 $DMA --help 2>&1 | grep -m1 "^Core:"; echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"; } > $OUT/machine.txt
+# (sed, not grep -m1: an early exit would SIGPIPE dma and fail the pipeline under pipefail)
+{ OPENBLAS_VERBOSE=2 $DMA --help 2>&1 | sed -n "s/^Core: /Core: /p"; echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"; } > $OUT/machine.txt
 ENV=envs/math-cpt.json; BASE=datasets/models/proxy-base.ckpt
 DATA=datasets/trajectories/math-cpt-proxy.jsonl; REP=datasets/trajectories/math-cpt-proxy-repeats.jsonl
 $DMA surrogate fit --data $DATA --out $OUT/model.json > $OUT/fit.txt

@@ -107,7 +107,7 @@ import Testing
         let elapsed = ContinuousClock.now - started
         print("18,000-domain state resolved in \(elapsed)")
         #expect(resolved.state.space.count == 18_000)
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(10), "the quadratic resolution took 47 s")
     }
 
     @Test func aRuleProposesAValidMixtureForAForeignSpace() throws {
