@@ -1,3 +1,4 @@
+import Baselines
 import Corpus
 import Validation
 
@@ -22,15 +23,12 @@ public struct PolicyRuns: Sendable {
     /// Seeds of the runs, ascending.
     public var seeds: [UInt64] { runs.map(\.seed) }
 
-    /// Whether this is the learned agent (label `agent…` or spec `agent:…`).
-    public var isAgent: Bool { policy.hasPrefix("agent") || spec.hasPrefix("agent:") }
+    /// Whether this is a learned agent (see ``PolicyChoice/isAgent(label:spec:)``).
+    public var isAgent: Bool { PolicyChoice.isAgent(label: policy, spec: spec) }
 
-    /// Whether the policy trains one static mixture (`fixed:R`, `ratio:R`, `mixture:…`, `best-fixed`):
-    /// the points the fixed-mixture Pareto front is drawn through.
-    public var isFixedMixture: Bool {
-        ["fixed:", "ratio:", "mixture:"].contains { spec.hasPrefix($0) || policy.hasPrefix($0) } || policy == "best-fixed"
-            || ["uniform", "source-only", "target-only"].contains(policy)
-    }
+    /// Whether the policy trains one static mixture (a field ratio, best-fixed's or the grid's,
+    /// `mixture:…`, uniform, source- or target-only): the points the fixed-mixture Pareto front is drawn through.
+    public var isFixedMixture: Bool { (try? PolicySpec(parsing: spec))?.isFixedMixture ?? false }
 
     /// Indices of the source-field domains.
     public var sourceIndices: [Int] { domains.indices.filter { domains[$0].field == .source } }
