@@ -1,3 +1,4 @@
+import Baselines
 import Corpus
 import Validation
 
@@ -22,21 +23,17 @@ public struct PolicyRuns: Sendable {
     /// Seeds of the runs, ascending.
     public var seeds: [UInt64] { runs.map(\.seed) }
 
-    /// Whether a learned policy file ran (spec `agent:FILE`): the agent or an earlier version of it
-    /// (`agent-v1=agent:FILE`). Decided by the spec, not the label: `dma validate` lets any label name
-    /// an agent, and a baseline may be called `agent…`. Which agent the others are compared against
-    /// is `ValidationResults.referenceAgents(policyFile:)`, never the first agent.
-    public var isAgent: Bool { agentFile != nil }
+    /// Whether this is a learned agent or a candidate derived from one (see
+    /// ``PolicyChoice/isAgent(label:spec:)``). Which agent the others are compared against is
+    /// `ValidationResults.referenceAgents(policyFile:)`, never the first agent.
+    public var isAgent: Bool { PolicyChoice.isAgent(label: policy, spec: spec) }
 
     /// The policy file of an agent's runs (`FILE` of the spec `agent:FILE`); nil for other policies.
-    public var agentFile: String? { spec.hasPrefix("agent:") ? String(spec.dropFirst("agent:".count)) : nil }
+    public var agentFile: String? { (try? PolicySpec(parsing: spec))?.agentPath }
 
-    /// Whether the policy trains one static mixture (`fixed:R`, `ratio:R`, `mixture:…`, `best-fixed`):
-    /// the points the fixed-mixture Pareto front is drawn through.
-    public var isFixedMixture: Bool {
-        ["fixed:", "ratio:", "mixture:"].contains { spec.hasPrefix($0) || policy.hasPrefix($0) } || policy == "best-fixed"
-            || ["uniform", "source-only", "target-only"].contains(policy)
-    }
+    /// Whether the policy trains one static mixture (a field ratio, best-fixed's or the grid's,
+    /// `mixture:…`, uniform, source- or target-only): the points the fixed-mixture Pareto front is drawn through.
+    public var isFixedMixture: Bool { (try? PolicySpec(parsing: spec))?.isFixedMixture ?? false }
 
     /// Indices of the source-field domains.
     public var sourceIndices: [Int] { domains.indices.filter { domains[$0].field == .source } }

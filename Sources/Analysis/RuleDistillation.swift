@@ -1,6 +1,7 @@
 import Numerics
 import Surrogate
 import Trajectories
+import Validation
 
 /// Distils a policy into a `DistilledRule`: its mixtures on a set of states are the targets, and
 /// each domain's weight gets a linear formula of at most `maxTerms` features chosen by forward
@@ -80,12 +81,10 @@ public enum RuleDistillation {
 
     /// `episodes` surrogate episodes (mean transitions, episode e seeded `seed + e`) of each labelled policy.
     public static func simulate(_ policies: [(String, MixturePolicy)], model: SurrogateModel, episodes: Int, seed: UInt64) throws -> [Simulation] {
-        try policies.map { label, policy in
-            let eps = try PolicyRollout.run(model, episodes: episodes, seed: seed, transition: .mean) { _ in policy }
-            let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
-            let outside = Double(eps.reduce(0) { $0 + $1.outOfSupportSteps }) / Double(max(eps.count * model.steps, 1))
-            return Simulation(policy: label, episodes: episodes, transition: "mean", meanFinalBalanced: mean, sdFinalBalanced: sd,
-                              outOfSupportShare: outside)
+        let candidates = policies.map { label, policy in PolicyEvaluation.Candidate(label: label) { _ in policy } }
+        return try PolicyEvaluation(episodes: episodes, seed: seed, transition: .mean).run(candidates, model: model).map {
+            Simulation(policy: $0.label, episodes: $0.episodes, transition: $0.transition.rawValue, meanFinalBalanced: $0.mean, sdFinalBalanced: $0.sd,
+                       outOfSupportShare: $0.outOfSupportShare)
         }
     }
 

@@ -19,6 +19,8 @@ public struct BaselineInputs {
     /// Settings of the two searching baselines (defaults as documented on each type).
     public var regMix = RegMix()
     public var surrogateSearch = SurrogateSearch()
+    /// The field-ratio grid `best-fixed-under-surrogate` rolls out through the surrogate.
+    public var surrogateGrid = SurrogateGrid()
 
     public init(environment: EnvironmentConfig? = nil, trajectories: [Trajectory] = [], surrogate: SurrogateModel? = nil, seed: UInt64 = 0) {
         self.environment = environment
@@ -35,21 +37,21 @@ public struct BaselineInputs {
         return (environment.collection ?? .standard).floor
     }
 
-    func need(_ what: String, for spec: String) -> PolicySpecError {
-        PolicySpecError(spec: spec, reason: "\(spec.split(separator: ":").first ?? "") needs \(what)")
+    func need(_ what: String, for spec: PolicySpec) -> PolicySpecError {
+        PolicySpecError(spec: spec.description, reason: "\(spec.name) needs \(what)")
     }
 
-    func requireEnvironment(_ spec: String) throws -> EnvironmentConfig {
+    func requireEnvironment(_ spec: PolicySpec) throws -> EnvironmentConfig {
         guard let environment else { throw need("the environment (--env)", for: spec) }
         return environment
     }
 
-    func requireTrajectories(_ spec: String) throws -> [Trajectory] {
+    func requireTrajectories(_ spec: PolicySpec) throws -> [Trajectory] {
         guard !trajectories.isEmpty else { throw need("logged trajectories of this setting (--data)", for: spec) }
         return trajectories
     }
 
-    func requireSurrogate(_ spec: String) throws -> SurrogateModel {
+    func requireSurrogate(_ spec: PolicySpec) throws -> SurrogateModel {
         guard let surrogate else { throw need("a fitted surrogate model (--model)", for: spec) }
         return surrogate
     }

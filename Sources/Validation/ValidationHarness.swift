@@ -1,4 +1,5 @@
 import Base
+import Baselines
 import Environment
 import Evaluation
 import Foundation
@@ -12,7 +13,7 @@ import Trajectories
 /// score-weighted for a later run over the merged logs.
 public struct ValidationHarness {
     /// Makes run `seed`'s policy from a resolved spec (`agent:FILE`, `ratio:R`, `score-weighted:R`, a named baseline).
-    public typealias PolicyMaker = (_ spec: String, _ seed: UInt64) throws -> MixturePolicy
+    public typealias PolicyMaker = (_ spec: PolicySpec, _ seed: UInt64) throws -> MixturePolicy
 
     public let environment: EnvironmentConfig
     public let runners: [CPTRunner]
@@ -62,9 +63,9 @@ public struct ValidationHarness {
         var records = previous
         let known = { records + others }
         // A finished run of `agent:FILE` counts only if FILE still holds the policy it was made with.
-        var fingerprints: [String: String] = [:]
+        var fingerprints: [PolicySpec: String] = [:]
         func fingerprint(of entry: ValidationPlan.Entry) throws -> String? {
-            guard entry.spec.hasPrefix("agent:") else { return nil }
+            guard entry.spec.isAgent else { return nil }
             if let known = fingerprints[entry.spec] { return known }
             guard let f = (try makePolicy(entry.spec, entry.seed) as? FingerprintedPolicy)?.policyFingerprint else { return nil }
             fingerprints[entry.spec] = f
@@ -74,7 +75,7 @@ public struct ValidationHarness {
             let byID = Dictionary(known().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for entry in entries {
                 guard let done = byID[entry.id], let now = try fingerprint(of: entry) else { continue }
-                if done.spec != entry.spec || (done.policyFingerprint.map { $0 != now } ?? false) {
+                if done.spec != entry.spec.description || (done.policyFingerprint.map { $0 != now } ?? false) {
                     throw DataFileError(path: path, problem: "run \(entry.id) was made with \(done.spec) (policy fingerprint \(done.policyFingerprint ?? "not recorded")), not \(entry.spec) as it is now (\(now)); give another --out, or remove that run's line to run it again")
                 }
             }
@@ -116,7 +117,7 @@ public struct ValidationHarness {
         let sourceTokens = total.indices.filter(source.contains).reduce(0) { $0 + total[$1] }
         return ValidationRun(
             id: entry.id, setting: setting, environment: environment.name, environmentHash: environment.hash, baseCheckpoint: runner.baseHash,
-            model: model, policy: entry.policy, spec: entry.spec, role: entry.role, seed: entry.seed, priorRuns: entry.priorRuns,
+            model: model, policy: entry.policy, spec: entry.spec.description, role: entry.role, seed: entry.seed, priorRuns: entry.priorRuns,
             domains: runner.space.domains.map(\.rawValue), feedbackNames: runner.baseFeedback.names, baseFeedback: runner.baseFeedback.values,
             rounds: result.rounds.map {
                 ValidationRun.Round(mixture: $0.mixture, tokensPerDomain: $0.tokensPerDomain, feedback: $0.feedback.values,

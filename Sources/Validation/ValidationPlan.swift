@@ -1,3 +1,4 @@
+import Baselines
 import Foundation
 import Trajectories
 
@@ -5,26 +6,39 @@ import Trajectories
 /// something that runs.
 public enum PolicyChoice: Sendable, Equatable {
     /// A trained agent's policy file, with its label ("agent" unless renamed: `agent-v1=agent:FILE`).
-    case agent(path: String, label: String = "agent")
+    case agent(path: String, label: String = PolicyChoice.agentLabel)
     /// The best field ratio of the grid, chosen on the selection seeds.
     case bestFixed
     /// Best-fixed's source share, split within the source field by the score weights.
     case scoreWeighted
     /// Any other policy selectable by name (`uniform`, `target-only`, `regmix`, `doremi`, …).
-    case named(String)
+    case named(PolicySpec)
 
-    /// Parses `SPEC` or `LABEL=agent:FILE` (a second agent needs its own label).
-    public init(parsing text: String) {
-        if let eq = text.firstIndex(of: "="), text[text.index(after: eq)...].hasPrefix("agent:") {
-            self = .agent(path: String(text[text.index(eq, offsetBy: 7)...]), label: String(text[..<eq]))
+    /// The label of the agent the others are compared with.
+    public static let agentLabel = "agent"
+
+    /// Parses `SPEC` or `LABEL=agent:FILE` (a second agent needs its own label); throws
+    /// `PolicySpecError` for a spec that names no policy.
+    public init(parsing text: String) throws {
+        if let eq = text.firstIndex(of: "="), case .agent(let path)? = try? PolicySpec(parsing: String(text[text.index(after: eq)...])) {
+            self = .agent(path: path, label: String(text[..<eq]))
             return
         }
-        let spec = text
-        switch spec {
+        switch text {
         case "best-fixed": self = .bestFixed
         case "score-weighted": self = .scoreWeighted
-        default: self = spec.hasPrefix("agent:") ? .agent(path: String(spec.dropFirst(6))) : .named(spec)
+        default:
+            let spec = try PolicySpec(parsing: text)
+            if let path = spec.agentPath { self = .agent(path: path) } else { self = .named(spec) }
         }
+    }
+
+    /// Whether a run of a validation log is an agent's: its spec is an agent file, or its label is
+    /// in the agent family (`agent`, `agent-v1`, …), which agent-selection studies also give to
+    /// candidates derived from an agent (a static mixture at its capped corner). The one
+    /// definition the summaries, tables and plots share.
+    public static func isAgent(label: String, spec: String) -> Bool {
+        label == agentLabel || label.hasPrefix(agentLabel + "-") || ((try? PolicySpec(parsing: spec))?.isAgent ?? false)
     }
 
     /// The label in tables and logs.
@@ -33,7 +47,7 @@ public enum PolicyChoice: Sendable, Equatable {
         case .agent(_, let label): return label
         case .bestFixed: return "best-fixed"
         case .scoreWeighted: return "score-weighted"
-        case .named(let spec): return spec
+        case .named(let spec): return spec.description
         }
     }
 
@@ -42,7 +56,7 @@ public enum PolicyChoice: Sendable, Equatable {
 
     /// Baselines that fit on logged trajectories of the setting itself.
     public var usesLoggedRuns: Bool {
-        if case .named(let spec) = self { return ["regmix", "surrogate-search", "best-logged", "doremi"].contains(spec) }
+        if case .named(let spec) = self { return spec.usesLoggedRuns }
         return false
     }
 }
@@ -61,7 +75,7 @@ public struct ValidationPlan: Sendable {
     public struct Entry: Sendable, Equatable {
         public var policy: String
         /// What runs: `agent:FILE`, `ratio:R`, a named policy (resolved best-fixed / score-weighted carry their share).
-        public var spec: String
+        public var spec: PolicySpec
         public var role: ValidationRun.Role
         public var seed: UInt64
         public var priorRuns: Int
@@ -104,7 +118,7 @@ public struct ValidationPlan: Sendable {
     /// The selection runs (none unless best-fixed or score-weighted is asked for).
     public var selection: [Entry] {
         guard policies.contains(where: \.needsSelection) else { return [] }
-        return selectionSeeds.flatMap { s in grid.map { r in Entry(policy: Self.gridLabel(r), spec: "ratio:\(r)", role: .selection, seed: s, priorRuns: 0) } }
+        return selectionSeeds.flatMap { s in grid.map { r in Entry(policy: Self.gridLabel(r), spec: .ratio(r), role: .selection, seed: s, priorRuns: 0) } }
     }
 
     public static func gridLabel(_ share: Double) -> String { "fixed:\(share)" }
@@ -129,12 +143,12 @@ public struct ValidationPlan: Sendable {
     public func evaluation(bestShare: Double?) -> [Entry] {
         evaluationSeeds.flatMap { s in
             policies.compactMap { p -> Entry? in
-                let spec: String
+                let spec: PolicySpec
                 switch p {
-                case .agent(let path, _): spec = "agent:\(path)"
-                case .bestFixed: guard let r = bestShare else { return nil }; spec = "ratio:\(r)"
-                case .scoreWeighted: guard let r = bestShare else { return nil }; spec = "score-weighted:\(r)"
-                case .named(let name): spec = name
+                case .agent(let path, _): spec = .agent(path: path)
+                case .bestFixed: guard let r = bestShare else { return nil }; spec = .ratio(r)
+                case .scoreWeighted: guard let r = bestShare else { return nil }; spec = .scoreWeighted(r)
+                case .named(let named): spec = named
                 }
                 return Entry(policy: p.label, spec: spec, role: .evaluation, seed: s, priorRuns: priorRuns(p))
             }

@@ -1,4 +1,5 @@
 import Base
+import Baselines
 import Foundation
 import Numerics
 
@@ -43,7 +44,7 @@ public struct ValidationSummary: Codable, Sendable {
 
     /// Summarises the evaluation runs of `records` (selection runs are ignored); `agent` names the
     /// policy whose differences are taken.
-    public init(_ records: [ValidationRun], agent: String = "agent") {
+    public init(_ records: [ValidationRun], agent: String = PolicyChoice.agentLabel) {
         let evaluation = records.filter { $0.role == .evaluation }
         setting = evaluation.first?.setting ?? records.first?.setting ?? "?"
         seeds = Array(Set(evaluation.map(\.seed))).sorted()
@@ -58,7 +59,7 @@ public struct ValidationSummary: Codable, Sendable {
                              gain: mean(\.final.gain), sourceTokens: mean { Double($0.sourceTokens) }, targetTokens: mean { Double($0.targetTokens) },
                              priorRuns: runs[0].priorRuns, seconds: mean(\.seconds))
         }
-        bestFixedShare = byPolicy["best-fixed"]?.first.flatMap { Double($0.spec.replacingOccurrences(of: "ratio:", with: "")) }
+        bestFixedShare = byPolicy["best-fixed"]?.first.flatMap { try? PolicySpec(parsing: $0.spec) }?.ratioShare
         guard let mine = byPolicy[agent] else { paired = []; return }
         let agentBySeed = Dictionary(mine.map { ($0.seed, $0.final.balanced) }, uniquingKeysWith: { a, _ in a })
         paired = order.filter { $0 != agent }.compactMap { name in

@@ -9,6 +9,7 @@ import Foundation
 import Numerics
 import Surrogate
 import Trajectories
+import Validation
 
 struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -126,39 +127,27 @@ struct AgentEvaluateCommand: ParsableCommand {
     struct Row: Codable { var policy: String; var mode: String; var mean: Double; var sd: Double; var outOfSupportShare: Double }
     struct Output: Codable { var surrogate: [Row]; var fqe: [String: Double]; var fqeCheck: FittedQCheck.Result? }
 
+    /// The policies beside the agent, in table order, each under its own label.
+    static let beside: [PolicySpec] = [.bestLogged, .bestFixedUnderSurrogate, .uniform, .surrogateSearch, .random]
+    /// The field ratio the real runs of the main setting found best, valued by FQE beside the agent.
+    static let realRunsBestShare = 0.75
+
     func run() throws {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let (fitted, environment) = try surrogate.load()
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
         let agent = try AgentPolicy(path: policy)
-        let score = try ScoreFormula(env: environment, feedbackNames: fitted.feedbackNames)
-        let layout = ObservationLayout(domains: fitted.domains, feedbackNames: fitted.feedbackNames, score: score, window: agent.file.window)
-        let bound = try agent.bound(to: layout)
-        let space = try DomainSpace(name: environment.name, domains: fitted.domains)
-        let best = trajectories.max { ($0.finalBalanced ?? -1) < ($1.finalBalanced ?? -1) }!
-        var candidates: [(String, (Int) throws -> MixturePolicy)] = [("agent", { _ in bound })]
-        candidates.append(("best logged (#\(best.header.id), replayed)", { _ in SchedulePolicy(name: "best-logged", schedule: try best.steps.map { try Mixture($0.mixture) }) }))
-        candidates.append(("uniform", try NamedPolicy.make("uniform", space: space, rounds: fitted.steps, environment: environment, seed: seed)))
-        // The static ceiling under this surrogate: the best fixed mixture its search finds (seconds).
-        let inputs = BaselineInputs(environment: environment, trajectories: trajectories, surrogate: fitted, seed: seed)
-        candidates.append(("surrogate-search (best static)", try NamedPolicy.make("surrogate-search", space: space, rounds: fitted.steps, inputs: inputs)))
-        let ratios = try (1...9).map { r in (Double(r) / 10, try NamedPolicy.make("ratio:\(Double(r) / 10)", space: space, rounds: fitted.steps, environment: environment, seed: seed)) }
+        let catalog = try PolicyCatalog(model: fitted, inputs: BaselineInputs(environment: environment, trajectories: trajectories, surrogate: fitted, seed: seed))
+        let specs = [PolicySpec.agent(path: policy)] + Self.beside
         var rows: [Row] = []
         var table = Table(["policy", "transition", "final balanced", "sd", "steps out of support"])
         for mode in [SurrogateEnvironment.Transition.mean, .sampled] {
-            var results: [(String, [PolicyRollout.Episode])] = []
-            for (name, make) in candidates { results.append((name, try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make))) }
-            let ratioResults = try ratios.map { ($0.0, try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: $0.1)) }
-            let bestRatio = ratioResults.max { Statistics.meanAndSD($0.1.map(\.finalBalanced)).mean < Statistics.meanAndSD($1.1.map(\.finalBalanced)).mean }!
-            results.insert(("best fixed ratio (\(bestRatio.0))", bestRatio.1), at: 2)
-            results.append(("random", try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode,
-                                                            makePolicy: try NamedPolicy.make("random", space: space, rounds: fitted.steps, environment: environment, seed: seed))))
-            for (name, eps) in results {
-                let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
-                let outside = Double(eps.reduce(0) { $0 + $1.outOfSupportSteps }) / Double(eps.count * fitted.steps)
-                rows.append(Row(policy: name, mode: mode.rawValue, mean: mean, sd: sd, outOfSupportShare: outside))
-                table.add([name, mode.rawValue, fmt(mean, 4), fmt(sd, 4), String(format: "%.1f%%", 100 * outside)])
+            let report = try usage { try PolicyEvaluation(episodes: episodes, seed: seed, transition: mode).run(specs, catalog: catalog, model: fitted) }
+            for s in report {
+                let name = Self.label(s)
+                rows.append(Row(policy: name, mode: mode.rawValue, mean: s.mean, sd: s.sd, outOfSupportShare: s.outOfSupportShare))
+                table.add([name, mode.rawValue, fmt(s.mean, 4), fmt(s.sd, 4), String(format: "%.1f%%", 100 * s.outOfSupportShare)])
             }
         }
         print(table.render())
@@ -166,27 +155,32 @@ struct AgentEvaluateCommand: ParsableCommand {
         var check: FittedQCheck.Result?
         if fqeSteps > 0 {
             // (b) Fitted Q evaluation on the logged transitions: discounted return (γ = 0.9) from the start, in score units.
-            let scale = AgentTrainingConfig().rewardScale
             var config = FittedQEvaluationConfig()
             config.steps = fqeSteps
-            let data = try OfflineDataset(trajectories: trajectories, layout: layout).prepared(by: agent.file.normalizer, rewardScale: scale)
-            let fqe = FittedQEvaluation(config: config)
-            let floor = Float(agent.effectiveFloor(layout.domainCount))
-            fqeValues["agent"] = fqe.evaluate(policy: agent.network, dataset: data, floor: floor, seed: seed).meanInitialValue / Double(scale)
-            func constant(_ name: String, _ m: [Double]) {
-                fqeValues[name] = fqe.evaluate(constant: m, dataset: data, seed: seed).meanInitialValue / Double(scale)
-            }
-            constant("uniform", Mixture.uniform(space.count).weights)
-            constant("best fixed ratio (0.75, real runs' best)", try Mixture.fieldRatio(space, sourceShare: 0.75).weights)
+            let fqeSpecs: [PolicySpec] = [.agent(path: policy), .uniform, .ratio(Self.realRunsBestShare)]
+            let values = try PolicyEvaluation.fittedQ(fqeSpecs, agent: agent, catalog: catalog, trajectories: trajectories, config: config, seed: seed)
+            for (spec, v) in values { fqeValues[spec == .ratio(Self.realRunsBestShare) ? "best fixed ratio (\(Self.realRunsBestShare), real runs' best)" : spec.name] = v }
             var fq = Table(["policy (FQE on the logged transitions)", "discounted return from the start, γ = 0.9"])
             for (k, v) in fqeValues.sorted(by: { $0.value > $1.value }) { fq.add([k, fmt(v, 4)]) }
             print(fq.render())
+            let layout = try agent.bound(to: environment, domains: fitted.domains, feedbackNames: fitted.feedbackNames).layout
             let bar = ProgressLine("FQE check", total: (trajectories.count + fqeEvery - 1) / fqeEvery, unit: "schedule")
-            check = try FittedQCheck.run(trajectories: trajectories, layout: layout, normalizer: agent.file.normalizer, rewardScale: scale,
+            check = try FittedQCheck.run(trajectories: trajectories, layout: layout, normalizer: agent.file.normalizer, rewardScale: AgentTrainingConfig().rewardScale,
                                          every: fqeEvery, config: config, seed: seed) { done, _ in bar.update(done) }
             print("FQE check: \(check!.heldOut.count) held-out logged schedules, Spearman of FQE's value against the realised discounted return: \(check!.spearman.map { fmt($0, 3) } ?? "n/a")")
         }
         if let json { try writeJSON(Output(surrogate: rows, fqe: fqeValues, fqeCheck: check), to: json) }
+    }
+
+    /// A row's label in the table and JSON (what a selecting or replaying baseline chose is shown).
+    static func label(_ s: PolicyEvaluation.Summary) -> String {
+        switch s.spec {
+        case .agent?: return "agent"
+        case .bestLogged?: return "best logged (#\(s.replayedTrajectory ?? -1), replayed)"
+        case .bestFixedUnderSurrogate?: return "best fixed ratio (\(s.chosenShare ?? .nan))"
+        case .surrogateSearch?: return "surrogate-search (best static)"
+        default: return s.label
+        }
     }
 }
 

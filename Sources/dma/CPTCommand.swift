@@ -9,6 +9,7 @@ import Numerics
 import Surrogate
 import Trajectories
 import Transformer
+import Validation
 
 struct CPTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +24,7 @@ struct CPTCommand: ParsableCommand {
     @Option(help: "An explicit mixture for every round instead of --share: comma-separated weights in domain-space order (normalised).") var mixture: String?
     @Option(help: "Replay the schedule of a logged trajectory: a trajectory log (use with --id).") var replay: String?
     @Option(help: "Trajectory id to replay from --replay.") var id: Int?
-    @Option(help: "A policy choosing every round's mixture from the training state: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String?
+    @Option(help: "A policy choosing every round's mixture from the training state: agent:FILE (a trained agent) or \(PolicySpec.help).") var policy: String?
     @Option(help: "Trajectory log(s) of this setting, for --policy regmix, doremi and best-logged.") var data: String?
     @Option(help: "Fitted surrogate model, for --policy surrogate-search.") var model: String?
     @Option(help: "Data-order seeds, comma-separated: one run per seed, then mean ± sd.") var seeds = "1"
@@ -35,15 +36,13 @@ struct CPTCommand: ParsableCommand {
         // Data parallelism uses the cores; OpenBLAS threads on top would only compete with it.
         NumericsRuntime.setThreads(1)
         // A misspelt policy is a usage error, reported before the environment and checkpoint load.
-        if let policy, !policy.hasPrefix("agent:") {
-            do { try NamedPolicy.checkName(policy) } catch let e as PolicySpecError { throw ValidationError(e.description) }
-        }
+        let spec = try policy.map(policySpec)
         let environment = try EnvironmentConfig.load(from: env)
         let checkpoint = try Checkpoint.load(from: base)
         let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true,
                                    modelWorkers: threads)
         let src = runner.space.indices(in: .source)
-        let makePolicy = try policyMaker(runner.space, environment: environment, feedbackNames: runner.baseFeedback.names)
+        let makePolicy = try policyMaker(spec, space: runner.space, environment: environment, feedbackNames: runner.baseFeedback.names)
         let seedList: [UInt64] = try commaSeparated(seeds, option: "--seeds")
         guard out == nil || seedList.count == 1 else { throw ValidationError("--out saves the model of one run: give one seed") }
         if seedList.count > 1 {
@@ -76,20 +75,15 @@ struct CPTCommand: ParsableCommand {
     }
 
     /// Run k's policy: --policy by name, else the fixed schedule of `schedule`.
-    private func policyMaker(_ space: DomainSpace, environment: EnvironmentConfig, feedbackNames: [String]) throws -> (Int) throws -> MixturePolicy {
-        if let policy {
+    private func policyMaker(_ spec: PolicySpec?, space: DomainSpace, environment: EnvironmentConfig, feedbackNames: [String]) throws -> (Int) throws -> MixturePolicy {
+        if let spec {
             guard replay == nil, mixture == nil else { throw ValidationError("give one of --policy, --mixture or --replay") }
-            if policy.hasPrefix("agent:") {
-                // The agent reads states with the environment's score weights; it keeps no per-run state.
-                let bound = try AgentPolicy(path: String(policy.dropFirst(6))).bound(to: environment, domains: space.domains, feedbackNames: feedbackNames)
-                return { _ in bound }
-            }
             var inputs = BaselineInputs(environment: environment, seed: 0)
-            if let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
-            if let model { inputs.surrogate = try SurrogateModel.load(from: model, expecting: environment) }
-            do { return try NamedPolicy.make(policy, space: space, rounds: environment.cpt.rounds, inputs: inputs) } catch let e as PolicySpecError {
-                throw ValidationError(e.description)
-            }
+            // An agent needs neither: its inputs are read only for the baselines that use them.
+            if !spec.isAgent, let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
+            if !spec.isAgent, let model { inputs.surrogate = try SurrogateModel.load(from: model, expecting: environment) }
+            let catalog = PolicyCatalog(space: space, rounds: environment.cpt.rounds, feedbackNames: feedbackNames, inputs: inputs)
+            return try usage { try catalog.maker(spec) }
         }
         let fixed = SchedulePolicy(name: replay == nil ? "fixed" : "replay", schedule: try schedule(space, environment: environment))
         return { _ in fixed }

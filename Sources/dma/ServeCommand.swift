@@ -5,16 +5,15 @@ import Dispatch
 import Foundation
 import Serving
 import Trajectories
+import Validation
 
 /// `--policy`: what answers proposals (a rule by name, or `agent:FILE`).
 struct ProposalPolicyOptions: ParsableArguments {
-    @Option(help: "Policy: agent:FILE (a trained agent) or \(NamedPolicy.help).") var policy: String
+    @Option(help: "Policy: agent:FILE (a trained agent) or \(PolicySpec.help).") var policy: String
 
     func proposer() throws -> Proposer {
-        if policy.hasPrefix("agent:") { return Proposer(provider: try AgentPolicy(path: String(policy.dropFirst(6)))) }
-        do { return Proposer(provider: try NamedPolicyProvider(spec: policy)) } catch let e as PolicySpecError {
-            throw ValidationError(e.description)
-        }
+        let spec = try policySpec(policy)
+        return Proposer(provider: try usage { try PolicyCatalog.provider(for: spec) })
     }
 }
 

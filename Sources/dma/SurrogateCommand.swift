@@ -9,6 +9,7 @@ import Numerics
 import Surrogate
 import Trajectories
 import Transformer
+import Validation
 
 struct SurrogateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -159,7 +160,7 @@ struct SurrogateSimulateCommand: ParsableCommand {
     )
 
     @OptionGroup var surrogate: SurrogateModelOptions
-    @Option(help: "Policies, comma-separated: \(NamedPolicy.help).") var policy = "random"
+    @Option(help: "Policies, comma-separated: agent:FILE (a trained agent), best-fixed-under-surrogate (the best field ratio 0.1–0.9 under the surrogate), \(PolicySpec.help).") var policy = "random"
     @Option(help: "Trajectory log(s) of this setting, for regmix, doremi and best-logged.") var data: String?
     @Option(help: "Episodes per policy.") var episodes = 100
     @Option(help: "Transition: mean (deterministic) or sampled (member per episode + residual noise).") var transition = "sampled"
@@ -173,31 +174,25 @@ struct SurrogateSimulateCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
         guard let mode = SurrogateEnvironment.Transition(rawValue: transition) else { throw ValidationError("--transition must be mean or sampled") }
+        let labels = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let specs = try labels.map(policySpec)
         let (fitted, environment) = try surrogate.load()
-        var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)", "steps out of support"])
-        var results: [Result] = []
-        let specs = policy.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let bar = ProgressLine("simulate", total: specs.count, unit: "policy")
         var inputs = BaselineInputs(environment: environment, surrogate: fitted, seed: seed)
         if let data { inputs.trajectories = try readTrajectoryLogs(data, skipInvalid: false).0 }
-        for (i, spec) in specs.enumerated() {
-            let space = try DomainSpace(name: fitted.identity.environment, domains: fitted.domains, context: "surrogate model")
-            let make: (Int) throws -> MixturePolicy
-            do { make = try NamedPolicy.make(spec, space: space, rounds: fitted.steps, inputs: inputs) } catch let e as PolicySpecError {
-                throw ValidationError(e.description)
-            }
-            let eps = try PolicyRollout.run(fitted, episodes: episodes, seed: seed, transition: mode, makePolicy: make)
-            let (mean, sd) = Statistics.meanAndSD(eps.map(\.finalBalanced))
-            let rsd = eps.flatMap(\.rewardSD).reduce(0, +) / Double(eps.count * fitted.steps)
-            let outside = Double(eps.reduce(0) { $0 + $1.outOfSupportSteps }) / Double(eps.count * fitted.steps)
-            results.append(Result(policy: spec, episodes: episodes, mean: mean, sd: sd, meanRewardSD: rsd, outOfSupportShare: outside))
-            table.add([spec, "\(episodes)", fmt(mean, 4), fmt(sd, 4), String(format: "%.2e", rsd), String(format: "%.0f%%", 100 * outside)])
-            bar.update(i + 1)
+        let catalog = try PolicyCatalog(model: fitted, inputs: inputs)
+        let bar = ProgressLine("simulate", total: specs.count, unit: "policy")
+        let report = try usage {
+            try PolicyEvaluation(episodes: episodes, seed: seed, transition: mode).run(specs, catalog: catalog, model: fitted, labels: labels) { bar.update($0) }
+        }
+        var table = Table(["policy", "episodes", "final balanced", "sd", "mean reward sd (ensemble)", "steps out of support"])
+        for s in report {
+            table.add([s.label, "\(s.episodes)", fmt(s.mean, 4), fmt(s.sd, 4), String(format: "%.2e", s.meanRewardSD), String(format: "%.0f%%", 100 * s.outOfSupportShare)])
         }
         print(table.render())
-        if results.contains(where: { $0.outOfSupportShare > 0 }) {
+        if report.contains(where: { $0.outOfSupportShare > 0 }) {
             print("steps out of support gave some domain less weight than any logged run: the surrogate extrapolates there")
         }
+        let results = report.map { Result(policy: $0.label, episodes: $0.episodes, mean: $0.mean, sd: $0.sd, meanRewardSD: $0.meanRewardSD, outOfSupportShare: $0.outOfSupportShare) }
         if let json { try writeJSON(results, to: json) }
     }
 }

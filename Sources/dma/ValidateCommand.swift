@@ -47,10 +47,7 @@ struct ValidateRunCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         let started = Date()
         // Names are checked before anything is loaded or created: a typo is a usage error (64), not an empty folder.
-        let choices = try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:))
-        for case .named(let spec) in choices {
-            do { try NamedPolicy.checkName(spec) } catch let e as PolicySpecError { throw ValidationError(e.description) }
-        }
+        let choices = try usage { try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:)) }
         let (environment, checkpoint, store) = try setup.load()
         let trajectories = try data.map { try readTrajectoryLogs($0, skipInvalid: false).trajectories } ?? []
         var agentRuns = 0
@@ -70,16 +67,16 @@ struct ValidateRunCommand: ParsableCommand {
         let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
         let harness = ValidationHarness(environment: environment, runners: runners, model: setup.preset)
         let model = try surrogate.map { try SurrogateModel.load(from: $0, expecting: environment) }
-        let policyMaker = ValidationPolicies(environment: environment, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names,
-                                             trajectories: trajectories, surrogate: model)
+        let catalog = PolicyCatalog(environment: environment, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names,
+                                    trajectories: trajectories, surrogate: model)
         // Every policy is built once before the folder exists, so missing inputs leave nothing behind.
-        do { try policyMaker.check(plan) } catch let e as PolicySpecError { throw ValidationError(e.description) }
+        try usage { try catalog.check(plan) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let log = slice.count == 1 ? "\(out)/runs.jsonl" : "\(out)/runs.shard-\(slice.index)-of-\(slice.count).jsonl"
         var bar: ProgressLine?
         let outcome = try harness.execute(plan, log: log, others: others, shard: (slice.index, slice.count),
                                           checkpoints: saveCheckpoints ? "\(out)/checkpoints" : nil,
-                                          makePolicy: { spec, seed in try policyMaker.make(spec, seed: seed) },
+                                          makePolicy: { spec, seed in try catalog.policy(spec, seed: seed) },
                                           starting: { phase, runs in bar = ProgressLine("validate \(harness.setting) \(phase)", total: runs, unit: "run") },
                                           progress: { r, done, _ in bar?.update(done, detail: "\(r.policy) seed \(r.seed): balanced \(fmt(r.final.balanced, 4))") })
         outcome.tail.notice(path: log).map(ProgressLine.note)

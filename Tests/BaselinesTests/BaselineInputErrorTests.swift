@@ -5,7 +5,7 @@ import Trajectories
 
 @Suite struct BaselineInputErrorTests {
     func error(_ spec: String, _ inputs: BaselineInputs) -> PolicySpecError? {
-        do { _ = try NamedPolicy.make(spec, space: Fixture.space, rounds: 5, inputs: inputs); return nil } catch let e as PolicySpecError { return e } catch { return nil }
+        do { _ = try NamedPolicy.make(try PolicySpec(parsing: spec), space: Fixture.space, rounds: 5, inputs: inputs); return nil } catch let e as PolicySpecError { return e } catch { return nil }
     }
 
     @Test func eachBaselineNamesItsMissingInput() {
@@ -38,13 +38,13 @@ import Trajectories
 
     @Test func inputsOverAnotherSpaceAreRejected() throws {
         let other = try DomainSpace(name: "o", domains: ["source/a", "source/b", "math/add-sub", "math/x"])
-        #expect(throws: PolicySpecError.self) { try NamedPolicy.make("best-logged", space: other, rounds: 5, inputs: Fixture.inputs()) }
-        #expect(throws: PolicySpecError.self) { try NamedPolicy.make("surrogate-search", space: other, rounds: 5, inputs: Fixture.inputs()) }
+        #expect(throws: PolicySpecError.self) { try NamedPolicy.make(try PolicySpec(parsing: "best-logged"), space: other, rounds: 5, inputs: Fixture.inputs()) }
+        #expect(throws: PolicySpecError.self) { try NamedPolicy.make(try PolicySpec(parsing: "surrogate-search"), space: other, rounds: 5, inputs: Fixture.inputs()) }
     }
 
     @Test func theOldEntryPointStillServesTheSimpleNames() throws {
         let space = Fixture.space
-        let w = try NamedPolicy.make("bandit", space: space, rounds: 5, environment: nil, seed: 0)(0)
+        let w = try NamedPolicy.make(try PolicySpec(parsing: "bandit"), space: space, rounds: 5, environment: nil, seed: 0)(0)
             .nextMixture(PolicyState(space: space, round: 0, rounds: 5, mixtures: [], feedback: [], scores: []))
         #expect(w.weights == [0.25, 0.25, 0.25, 0.25])
     }

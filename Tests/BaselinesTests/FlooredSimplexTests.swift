@@ -15,7 +15,7 @@ import Trajectories
     }
 
     @Test func onlinePoliciesAreFreshPerRun() throws {
-        let make = try NamedPolicy.make("bandit", space: Fixture.space, rounds: 5, inputs: Fixture.inputs())
+        let make = try NamedPolicy.make(try PolicySpec(parsing: "bandit"), space: Fixture.space, rounds: 5, inputs: Fixture.inputs())
         let a = try make(0), b = try make(1)
         #expect(a !== b)
         #expect((a as! BanditPolicy).seed != (b as! BanditPolicy).seed)

@@ -7,7 +7,7 @@ import Trajectories
     let space = try! DomainSpace(name: "s", domains: ["source/a", "source/b", "math/x", "math/y"])
 
     func first(_ spec: String) throws -> [Double] {
-        let policy = try NamedPolicy.make(spec, space: space, rounds: 3, environment: nil, seed: 0)(0)
+        let policy = try NamedPolicy.make(try PolicySpec(parsing: spec), space: space, rounds: 3, environment: nil, seed: 0)(0)
         let state = PolicyState(space: space, round: 0, rounds: 3, mixtures: [], feedback: [], scores: [])
         return try policy.nextMixture(state).weights
     }
@@ -22,7 +22,7 @@ import Trajectories
 
     @Test func badNamesAreRejectedWithTheirReason() {
         for bad in ["ratio:1.5", "mixture:1/2", "mixture:a/b/c/d", "doremi-ish", "random"] {
-            #expect(throws: PolicySpecError.self) { try NamedPolicy.make(bad, space: space, rounds: 3, environment: nil, seed: 0) }
+            #expect(throws: PolicySpecError.self) { try NamedPolicy.make(try PolicySpec(parsing: bad), space: space, rounds: 3, environment: nil, seed: 0) }
         }
     }
 }

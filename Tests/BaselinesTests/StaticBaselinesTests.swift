@@ -10,7 +10,7 @@ import Trajectories
     let space = Fixture.space
 
     func first(_ spec: String, _ inputs: BaselineInputs = Fixture.inputs()) throws -> [Double] {
-        let policy = try NamedPolicy.make(spec, space: space, rounds: 5, inputs: inputs)(0)
+        let policy = try NamedPolicy.make(try PolicySpec(parsing: spec), space: space, rounds: 5, inputs: inputs)(0)
         return try policy.nextMixture(Fixture.state([[2.5, 2.6, 6.0, 6.5]])).weights
     }
 
@@ -38,7 +38,7 @@ import Trajectories
 
     @Test func bestLoggedReplaysTheBestLoggedSchedule() throws {
         let best = Fixture.trajectories.max { $0.finalBalanced! < $1.finalBalanced! }!
-        let policy = try NamedPolicy.make("best-logged", space: space, rounds: 5, inputs: Fixture.inputs())(0)
+        let policy = try NamedPolicy.make(try PolicySpec(parsing: "best-logged"), space: space, rounds: 5, inputs: Fixture.inputs())(0)
         for (t, step) in best.steps.enumerated() {
             let state = PolicyState(space: space, round: t, rounds: 5, mixtures: [], feedback: [], scores: [])
             #expect(try policy.nextMixture(state).weights == step.mixture)
@@ -56,10 +56,10 @@ import Trajectories
         inputs.surrogateSearch.search.candidates = 1_000
         inputs.surrogateSearch.search.refinementRounds = 3
         for spec in ["natural", "score-weighted:0.6", "regmix", "doremi", "bandit", "surrogate-search"] {
-            let make = try NamedPolicy.make(spec, space: space, rounds: Fixture.model.steps, inputs: inputs)
+            let make = try NamedPolicy.make(try PolicySpec(parsing: spec), space: space, rounds: Fixture.model.steps, inputs: inputs)
             let a = try PolicyRollout.run(Fixture.model, episodes: 3, seed: 2, makePolicy: make)
             for e in a { for w in e.mixtures { #expect(Fixture.isValid(w, floor: floor), "\(spec): \(w)") } }
-            let again = try NamedPolicy.make(spec, space: space, rounds: Fixture.model.steps, inputs: inputs)
+            let again = try NamedPolicy.make(try PolicySpec(parsing: spec), space: space, rounds: Fixture.model.steps, inputs: inputs)
             let b = try PolicyRollout.run(Fixture.model, episodes: 3, seed: 2, makePolicy: again)
             #expect(a.map(\.mixtures) == b.map(\.mixtures), "\(spec) is not reproducible")
         }

@@ -29,7 +29,7 @@ import Trajectories
         var config = PolicyServer.Configuration()
         config.port = 0
         config.maxBodyBytes = 64 * 1024
-        let server = PolicyServer(proposer: Proposer(provider: try NamedPolicyProvider(spec: "uniform")), configuration: config)
+        let server = PolicyServer(proposer: Proposer(provider: try NamedPolicyProvider(spec: try PolicySpec(parsing: "uniform"))), configuration: config)
         let port = Port()
         let task = Task { try await server.run { port.set($0) } }
         defer { task.cancel() }

@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func aRuleProposesAValidMixtureForAForeignSpace() throws {
-        let proposer = Proposer(provider: try NamedPolicyProvider(spec: "ratio:0.75"))
+        let proposer = Proposer(provider: try NamedPolicyProvider(spec: try PolicySpec(parsing: "ratio:0.75")))
         let response = try proposer.propose(try ProposalRequest.decode(try encoded(Self.request(source: 6, target: 8, round: 3)), source: "state.json"))
         #expect(response.domains.count == 14 && response.domains[0] == "web0")
         #expect(abs(response.mixture.reduce(0, +) - 1) <= 1e-9)

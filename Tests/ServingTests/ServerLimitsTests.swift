@@ -18,7 +18,7 @@ import Trajectories
         var config = PolicyServer.Configuration()
         config.port = 0
         configure(&config)
-        let server = PolicyServer(proposer: Proposer(provider: try provider ?? NamedPolicyProvider(spec: "uniform")), configuration: config)
+        let server = PolicyServer(proposer: Proposer(provider: try provider ?? NamedPolicyProvider(spec: try PolicySpec(parsing: "uniform"))), configuration: config)
         let port = PolicyServerTests.Port()
         let task = Task { try await server.run { port.set($0) } }
         var waited = 0
@@ -159,7 +159,7 @@ import Trajectories
         defer { first.stop() }
         var config = PolicyServer.Configuration()
         config.port = first.port
-        let second = PolicyServer(proposer: Proposer(provider: try NamedPolicyProvider(spec: "uniform")), configuration: config)
+        let second = PolicyServer(proposer: Proposer(provider: try NamedPolicyProvider(spec: try PolicySpec(parsing: "uniform"))), configuration: config)
         let started = ContinuousClock.now
         await #expect(throws: PolicyServer.StartError.portInUse(host: "127.0.0.1", port: first.port)) { try await second.run() }
         #expect(ContinuousClock.now - started < .seconds(2))

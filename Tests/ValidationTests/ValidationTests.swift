@@ -1,4 +1,5 @@
 import Base
+import Baselines
 import Corpus
 import DMATestSupport
 import Environment
@@ -24,7 +25,7 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
 
 @Suite struct ValidationPlanTests {
     @Test func bestFixedSelectsOnSelectionSeedsOnly() throws {
-        let plan = try ValidationPlan(policies: [.named("uniform"), .bestFixed, .scoreWeighted], evaluationSeeds: [4, 5], selectionSeeds: [1, 2],
+        let plan = try ValidationPlan(policies: [.named(.uniform), .bestFixed, .scoreWeighted], evaluationSeeds: [4, 5], selectionSeeds: [1, 2],
                                       grid: [0.25, 0.5, 0.75], loggedRuns: 48, agentRuns: 0)
         #expect(plan.selection.count == 6 && plan.selection.allSatisfy { $0.role == .selection && [1, 2].contains($0.seed) })
         // Incomplete selection: best-fixed and score-weighted wait.
@@ -37,7 +38,7 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
         let share = try #require(plan.bestShare(from: records))
         #expect(share == 0.5)
         let eval = plan.evaluation(bestShare: share)
-        #expect(eval.map(\.spec) == ["uniform", "ratio:0.5", "score-weighted:0.5", "uniform", "ratio:0.5", "score-weighted:0.5"])
+        #expect(eval.map(\.spec.description) == ["uniform", "ratio:0.5", "score-weighted:0.5", "uniform", "ratio:0.5", "score-weighted:0.5"])
         #expect(eval.map(\.seed) == [4, 4, 4, 5, 5, 5])
         #expect(eval.first { $0.policy == "best-fixed" }!.priorRuns == 6)
         // Shards partition the list.
@@ -45,18 +46,18 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
         #expect(a.count + b.count == eval.count && Set(a.map(\.id)).isDisjoint(with: b.map(\.id)))
     }
 
-    @Test func badPlansAreRefusedWithReasons() {
+    @Test func badPlansAreRefusedWithReasons() throws {
         #expect(throws: ValidationPlanError.self) {
             try ValidationPlan(policies: [.bestFixed], evaluationSeeds: [1, 2], selectionSeeds: [2, 3], loggedRuns: 0, agentRuns: 0)
         }
         #expect(throws: ValidationPlanError.self) {
-            try ValidationPlan(policies: [.named("uniform"), .named("uniform")], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: 0)
+            try ValidationPlan(policies: [.named(.uniform), .named(.uniform)], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: 0)
         }
         #expect(throws: ValidationPlanError.self) { try ValidationPlan(policies: [], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: 0) }
-        #expect(PolicyChoice(parsing: "agent:x.json") == .agent(path: "x.json"))
-        #expect(PolicyChoice(parsing: "agent-v1=agent:x=1.json") == .agent(path: "x=1.json", label: "agent-v1"))
-        #expect(PolicyChoice(parsing: "agent-v1=agent:x.json").label == "agent-v1")
-        #expect(PolicyChoice(parsing: "regmix").usesLoggedRuns)
+        #expect(try PolicyChoice(parsing: "agent:x.json") == .agent(path: "x.json"))
+        #expect(try PolicyChoice(parsing: "agent-v1=agent:x=1.json") == .agent(path: "x=1.json", label: "agent-v1"))
+        #expect(try PolicyChoice(parsing: "agent-v1=agent:x.json").label == "agent-v1")
+        #expect(try PolicyChoice(parsing: "regmix").usesLoggedRuns)
     }
 }
 
@@ -201,7 +202,7 @@ final class FingerprintedUniform: FingerprintedPolicy {
         let log = temporary("agent.jsonl")
         var content = "A"
         let make: ValidationHarness.PolicyMaker = { spec, _ in
-            #expect(spec == "agent:fake.policy.json")
+            #expect(spec == .agent(path: "fake.policy.json"))
             return FingerprintedUniform(content)
         }
         let first = try harness.execute(plan, log: log, makePolicy: make)
@@ -220,17 +221,17 @@ final class FingerprintedUniform: FingerprintedPolicy {
     @Test func tinyValidationRunsResumesAndReports() throws {
         let (env, base, runners, harness) = try Self.tinyHarness(workers: 2)
         #expect(harness.setting == "fixture@tiny")
-        let policies = ValidationPolicies(environment: env, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names)
-        let plan = try ValidationPlan(policies: [.named("uniform"), .named("target-only"), .bestFixed], evaluationSeeds: [4, 5], selectionSeeds: [1],
+        let policies = PolicyCatalog(environment: env, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names)
+        let plan = try ValidationPlan(policies: [.named(.uniform), .named(.targetOnly), .bestFixed], evaluationSeeds: [4, 5], selectionSeeds: [1],
                                       grid: [0.25, 0.75], loggedRuns: 0, agentRuns: 0)
         try policies.check(plan)
         let out = temporary("folder")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let log = out + "/runs.jsonl"
         // Shard 1 of 2 first: it cannot choose best-fixed without shard 0's selection run.
-        let half = try harness.execute(plan, log: out + "/shard1.jsonl", shard: (1, 2), makePolicy: { try policies.make($0, seed: $1) })
+        let half = try harness.execute(plan, log: out + "/shard1.jsonl", shard: (1, 2), makePolicy: { try policies.policy($0, seed: $1) })
         #expect(half.records.allSatisfy { $0.role == .evaluation || $0.spec == "ratio:0.75" })
-        let first = try harness.execute(plan, log: log, others: half.records, checkpoints: out + "/checkpoints", makePolicy: { try policies.make($0, seed: $1) })
+        let first = try harness.execute(plan, log: log, others: half.records, checkpoints: out + "/checkpoints", makePolicy: { try policies.policy($0, seed: $1) })
         let share = try #require(first.bestShare)
         let all = first.records
         #expect(all.count == 2 + 3 * 2 && first.deferred == 0)
@@ -240,7 +241,7 @@ final class FingerprintedUniform: FingerprintedPolicy {
         }
         #expect(all.first { $0.policy == "target-only" }!.sourceTokens == 0)
         // Same seed, same run: the merged records agree with a fresh run of one of them.
-        let again = try harness.execute(plan, log: log, others: half.records, makePolicy: { try policies.make($0, seed: $1) })
+        let again = try harness.execute(plan, log: log, others: half.records, makePolicy: { try policies.policy($0, seed: $1) })
         #expect(again.resumed == first.records.count - half.records.count)
         let evaluations = all.filter { $0.role == .evaluation }
         #expect(FileManager.default.fileExists(atPath: out + "/checkpoints/uniform-evaluation-s4.ckpt"))
