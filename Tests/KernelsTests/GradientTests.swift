@@ -16,6 +16,14 @@ import Numerics
         #expect(analytic.contains(0) && analytic.contains { $0 != 0 }, "both sides of the kink are sampled")
     }
 
+    @Test func reluBackwardRunsInPlace() {
+        let x = gaussians(40, seed: 1), w = gaussians(40, seed: 2)
+        var apart = [Float](repeating: 7, count: 40), inPlace = w
+        ReLU.backward(&apart, x, w, N: 40)
+        inPlace.withUnsafeMutableBufferPointer { ReLU.backward($0.baseAddress!, x, $0.baseAddress!, N: 40) }
+        #expect(apart == inPlace, "overwrites: neither the old gradient nor aliasing changes the result")
+    }
+
     @Test func meanSquaredErrorMatchesFiniteDifferencesAndKnownValue() {
         let target: [Float] = [1, -2, 0.5, 3]
         #expect(MeanSquaredError.forward([2, -2, 0.5, 1], target, N: 4) == 1.25)  // (1² + 0 + 0 + 2²) / 4
