@@ -1,7 +1,8 @@
 import Numerics
 
 // Conventions of every kernel in this module (llm.c style):
-// - each layer is a `forward`/`backward` pair of static functions over raw Float pointers, with the
+// - each layer is a `forward`/`backward` pair of static functions over raw Float pointers (Double
+//   where the caller computes in Double: CQL's log-sum-exp and TD targets), with the
 //   shape of each argument in its doc comment: B batch, T time, C channels, OC output channels,
 //   NH heads, V vocabulary, N rows, K columns;
 // - backward passes accumulate (+=) into gradients, so callers zero them once per step (GELU's and
