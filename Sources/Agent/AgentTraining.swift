@@ -191,8 +191,6 @@ public enum AgentTraining {
         return (file, Summary(loggedRows: data.count, rolloutRows: training.count - data.count, rollouts: rolloutSummary, finalTerms: terms, seconds: seconds))
     }
 
-    /// A snapshot resumes only the same data and settings; more CQL updates extend a run, so
-    /// `cqlSteps` is not part of the key.
     /// What a policy trained on `trajectories` of `environment` (with rollouts through the surrogate
     /// of that fingerprint) records as its provenance.
     public static func provenance(trajectories: [Trajectory], environment: EnvironmentConfig, surrogateFingerprint: String?) -> PolicyFile.Provenance {
@@ -224,6 +222,8 @@ public enum AgentTraining {
         return nil
     }
 
+    /// A snapshot resumes only the same data and settings; more CQL updates extend a run, so
+    /// `cqlSteps` is not part of the key.
     static func resumeKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
         var c = config
         c.cqlSteps = 0

@@ -41,9 +41,10 @@ public struct CQLConfig: Codable, Sendable, Equatable {
     /// Learning rate and initial value of the Lagrange multiplier α′ (d3rlpy: 1e-4, 1.0).
     public var lagrangeLearningRate: Float = 1e-4
     public var initialLagrangeMultiplier: Double = 1.0
-    /// Whether the TD target subtracts α_temp·log π(a′|s′) (the soft backup, as in SAC). d3rlpy's CQL
-    /// defaults to false; here true, per the agent's design (the entropy bonus regularises the
-    /// simplex policy); set false for a hard backup.
+    /// Whether the TD target subtracts α_temp·log π(a′|s′) (the soft backup, as in SAC). True here, as
+    /// in SAC; d3rlpy's and CORL's CQL default to false (a hard backup), and so does the agent's
+    /// training (`AgentTrainingConfig.cql`): log-densities on a 15-dimensional simplex are in the
+    /// hundreds and swamp the rewards.
     public var softQBackup: Bool = true
     /// Shape of the policy's critics.
     public var critic: NetworkConfig = NetworkConfig()
