@@ -34,17 +34,17 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment"], swiftSettings: fastMath),
         .target(name: "Pretraining", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
         .target(name: "Trajectories", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation"], swiftSettings: fastMath),
-        .target(name: "Surrogate", dependencies: ["Base", "Numerics", "Transformer", "Corpus", "Environment", "Evaluation", "Trajectories"], swiftSettings: fastMath),
+        .target(name: "Surrogate", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories"], swiftSettings: fastMath),
         // The agent's learners loop per element over B·D rows; -Onone makes them ~30× slower, so the
         // debug build optimises this module too (AgentTests train small networks for real).
         .target(name: "Agent", dependencies: ["Base", "Numerics", "Kernels", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"],
                 swiftSettings: fastMath + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "Baselines", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
+        .target(name: "Baselines", dependencies: ["Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate"], swiftSettings: fastMath),
         // Real CPT runs of the agent against the baselines over seeds: plan, resumable harness, paired summary, results CSV and report.
         .target(name: "Validation", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Baselines"], swiftSettings: fastMath),
         // Analyses of the validation results, the agent and the logged data → CSV, SVG plots, the HTML report.
-        .target(name: "Analysis", dependencies: ["Base", "Numerics", "Corpus", "Environment", "Evaluation", "Trajectories", "Surrogate", "Agent", "Validation"], swiftSettings: fastMath),
-        .target(name: "Serving", dependencies: ["Base", "Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .target(name: "Analysis", dependencies: ["Base", "Numerics", "Corpus", "Evaluation", "Trajectories", "Surrogate", "Validation"], swiftSettings: fastMath),
+        .target(name: "Serving", dependencies: ["Trajectories", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "dma",
             dependencies: [

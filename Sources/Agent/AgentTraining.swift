@@ -191,8 +191,6 @@ public enum AgentTraining {
         return (file, Summary(loggedRows: data.count, rolloutRows: training.count - data.count, rollouts: rolloutSummary, finalTerms: terms, seconds: seconds))
     }
 
-    /// A snapshot resumes only the same data and settings; more CQL updates extend a run, so
-    /// `cqlSteps` is not part of the key.
     /// What a policy trained on `trajectories` of `environment` (with rollouts through the surrogate
     /// of that fingerprint) records as its provenance.
     public static func provenance(trajectories: [Trajectory], environment: EnvironmentConfig, surrogateFingerprint: String?) -> PolicyFile.Provenance {
@@ -224,6 +222,8 @@ public enum AgentTraining {
         return nil
     }
 
+    /// A snapshot resumes only the same data and settings; more CQL updates extend a run, so
+    /// `cqlSteps` is not part of the key.
     static func resumeKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
         var c = config
         c.cqlSteps = 0
@@ -236,56 +236,6 @@ public enum AgentTraining {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return ["config": String(decoding: try encoder.encode(config), as: UTF8.self)]
-    }
-}
-
-/// A policy network read through a layout and a normaliser: the agent before it has a file.
-struct BoundNetwork {
-    let policy: PolicyNetwork
-    let normalizer: FeatureNormalizer
-    let layout: ObservationLayout
-    let floor: Double
-    let cap: SupportCap?
-
-    func mixtures(_ states: [PolicyState], rng: RandomSource?) throws -> [Mixture] {
-        let input = AgentEncoding.input(states, layout: layout, normalizer: normalizer)
-        let raw = policy.act(input, floor: Float(floor), deterministic: rng == nil, rng: rng)
-        return try AgentEncoding.mixtures(raw, batch: states.count, domains: layout.domainCount, policy: "training policy", cap: cap, floor: floor)
-    }
-}
-
-/// Between states and the networks' buffers.
-enum AgentEncoding {
-    /// Appends `state`'s tokens, globals and source mask as the networks read them (before normalisation).
-    static func append(_ state: PolicyState, layout: ObservationLayout, tokens: inout [Float], globals: inout [Float], isSource: inout [Float]) {
-        tokens += layout.tokens(state).lazy.map(Float.init)
-        globals += layout.globals(state).lazy.map(Float.init)
-        isSource += layout.isSource.lazy.map { $0 ? 1 : 0 }
-    }
-
-    static func input(_ states: [PolicyState], layout: ObservationLayout, normalizer: FeatureNormalizer) -> NetworkInput {
-        var tokens: [Float] = [], globals: [Float] = [], isSource: [Float] = []
-        tokens.reserveCapacity(states.count * layout.domainCount * normalizer.tokenMean.count)
-        globals.reserveCapacity(states.count * normalizer.globalMean.count)
-        isSource.reserveCapacity(states.count * layout.domainCount)
-        for s in states { append(s, layout: layout, tokens: &tokens, globals: &globals, isSource: &isSource) }
-        normalizer.apply(tokens: &tokens, globals: &globals)
-        return NetworkInput(tokens: tokens, globals: globals, isSource: isSource, batch: states.count, domains: layout.domainCount)
-    }
-
-    /// Mixtures from the network's Float output, renormalised in Double so each sums to 1 within
-    /// 1e-12, then held under `cap` (with `floor` kept); a non-finite output (a diverged network) is
-    /// an error naming the policy.
-    static func mixtures(_ raw: [Float], batch: Int, domains D: Int, policy: String, cap: SupportCap? = nil, floor: Double = 0) throws -> [Mixture] {
-        try (0..<batch).map { b in
-            let w = (0..<D).map { Double(raw[b * D + $0]) }
-            let total = w.reduce(0, +)
-            guard total.isFinite, total > 0, w.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw AgentError.data("policy \(policy) produced an invalid mixture for state \(b)")
-            }
-            let normalised = w.map { $0 / total }
-            return try Mixture(cap.map { $0.project(normalised, floor: min(floor, normalised.min()!)) } ?? normalised)
-        }
     }
 }
 

@@ -41,9 +41,10 @@ public struct CQLConfig: Codable, Sendable, Equatable {
     /// Learning rate and initial value of the Lagrange multiplier α′ (d3rlpy: 1e-4, 1.0).
     public var lagrangeLearningRate: Float = 1e-4
     public var initialLagrangeMultiplier: Double = 1.0
-    /// Whether the TD target subtracts α_temp·log π(a′|s′) (the soft backup, as in SAC). d3rlpy's CQL
-    /// defaults to false; here true, per the agent's design (the entropy bonus regularises the
-    /// simplex policy); set false for a hard backup.
+    /// Whether the TD target subtracts α_temp·log π(a′|s′) (the soft backup, as in SAC). True here, as
+    /// in SAC; d3rlpy's and CORL's CQL default to false (a hard backup), and so does the agent's
+    /// training (`AgentTrainingConfig.cql`): log-densities on a 15-dimensional simplex are in the
+    /// hundreds and swamp the rewards.
     public var softQBackup: Bool = true
     /// Shape of the policy's critics.
     public var critic: NetworkConfig = NetworkConfig()
@@ -98,8 +99,12 @@ public final class CQL {
     private var qBig: [[Float]], qTarget: [[Float]], qActor: [[Float]]
     private var criticDout: [Float], actorCriticDout: [Float], policyDout: [Float]
     private var dirichletScratch: [Double]
-    /// exp(Q − log q − max) of each sampled action at one state: the log-sum-exp and its softmax weights.
-    private var lseTerms: [Double]
+    /// The critic step's Double scratch, one block allocated in init: ∂loss/∂Q of each stacked row
+    /// (B·(1 + 3N)); the conservative term's scores Q − log q per state (B × 3N), their log-sum-exp
+    /// weights and gradients; per state the log-sum-exp and its upstream gradient (B each).
+    private let criticScratch: UnsafeMutablePointer<Double>
+    private let dQ: UnsafeMutablePointer<Double>, lseScores: UnsafeMutablePointer<Double>, lseWeights: UnsafeMutablePointer<Double>
+    private let lseGrad: UnsafeMutablePointer<Double>, lseValues: UnsafeMutablePointer<Double>, lseDout: UnsafeMutablePointer<Double>
 
     /// CQL from `policy` (e.g. behaviour-cloned) on `dataset`; critics initialised from `seed`.
     public init(config: CQLConfig = CQLConfig(), policy: PolicyNetwork, dataset: OfflineDataset, floor: Float, seed: UInt64) {
@@ -140,8 +145,14 @@ public final class CQL {
         criticDout = .init(repeating: 0, count: big * D); actorCriticDout = .init(repeating: 0, count: B * D)
         policyDout = .init(repeating: 0, count: B * D * 2)
         dirichletScratch = .init(repeating: 0, count: 2 * D)
-        lseTerms = .init(repeating: 0, count: S)
+        let scratch = big + 3 * B * S + 2 * B
+        criticScratch = .allocate(capacity: scratch)
+        criticScratch.initialize(repeating: 0, count: scratch)
+        dQ = criticScratch; lseScores = dQ + big; lseWeights = lseScores + B * S; lseGrad = lseWeights + B * S
+        lseValues = lseGrad + B * S; lseDout = lseValues + B
     }
+
+    deinit { criticScratch.deallocate() }
 
     /// Everything an update changes, to resume training after a crash exactly where it stopped:
     /// the networks, their optimizer moments, the temperature and multiplier, and both random streams.
@@ -226,31 +237,68 @@ public final class CQL {
         }
     }
 
-    /// One critic, actor and temperature step on a fresh minibatch; returns the named loss terms.
+    /// One update on a fresh minibatch, in CORL's order: TD targets, the critic step (TD +
+    /// conservative), the Lagrange step, the actor step, the temperature step, then the targets'
+    /// Polyak step; returns the named loss terms.
     @discardableResult
     public func update() -> [String: Double] {
-        let D = self.D, B = self.B, S = self.S, N = config.actionSamples, G = dataset.globalWidth, TW = dataset.tokenWidth
-        let f = Double(floor), gamma = config.discount, alphaT = temperature, wCons = conservativeWeight
-        var flops = 0
+        let alphaT = temperature, wCons = conservativeWeight
         batch.draw(from: dataset, pool: pool, rng: batchRNG)
+        var flops = forwardPolicy()
+        flops += computeTargets(temperature: alphaT)
+        sampleConservativeActions()
+        let critic = criticStep(conservativeWeight: wCons)
+        flops += critic.flops
+        var out: [String: Double] = [:]
+        if let threshold = config.lagrangeThreshold { out["lagrange"] = lagrangeStep(gap: critic.gap, threshold: threshold) }
+        let actor = actorStep(temperature: alphaT)
+        flops += actor.flops
+        let temperatureLoss = temperatureStep(temperature: alphaT, meanLogP: actor.meanLogP)
+        for k in 0..<2 { targetCritics[k].net.polyak(toward: critics[k].net, tau: config.tau) }
+        steps += 1
+        lastUpdateFLOPs = flops
+        out["critic_td"] = critic.td
+        out["conservative"] = critic.conservative
+        out["conservative_weight"] = wCons
+        out["actor"] = actor.loss
+        out["alpha_temperature"] = temperatureLoss
+        out["temperature"] = alphaT
+        out["entropy"] = -actor.meanLogP
+        out["q_data"] = critic.qData
+        out["q_random"] = critic.qRandom
+        out["q_policy"] = critic.qPolicy
+        out["q_sampled_gap"] = critic.qData - critic.qSampled
+        return out
+    }
 
-        // Policy at s and s′ (no gradient yet; the state pass is reused by the actor step).
+    /// π's forward at s and s′ (no gradient yet; the pass at s is reused by the actor step); returns its FLOPs.
+    private func forwardPolicy() -> Int {
         policy.forward(tokens: batch.tokens, globals: batch.globals, isSource: batch.isSource, policyState)
         policy.forward(tokens: batch.nextTokens, globals: batch.nextGlobals, isSource: batch.isSource, policyNext)
-        flops += policyState.forwardFLOPs + policyNext.forwardFLOPs
+        return policyState.forwardFLOPs + policyNext.forwardFLOPs
+    }
 
-        // TD target y = r + γ(1 − done)(min_k Q̄_k(s′, a′) − α_temp·log π(a′|s′)).
+    /// The TD targets y = r + γ(1 − done)(min_k Q̄_k(s′, a′) − α_temp·log π(a′|s′)), a′ ~ π(·|s′), the
+    /// entropy term only with `softQBackup`; returns the target critics' FLOPs.
+    private func computeTargets(temperature alphaT: Double) -> Int {
         samplePolicy(policyNext, actions: &nextActions, offset: 0, logP: &nextLogP, logOffset: 0)
+        var flops = 0
         for k in 0..<2 {
             flops += criticValues(targetCritics[k], criticTarget[k], tokens: batch.nextTokens, globals: batch.nextGlobals, actions: nextActions, into: &qTarget[k])
         }
+        let gamma = config.discount
         for b in 0..<B {
             var next = Double(min(qTarget[0][b], qTarget[1][b]))
             if config.softQBackup { next -= alphaT * nextLogP[b] }
             targets[b] = Double(batch.rewards[b]) + gamma * (1 - Double(batch.terminals[b])) * next
         }
+        return flops
+    }
 
-        // The 3N sampled actions: uniform on the floored simplex, π(·|s), π(·|s′).
+    /// The conservative term's 3N actions per state and their log-densities log q: N uniform on the
+    /// floored simplex, N from π(·|s), N from π(·|s′) (the policy forwards of this minibatch).
+    private func sampleConservativeActions() {
+        let D = self.D, B = self.B, N = config.actionSamples, f = Double(floor)
         let logUniform = LogisticNormal.uniformLogDensity(D: D, floor: f)
         let scale = 1 - Double(D) * f
         dirichletScratch.withUnsafeMutableBufferPointer { scratch in
@@ -269,108 +317,164 @@ public final class CQL {
         for k in 0..<N {
             samplePolicy(policyNext, actions: &sampledActions, offset: (2 * N + k) * B * D, logP: &sampledLogQ, logOffset: (2 * N + k) * B)
         }
+    }
 
-        // Critic step: TD + conservative term over the stacked batch (data rows, then 3N sample blocks).
+    /// What the critic step reports: its loss terms summed over both critics, the Lagrange step's
+    /// gap (the unweighted conservative term, averaged over the critics) and the Q statistics.
+    private struct CriticTerms {
+        var td = 0.0, conservative = 0.0, gap = 0.0
+        var qData = 0.0, qRandom = 0.0, qPolicy = 0.0, qSampled = 0.0
+        var flops = 0
+    }
+
+    /// The critic step (CORL's `_q_loss`): for each critic, the TD regression onto the targets plus
+    /// `wCons` × the conservative term, over the stacked batch (data rows, then the 3N sample blocks),
+    /// one backward and one Adam step.
+    private func criticStep(conservativeWeight wCons: Double) -> CriticTerms {
+        let B = self.B, N = config.actionSamples, S = self.S
+        fillStackedStates()
+        var terms = CriticTerms()
+        for k in 0..<2 {
+            forwardStacked(k)
+            dQ.update(repeating: 0, count: B * (1 + S))
+            let (td, cons) = qBig[k].withUnsafeBufferPointer { qb in
+                targets.withUnsafeBufferPointer { y in
+                    let q = qb.baseAddress!
+                    let td = MeanSquaredError.forward(q, y.baseAddress!, N: B)
+                    MeanSquaredError.backward(dQ, q, y.baseAddress!, N: B)
+                    return (td, conservativeTerm(q, weight: wCons, dQ: dQ))
+                }
+            }
+            let q = qBig[k]
+            for b in 0..<B {
+                terms.qData += Double(q[b]) / Double(2 * B)
+                for j in 0..<N { terms.qRandom += Double(q[(1 + j) * B + b]) / Double(2 * B * N) }
+                for j in N..<S { terms.qPolicy += Double(q[(1 + j) * B + b]) / Double(4 * B * N) }
+                for j in 0..<S { terms.qSampled += Double(q[(1 + j) * B + b]) / Double(2 * B * S) }
+            }
+            terms.td += td; terms.conservative += wCons * cons; terms.gap += cons / 2
+            terms.flops += backwardStacked(k)
+            criticAdams[k].step(params: critics[k].net.buffer.params, grads: critics[k].net.buffer.grads, lr: config.criticLearningRate)
+        }
+        return terms
+    }
+
+    /// The conservative term of one critic, mean over the minibatch of
+    /// log Σ_j exp(Q(s, a_j) − log q(a_j)) − log 3N − Q(s, a_data), from its values `q` over the stacked
+    /// batch; adds `weight` × its gradient w.r.t. those values into `dQ`.
+    private func conservativeTerm(_ q: UnsafePointer<Float>, weight: Double, dQ: UnsafeMutablePointer<Double>) -> Double {
+        let B = self.B, S = self.S, invB = 1 / Double(B), logS = log(Double(S))
+        for b in 0..<B {
+            for j in 0..<S { lseScores[b * S + j] = Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] }
+        }
+        LogSumExp.forward(lseValues, lseWeights, lseScores, N: B, K: S)
+        var cons = 0.0
+        for b in 0..<B {
+            cons += (lseValues[b] - logS - Double(q[b])) * invB
+            dQ[b] -= weight * invB
+            lseDout[b] = weight * invB
+        }
+        lseGrad.update(repeating: 0, count: B * S)
+        LogSumExp.backward(lseGrad, lseWeights, lseDout, N: B, K: S)
+        for b in 0..<B {
+            for j in 0..<S { dQ[(1 + j) * B + b] += lseGrad[b * S + j] }
+        }
+        return cons
+    }
+
+    /// The stacked batch's globals and source masks: the minibatch's states, once for the data rows
+    /// and once for each of the 3N sample blocks.
+    private func fillStackedStates() {
+        let B = self.B, D = self.D, G = dataset.globalWidth
         for slot in 0..<(1 + S) {
             let b0 = slot * B
             for i in 0..<(B * G) { bigGlobals[b0 * G + i] = batch.globals[i] }
             for i in 0..<(B * D) { bigMask[b0 * D + i] = batch.isSource[i] }
         }
-        var tdSum = 0.0, consSum = 0.0, qData = 0.0, qRandom = 0.0, qPolicy = 0.0, qSampled = 0.0, gapSum = 0.0
-        let logS = log(Double(S))
-        for k in 0..<2 {
-            let ws = criticBig[k], c = critics[k]
-            batch.tokens.withUnsafeBufferPointer { t in
-                batch.actions.withUnsafeBufferPointer { a in
-                    for b in 0..<B { c.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
-                }
-                sampledActions.withUnsafeBufferPointer { a in
-                    for j in 0..<S {
-                        for b in 0..<B {
-                            c.writeTokens(ws, slot: (1 + j) * B + b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + (j * B + b) * D)
-                        }
+    }
+
+    /// Critic k's forward over the stacked batch (data actions, then the 3N sampled actions, B rows
+    /// each; states from `fillStackedStates`), Q into qBig[k].
+    private func forwardStacked(_ k: Int) {
+        let D = self.D, B = self.B, S = self.S, G = dataset.globalWidth, TW = dataset.tokenWidth
+        let ws = criticBig[k], c = critics[k]
+        batch.tokens.withUnsafeBufferPointer { t in
+            batch.actions.withUnsafeBufferPointer { a in
+                for b in 0..<B { c.writeTokens(ws, slot: b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + b * D) }
+            }
+            sampledActions.withUnsafeBufferPointer { a in
+                for j in 0..<S {
+                    for b in 0..<B {
+                        c.writeTokens(ws, slot: (1 + j) * B + b, tokens: t.baseAddress! + b * D * TW, action: a.baseAddress! + (j * B + b) * D)
                     }
                 }
             }
-            bigGlobals.withUnsafeBufferPointer { g in
-                bigMask.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: G) }
-            }
-            c.net.forward(ws)
-            qBig[k].withUnsafeMutableBufferPointer { c.values(ws, into: $0.baseAddress!) }
-            let q = qBig[k]
-            var td = 0.0, cons = 0.0
-            let invB = 1 / Double(B), invD = 1 / Float(D)
-            for b in 0..<B {
-                let qd = Double(q[b])
-                let err = qd - targets[b]
-                td += err * err * invB
-                // log-sum-exp over the 3N importance-weighted samples (max-shifted, in Double).
-                var m = -Double.infinity
-                for j in 0..<S { m = max(m, Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b]) }
-                var total = 0.0
-                for j in 0..<S {
-                    lseTerms[j] = exp(Double(q[(1 + j) * B + b]) - sampledLogQ[j * B + b] - m)
-                    total += lseTerms[j]
-                }
-                let lse = m + log(total)
-                cons += (lse - logS - qd) * invB
-                let dData = 2 * err * invB - wCons * invB
-                for d in 0..<D { criticDout[b * D + d] = Float(dData) * invD }
-                for j in 0..<S {
-                    let p = lseTerms[j] / total
-                    let dq = Float(wCons * invB * p) * invD
-                    for d in 0..<D { criticDout[((1 + j) * B + b) * D + d] = dq }
-                }
-                qData += qd / Double(2 * B)
-                for j in 0..<N { qRandom += Double(q[(1 + j) * B + b]) / Double(2 * B * N) }
-                for j in N..<S { qPolicy += Double(q[(1 + j) * B + b]) / Double(4 * B * N) }
-                for j in 0..<S { qSampled += Double(q[(1 + j) * B + b]) / Double(2 * B * S) }
-            }
-            tdSum += td; consSum += wCons * cons; gapSum += cons / 2
-            c.net.buffer.zeroGradients()
-            criticDout.withUnsafeBufferPointer { c.net.backward(ws, dout: $0.baseAddress!, inputGradient: false) }
-            flops += ws.forwardFLOPs + ws.backwardFLOPs
-            criticAdams[k].step(params: c.net.buffer.params, grads: c.net.buffer.grads, lr: config.criticLearningRate)
         }
-        var out: [String: Double] = [:]
-        if let threshold = config.lagrangeThreshold {
-            // α′ maximises α′·(gap − threshold): d(−α′(gap − threshold))/d log α′ = −α′(gap − threshold).
-            let a = exp(Double(logLagrange[0]))
-            let cons = config.conservativeWeight * gapSum
-            scalarGrad[0] = Float(-a * (cons - threshold))
-            lagrangeAdam.step(params: &logLagrange, grads: &scalarGrad, lr: config.lagrangeLearningRate)
-            out["lagrange"] = exp(Double(logLagrange[0]))
+        bigGlobals.withUnsafeBufferPointer { g in
+            bigMask.withUnsafeBufferPointer { m in ws.setStates(globals: g.baseAddress!, isSource: m.baseAddress!, globalWidth: G) }
         }
+        c.net.forward(ws)
+        qBig[k].withUnsafeMutableBufferPointer { c.values(ws, into: $0.baseAddress!) }
+    }
 
-        // Actor step: a ~ π(·|s) reparameterised; loss mean α_temp·log π(a|s) − min_k Q_k(s, a).
+    /// Critic k's parameter gradient (its buffer zeroed first) from ∂loss/∂Q in `dQ` over the stacked
+    /// batch of the last `forwardStacked(k)`; returns that forward's and this backward's FLOPs.
+    private func backwardStacked(_ k: Int) -> Int {
+        let ws = criticBig[k], c = critics[k]
+        criticDout.withUnsafeMutableBufferPointer { c.valuesBackward(ws, dq: dQ, into: $0.baseAddress!) }
+        c.net.buffer.zeroGradients()
+        criticDout.withUnsafeBufferPointer { c.net.backward(ws, dout: $0.baseAddress!, inputGradient: false) }
+        return ws.forwardFLOPs + ws.backwardFLOPs
+    }
+
+    /// The Lagrange step (CORL's α′ in `_q_loss`): α′ maximises α′·(α_cql·gap − threshold), i.e. log α′
+    /// descends −α′·(α_cql·gap − threshold); returns the new α′.
+    private func lagrangeStep(gap: Double, threshold: Double) -> Double {
+        let a = exp(Double(logLagrange[0]))
+        let cons = config.conservativeWeight * gap
+        scalarGrad[0] = Float(-a * (cons - threshold))
+        lagrangeAdam.step(params: &logLagrange, grads: &scalarGrad, lr: config.lagrangeLearningRate)
+        return exp(Double(logLagrange[0]))
+    }
+
+    /// The actor step (CORL's `_policy_loss`): a ~ π(·|s) reparameterised, loss
+    /// mean α_temp·log π(a|s) − min_k Q_k(s, a) (`actorLoss`), one Adam step.
+    private func actorStep(temperature alphaT: Double) -> (loss: Double, meanLogP: Double, flops: Int) {
         for i in 0..<(B * D) { actorNoise[i] = noiseRNG.gaussian() }
         let actor = actorLoss(temperature: alphaT, gradient: true, forwardPolicy: false)
-        let actorLoss = actor.loss, meanLogP = actor.meanLogP
-        flops += actor.flops
         actorAdam.step(params: policy.net.buffer.params, grads: policy.net.buffer.grads, lr: config.actorLearningRate)
+        return actor
+    }
 
-        // Temperature: α_temp ← minimises −α_temp·(log π + target entropy), in log space.
+    /// The temperature step (CORL's `_alpha_and_alpha_loss`): log α_temp descends
+    /// −α_temp·(mean log π + target entropy) when it is learned; returns that loss.
+    private func temperatureStep(temperature alphaT: Double, meanLogP: Double) -> Double {
         let temperatureLoss = -alphaT * (meanLogP + targetEntropy)
         if config.learnsTemperature {
             scalarGrad[0] = Float(temperatureLoss)
             temperatureAdam.step(params: &logTemperature, grads: &scalarGrad, lr: config.temperatureLearningRate)
         }
+        return temperatureLoss
+    }
 
-        for k in 0..<2 { targetCritics[k].net.polyak(toward: critics[k].net, tau: config.tau) }
-        steps += 1
-        lastUpdateFLOPs = flops
-        out["critic_td"] = tdSum
-        out["conservative"] = consSum
-        out["conservative_weight"] = wCons
-        out["actor"] = actorLoss
-        out["alpha_temperature"] = temperatureLoss
-        out["temperature"] = alphaT
-        out["entropy"] = -meanLogP
-        out["q_data"] = qData
-        out["q_random"] = qRandom
-        out["q_policy"] = qPolicy
-        out["q_sampled_gap"] = qData - qSampled
-        return out
+    /// The unweighted conservative term of critic `k` at the current minibatch and sampled actions
+    /// (those of the last `update()` or `drawForConservativeCheck()`); with `gradient`, its gradient
+    /// w.r.t. critic k's parameters in that critic's gradient buffer (zeroed first) — the code path of
+    /// the critic step (gradient checks).
+    func conservativeLoss(critic k: Int, gradient: Bool) -> Double {
+        fillStackedStates()
+        forwardStacked(k)
+        dQ.update(repeating: 0, count: B * (1 + S))
+        let cons = qBig[k].withUnsafeBufferPointer { conservativeTerm($0.baseAddress!, weight: 1, dQ: dQ) }
+        if gradient { _ = backwardStacked(k) }
+        return cons
+    }
+
+    /// Draws a minibatch and the conservative term's sampled actions without updating anything (gradient checks).
+    func drawForConservativeCheck() {
+        batch.draw(from: dataset, pool: pool, rng: batchRNG)
+        _ = forwardPolicy()
+        sampleConservativeActions()
     }
 
     /// The actor loss mean α_temp·log π(a|s) − min_k Q_k(s, a) at the current minibatch for the noise in

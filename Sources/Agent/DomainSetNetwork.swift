@@ -260,7 +260,7 @@ final class DomainSetNetwork {
             Matmul.backward(dinp, layer.w.pointer(in: g), layer.b.pointer(in: g), dcur, inp, layer.w.pointer(in: p),
                             N: R, C: layer.inW, OC: layer.outW)
             flops += 4 * R * layer.inW * layer.outW
-            zeroWhereInactive(dinp, ws.hh[l - 1], count: R * layer.inW)
+            ReLU.backward(dinp, ws.hh[l - 1], dinp, N: R * layer.inW)
             dcur = UnsafePointer(dinp)
         }
         // ψ's first layer: the token block per row, the context block per state (rows summed).
@@ -292,14 +292,14 @@ final class DomainSetNetwork {
             }
             (ws.dgact + b * GH).update(from: dc + 2 * H, count: GH)
         }
-        zeroWhereInactive(ws.dgact, ws.gact, count: B * GH)
+        ReLU.backward(ws.dgact, ws.gact, ws.dgact, N: B * GH)
         Matmul.backward(nil, globalLayer.w.pointer(in: g), globalLayer.b.pointer(in: g), ws.dgact, ws.g0,
                         globalLayer.w.pointer(in: p), N: B, C: globalWidth, OC: GH)
         flops += 2 * B * globalWidth * GH
         // φ, from the encoding down to the tokens.
         for l in stride(from: tokenLayers.count - 1, through: 0, by: -1) {
             let layer = tokenLayers[l]
-            zeroWhereInactive(ws.dtok[l], ws.tok[l], count: R * layer.outW)
+            ReLU.backward(ws.dtok[l], ws.tok[l], ws.dtok[l], N: R * layer.outW)
             let inp = l == 0 ? ws.x0 : ws.tok[l - 1]
             var dinp: FloatPtr? = nil
             if l > 0 { dinp = ws.dtok[l - 1]; dinp!.update(repeating: 0, count: R * layer.inW) }
@@ -310,11 +310,6 @@ final class DomainSetNetwork {
             // Layers above φ's first wrote their input gradient into dtok[l − 1] directly.
         }
         ws.backwardFLOPs = flops
-    }
-
-    /// ReLU's backward in place: the gradient dies where the (post-ReLU) activation is 0.
-    private func zeroWhereInactive(_ grad: FloatPtr, _ act: FloatPtr, count: Int) {
-        for i in 0..<count { grad[i] = act[i] > 0 ? grad[i] : 0 } // a select, not a branch: vectorises
     }
 
     /// params ← (1 − τ)·params + τ·source (Polyak averaging of a target network).

@@ -156,7 +156,7 @@ final class MLP {
                     ws.grads[l].withUnsafeMutableBufferPointer { di in
                         if wantInput { di.update(repeating: 0) }
                         Matmul.backward(wantInput ? di.baseAddress! : nil, dw, db, d.baseAddress!, i.baseAddress!, w, N: N, C: C, OC: OC)
-                        if l > 0 { for j in 0..<(N * C) where i[j] <= 0 { di[j] = 0 } } // ReLU's mask (acts[l] is post-ReLU)
+                        if l > 0 { ReLU.backward(di.baseAddress!, i.baseAddress!, di.baseAddress!, N: N * C) } // acts[l] is post-ReLU
                     }
                 }
             }

@@ -62,7 +62,6 @@ public struct OfflineDataset: Sendable {
     /// The first row of every episode, in order.
     public var firstRows: [Int] { (0..<count).filter(isFirst) }
 
-    /// A copy with tokens and globals (of both states) standardised by `normalizer`.
     /// The transitions as the learners read them: features standardised by `normalizer`, rewards × `rewardScale`.
     public func prepared(by normalizer: FeatureNormalizer, rewardScale: Float) -> OfflineDataset {
         normalized(by: normalizer).rewardsScaled(by: rewardScale)
@@ -75,6 +74,7 @@ public struct OfflineDataset: Sendable {
         return out
     }
 
+    /// A copy with tokens and globals (of both states) standardised by `normalizer`.
     public func normalized(by normalizer: FeatureNormalizer) -> OfflineDataset {
         var out = self
         normalizer.apply(tokens: &out.tokens, globals: &out.globals)

@@ -182,6 +182,16 @@ public final class CriticNetwork: DomainSetModel {
         }
     }
 
+    /// `values`' backward: dout (B·D) = dq[b] / D at each of state b's domains (overwrites), for
+    /// `DomainSetNetwork.backward`.
+    func valuesBackward(_ ws: SetWorkspace, dq: UnsafePointer<Double>, into dout: UnsafeMutablePointer<Float>) {
+        let D = ws.domains, invD = 1 / Float(D)
+        for b in 0..<ws.batch {
+            let g = Float(dq[b]) * invD
+            for d in 0..<D { dout[b * D + d] = g }
+        }
+    }
+
     /// Q(s, a) for the states of `input` and mixtures `actions` (B × D).
     public func q(_ input: NetworkInput, actions: [Float]) -> [Float] {
         let B = input.batch, D = input.domains

@@ -1,11 +1,12 @@
 import Numerics
 
 // Conventions of every kernel in this module (llm.c style):
-// - each layer is a `forward`/`backward` pair of static functions over raw Float pointers, with the
+// - each layer is a `forward`/`backward` pair of static functions over raw Float pointers (Double
+//   where the caller computes in Double: CQL's log-sum-exp and TD targets), with the
 //   shape of each argument in its doc comment: B batch, T time, C channels, OC output channels,
 //   NH heads, V vocabulary, N rows, K columns;
-// - backward passes accumulate (+=) into gradients, so callers zero them once per step (GELU's
-//   input gradient, which overwrites, says so);
+// - backward passes accumulate (+=) into gradients, so callers zero them once per step (GELU's and
+//   ReLU's input gradients, which overwrite, say so);
 // - nothing allocates: scratch space is the caller's, sized by the kernel's `…ScratchCount`;
 // - row-independent loops run in `Parallel` chunks, and reductions across rows sum per-chunk
 //   partials in chunk order, so results do not depend on the loop thread count.

@@ -3,7 +3,7 @@ import Evaluation
 import Numerics
 import Trajectories
 
-/// Runs any `MixturePolicy` (random schedules, baselines, later the agent) through the surrogate:
+/// Runs any `MixturePolicy` (random schedules, baselines, the agent) through the surrogate:
 /// the policy sees the same `PolicyState` a real CPT run would give it.
 public enum PolicyRollout {
     public struct Episode: Sendable {

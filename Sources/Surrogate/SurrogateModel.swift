@@ -4,7 +4,6 @@ import Environment
 import Evaluation
 import Foundation
 import Numerics
-import Transformer
 import Trajectories
 
 /// A fitted surrogate: predicts the next feedback vector from (feedback, previous mixture, step,

@@ -17,7 +17,7 @@ import Numerics
 // single-pass code (the shards are never used).
 
 /// One data-parallel worker's share of a batch.
-final class Shard: @unchecked Sendable {
+final class BatchShard: @unchecked Sendable {
     /// Batch rows of this worker.
     var rows: Range<Int> = 0..<0
     var acts = ActivationBuffer()
@@ -45,11 +45,11 @@ final class Shard: @unchecked Sendable {
 extension GPT {
     /// The shards for a batch of B rows, or nil when the batch runs as one pass. Worker w takes
     /// rows w·B/k ..< (w+1)·B/k of k = min(workers, B).
-    func dataParallelShards(_ B: Int) -> [Shard]? {
+    func dataParallelShards(_ B: Int) -> [BatchShard]? {
         let k = min(workers, B)
         guard k > 1 else { return nil }
         if shards.count != k {
-            shards = (0..<k).map { Shard(count: layout.count, sharing: $0 == 0 ? grads : nil) }
+            shards = (0..<k).map { BatchShard(count: layout.count, sharing: $0 == 0 ? grads : nil) }
         }
         for (w, s) in shards.enumerated() { s.rows = (w * B / k)..<((w + 1) * B / k) }
         return shards
@@ -57,7 +57,7 @@ extension GPT {
 
     /// Forward (and with `withGrad` backward into each shard's zeroed gradients) on every shard at
     /// once; `hits`, when given, is (B, T) for the whole batch.
-    func runShards(_ shards: [Shard], _ tokens: UnsafePointer<UInt8>, rowStride: Int, T: Int, withGrad: Bool,
+    func runShards(_ shards: [BatchShard], _ tokens: UnsafePointer<UInt8>, rowStride: Int, T: Int, withGrad: Bool,
                    hits: UnsafeMutablePointer<Bool>?) {
         let gradScale = 1 / Float(shards.last!.rows.upperBound * T)
         let count = layout.count
@@ -74,7 +74,7 @@ extension GPT {
 
     /// grads = Σ_w shard w's gradients, per element in worker order; the parameter range is split
     /// across the workers (disjoint slices, so the split does not change any sum).
-    func sumShardGradients(_ shards: [Shard]) {
+    func sumShardGradients(_ shards: [BatchShard]) {
         let total = grads, P = layout.count, k = shards.count
         Parallel.workers(k) { w in
             let range = (w * P / k)..<((w + 1) * P / k)
@@ -86,7 +86,7 @@ extension GPT {
     }
 
     /// Mean per-position loss over all shards, summed in row order.
-    func shardMeanLoss(_ shards: [Shard], T: Int) -> Float {
+    func shardMeanLoss(_ shards: [BatchShard], T: Int) -> Float {
         var sum: Float = 0
         for s in shards {
             let l = s.acts.ptr(.losses)

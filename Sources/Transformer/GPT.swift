@@ -28,7 +28,7 @@ public final class GPT {
         didSet { workers = max(1, workers); if workers != oldValue { shards = [] } }
     }
     /// Per-worker rows, activations and gradients (allocated on the first data-parallel pass).
-    var shards: [Shard] = []
+    var shards: [BatchShard] = []
 
     /// A freshly initialised model (GPT-2 initialisation, seeded).
     public convenience init(config: ModelConfig, seed: UInt64) throws {
