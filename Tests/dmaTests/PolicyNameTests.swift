@@ -28,12 +28,12 @@ import Testing
 /// `surrogate simulate` takes every spec the catalog knows, agents included.
 @Suite struct SimulatePolicyTests {
     @Test func simulateAcceptsAnAgentFileAndRejectsAnUnknownName() throws {
-        var agent = try SurrogateSimulateCommand.parse(["--model", "/nonexistent/model.json", "--policy", "uniform,agent:/nonexistent/a.policy.json"])
+        let agent = try SurrogateSimulateCommand.parse(["--model", "/nonexistent/model.json", "--policy", "uniform,agent:/nonexistent/a.policy.json"])
         do { try agent.run(); Issue.record("ran") } catch {
             // Past the names: it fails on the missing model file, not on the policy.
             #expect(!"\(error)".contains("unknown policy") && "\(error)".contains("/nonexistent/model.json"), "\(error)")
         }
-        var unknown = try SurrogateSimulateCommand.parse(["--model", "/nonexistent/model.json", "--policy", "uniform,nosuch"])
+        let unknown = try SurrogateSimulateCommand.parse(["--model", "/nonexistent/model.json", "--policy", "uniform,nosuch"])
         do { try unknown.run(); Issue.record("ran") } catch {
             #expect(error is ValidationError && "\(error)".contains("'nosuch'") && "\(error)".contains("unknown policy"), "\(error)")
         }
