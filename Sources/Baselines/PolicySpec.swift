@@ -33,7 +33,7 @@ public enum PolicySpec: Sendable, Hashable, CustomStringConvertible {
     ]
 
     /// What `--policy` accepts, for help texts and the unknown-policy message.
-    public static let help = "uniform | ratio:R (source share R, uniform within each field) | source-only | target-only | mixture:w1/w2/…/wD (a static mixture, normalised) | random (the collection's schedule sampler) | natural (training sizes) | score-weighted:R (source share R split by the score's retention weights) | regmix (regression on logged runs, needs --data) | surrogate-search (best static mixture under the surrogate, needs --model) | doremi (excess-loss re-weighting, needs --data) | bandit (EXP3 over domains) | best-logged (the best logged schedule, needs --data)"
+    public static let help = "uniform | ratio:R (source share R, uniform within each field) | source-only | target-only | mixture:w1/w2/…/wD (a static mixture, normalised) | random (the collection's schedule sampler) | natural (training sizes) | score-weighted:R (source share R split by the score's retention weights) | regmix (regression on logged runs, needs --data) | surrogate-search (best static mixture under the surrogate, needs --model) | doremi (excess-loss re-weighting, needs --data) | bandit (EXP3 over domains) | best-logged (the best logged schedule, needs --data) | best-fixed-under-surrogate (the best source share of 0.1…0.9 under the surrogate, needs --model) | agent:FILE (a trained policy file)"
 
     /// Parses `text`; throws ``PolicySpecError`` naming it when it is no policy or a malformed one.
     /// Nothing is loaded: whether an agent file or a baseline's inputs are there is checked when
