@@ -35,6 +35,8 @@ test: setup
 	  echo "make test: the float-sensitive suites again under OPENBLAS_CORETYPE=$(OTHER_KERNEL)"; \
 	  OPENBLAS_CORETYPE=$(OTHER_KERNEL) swift test --skip-build --parallel --filter '$(FLOAT_SUITES)'; \
 	fi
+	@echo "make test: the Python client (clients/python) against .build/debug/dma"
+	DMA_BIN=.build/debug/dma PYTHONPATH=clients/python python3 -m unittest discover -s clients/python/tests -v
 
 # A real single-node Slurm on localhost running a 4-task collection array (needs root; ~2 min).
 test-slurm:

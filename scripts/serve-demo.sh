@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts `dma serve` on a free loopback port, asks it for a mixture with the Python client in
-# docs/examples (standard library only), shows a malformed request's 400, and stops the server.
+# Starts `dma serve` on a free loopback port, asks it for a mixture with the Python package in
+# clients/python (docs/examples/dma_client.py; standard library only), shows a malformed request's 400, and stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DMA=${DMA:-.build/release/dma}

@@ -18,7 +18,7 @@ public struct Mixture: Equatable, Codable, Sendable {
         }
         let total = weights.reduce(0, +)
         guard abs(total - 1) <= Mixture.sumTolerance else {
-            throw CorpusError.invalidMixture(reason: "weights sum to \(total), not 1 (use normalized(_:) to rescale explicitly)")
+            throw CorpusError.invalidMixture(reason: "weights sum to \(total), not 1 (within \(Mixture.sumTolerance)); rescale them: divide each weight by their sum")
         }
         self.weights = weights
     }

@@ -17,7 +17,8 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
         public var name: String
         /// `source`, `math` or `code`.
         public var field: String
-        /// Weight in the balanced score (source domains: retention weight; default 1).
+        /// Weight in the balanced score (source domains: retention weight). Every source domain
+        /// needs one unless the request says `"weights": "uniform"`; target domains count equally.
         public var scoreWeight: Double?
 
         public init(name: String, field: String, scoreWeight: Double? = nil) {
@@ -46,11 +47,17 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
     /// The base model's feedback, then the feedback after each trained round (round + 1 entries).
     public var feedback: [[String: Double]]
     public var score: Score?
+    /// `"uniform"`: every source domain weighs 1 in the score, and no domain gives a `scoreWeight`.
+    /// Absent: every source domain must give its `scoreWeight`. No weight is ever assumed silently.
+    public var weights: String?
+
+    /// The one value of `weights`.
+    public static let uniformWeights = "uniform"
 
     public init(version: Int = currentVersion, domains: [Domain], round: Int, rounds: Int, mixtures: [[Double]],
-                feedback: [[String: Double]], score: Score? = nil) {
-        (self.version, self.domains, self.round, self.rounds, self.mixtures, self.feedback, self.score) =
-            (version, domains, round, rounds, mixtures, feedback, score)
+                feedback: [[String: Double]], score: Score? = nil, weights: String? = nil) {
+        (self.version, self.domains, self.round, self.rounds, self.mixtures, self.feedback, self.score, self.weights) =
+            (version, domains, round, rounds, mixtures, feedback, score, weights)
     }
 
     /// The ranges a request's numbers must fall in (docs/serving.md). A value outside them is a bug
@@ -78,12 +85,16 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
         public var formula: ScoreFormula
         /// The sender's domain names, in order (dma's names carry a field prefix).
         public var senderNames: [String]
+        /// The score the state was resolved with (echoed in the answer).
+        public var score: ProposalResponse.Score
     }
 
     /// Decodes and resolves a request; `source` names it in errors (a file path, "request").
     public static func decode(_ data: Data, source: String) throws -> Resolved {
         let request: ProposalRequest
         do { request = try StrictJSON.decode(ProposalRequest.self, from: data) } catch {
+            // Foundation's own message for a NaN says neither where it is nor what to send instead.
+            if let nonFinite = StrictJSON.nonFiniteNumber(in: data) { throw ProposalError(source: source, reason: nonFinite.description) }
             throw ProposalError(source: source, reason: "not a proposal request: \(JSONErrorText.describe(error))")
         }
         return try request.resolved(source: source)
@@ -117,10 +128,16 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
             throw fail("the domains need at least one source and one target field domain")
         }
         guard rounds >= 1, (0..<rounds).contains(round) else { throw fail("round \(round) is not in 0..<rounds (\(rounds))") }
-        guard mixtures.count == round else { throw fail("round \(round) needs \(round) mixtures (one per trained round), got \(mixtures.count)") }
-        guard feedback.count == round + 1 else { throw fail("round \(round) needs \(round + 1) feedback entries (the base, then one per trained round), got \(feedback.count)") }
+        guard mixtures.count == round else {
+            throw fail("mixtures has \(mixtures.count) entries but must have \(round): round \(round) (0-based) is the next to train, so mixtures holds "
+                + "the mixture of each round trained so far, in order\(round == 0 ? " (none yet: [])" : " (rounds 0…\(round - 1))")")
+        }
+        guard feedback.count == round + 1 else {
+            throw fail("feedback has \(feedback.count) entries but must have \(round + 1): the base model's signals first, then one entry "
+                + "after each of the \(round) rounds trained so far")
+        }
         let mixtureValues: [Mixture] = try mixtures.enumerated().map { k, m in
-            do { return try Mixture(m, count: names.count) } catch { throw fail("mixture \(k): \(error)") }
+            do { return try Mixture(m, count: names.count) } catch { throw fail("mixtures[\(k)]: \(error)") }
         }
         let keys = feedback[0].keys.sorted()
         let feedbackNames = keys.map { rename[$0] ?? $0 }
@@ -140,7 +157,8 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
                 throw fail("feedback has no 'em/\(d.name)' for math domain '\(d.name)'")
             }
         }
-        let weights = domains.map { $0.scoreWeight ?? 1 }
+        let stated = try scoreWeights(fail)
+        let weights = stated ?? [Double](repeating: 1, count: domains.count)
         let coefficients = score ?? Score()
         for (field, value, range) in [("retentionWeight", coefficients.retentionWeight, Bounds.weight), ("gainWeight", coefficients.gainWeight, Bounds.weight),
                                       ("exactMatchShare", coefficients.exactMatchShare, Bounds.exactMatchShare)] {
@@ -156,7 +174,32 @@ public struct ProposalRequest: Codable, Sendable, Equatable {
                                 scores: values.map { formula.components($0.values, base: base) })
         // The score's own weights (source weights; target domains equally): the tokens see what the score rewards.
         let layout = ObservationLayout(domains: names, feedbackNames: feedbackNames, score: formula)
-        return Resolved(state: state, layout: layout, formula: formula, senderNames: domains.map(\.name))
+        let echo = ProposalResponse.Score(
+            weights: stated == nil ? Self.uniformWeights : "given",
+            sourceWeights: Dictionary(space.indices(in: .source).map { (domains[$0].name, weights[$0]) }, uniquingKeysWith: { a, _ in a }),
+            retentionWeight: formula.retentionWeight, gainWeight: formula.gainWeight, exactMatchShare: formula.exactMatchShare)
+        return Resolved(state: state, layout: layout, formula: formula, senderNames: domains.map(\.name), score: echo)
+    }
+
+    /// Each domain's score weight, or nil for `"weights": "uniform"`; a source domain without a
+    /// `scoreWeight` and without `"weights": "uniform"` is refused, not weighed 1 silently.
+    func scoreWeights(_ fail: (String) -> ProposalError) throws -> [Double]? {
+        let sources = domains.indices.filter { domains[$0].field == Field.source.rawValue }
+        switch weights {
+        case Self.uniformWeights?:
+            if let i = domains.indices.first(where: { domains[$0].scoreWeight != nil }) {
+                throw fail("weights is \"uniform\" but domains[\(i)] ('\(domains[i].name)') gives a scoreWeight; send one or the other")
+            }
+            return nil
+        case let other?:
+            throw fail("weights is \"\(other)\"; its one value is \"uniform\" (or leave it out and give every source domain a scoreWeight)")
+        case nil:
+            let missing = sources.filter { domains[$0].scoreWeight == nil }
+            guard let first = missing.first else { return domains.map { $0.scoreWeight ?? 1 } }
+            let more = missing.count > 1 ? " (and \(missing.count - 1) more source domains)" : ""
+            throw fail("domains[\(first)] (source domain '\(domains[first].name)') has no scoreWeight\(more): give every source domain "
+                + "its scoreWeight in your balanced score, or send \"weights\": \"uniform\" to weigh them all 1")
+        }
     }
 
     /// The range of a feedback key: bits per byte and exact match by prefix, anything else `otherSignal`.
@@ -199,9 +242,28 @@ public struct ProposalResponse: Codable, Sendable, Equatable {
     public var domains: [String]
     /// The next mixture, in `domains` order: non-negative, summing to 1 within 1e-9.
     public var mixture: [Double]
+    /// The balanced score the state was read with: what the policy was asked to optimise.
+    public var score: Score
 
-    public init(policy: String, policyFingerprint: String, environmentFingerprint: String?, round: Int, domains: [String], mixture: [Double]) {
-        (self.policy, self.policyFingerprint, self.environmentFingerprint, self.round, self.domains, self.mixture) =
-            (policy, policyFingerprint, environmentFingerprint, round, domains, mixture)
+    /// The score a request was resolved with, echoed so the sender sees every weight used.
+    public struct Score: Codable, Sendable, Equatable {
+        /// `given` (each source domain's `scoreWeight`) or `uniform`.
+        public var weights: String
+        /// Each source domain's weight, by the sender's name.
+        public var sourceWeights: [String: Double]
+        public var retentionWeight: Double
+        public var gainWeight: Double
+        public var exactMatchShare: Double
+
+        public init(weights: String, sourceWeights: [String: Double], retentionWeight: Double, gainWeight: Double, exactMatchShare: Double) {
+            (self.weights, self.sourceWeights, self.retentionWeight, self.gainWeight, self.exactMatchShare) =
+                (weights, sourceWeights, retentionWeight, gainWeight, exactMatchShare)
+        }
+    }
+
+    public init(policy: String, policyFingerprint: String, environmentFingerprint: String?, round: Int, domains: [String], mixture: [Double],
+                score: Score) {
+        (self.policy, self.policyFingerprint, self.environmentFingerprint, self.round, self.domains, self.mixture, self.score) =
+            (policy, policyFingerprint, environmentFingerprint, round, domains, mixture, score)
     }
 }

@@ -41,6 +41,6 @@ public final class Proposer: @unchecked Sendable {
         }
         return ProposalResponse(policy: provider.name, policyFingerprint: provider.policyFingerprint,
                                 environmentFingerprint: provider.environmentFingerprint, round: state.round,
-                                domains: request.senderNames, mixture: mixture)
+                                domains: request.senderNames, mixture: mixture, score: request.score)
     }
 }

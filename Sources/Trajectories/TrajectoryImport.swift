@@ -17,6 +17,11 @@ import Transformer
 /// steps in order. Domains are those of the environment's space (all of them, any order); feedback
 /// signals are free-form but must include what the balanced score needs: `bpb/<domain>` for every
 /// domain and `em/<domain>` for every math domain.
+///
+/// `<domain>` is the environment's name (`source/humor`, `math/add-sub`) or its bare name, as
+/// `dma serve` takes it (`humor`, `add-sub`), when exactly one domain of the space has that bare
+/// name; an ambiguous bare name is an error naming the candidates. Both forms name the same
+/// column: giving one domain two columns is an error.
 public enum TrajectoryImport {
     public static func read(csv path: String, env: EnvironmentConfig, model: ModelConfig, baseID: String) throws -> [Trajectory] {
         let table = try CSVTable.read(from: path)
@@ -31,13 +36,24 @@ public enum TrajectoryImport {
         let optional = ["lr", "train_loss", "seconds"]
         for (i, c) in columns.enumerated() where i != idCol && i != stepCol {
             if c.hasPrefix("mixture:") || c.hasPrefix("tokens:") {
-                let name = DomainName(String(c.drop { $0 != ":" }.dropFirst()))
-                guard let d = space.index(of: name) else {
-                    throw fail(1, "column '\(c)': domain '\(name)' is not in environment '\(env.name)' (\(space.domains.map(\.rawValue).joined(separator: ", ")))")
+                let given = String(c.drop { $0 != ":" }.dropFirst())
+                let d: Int
+                do { d = try resolve(given, in: space) } catch let reason as UnresolvedDomain {
+                    throw fail(1, "column '\(c)': \(reason.description(environment: env.name, space: space))")
                 }
-                if c.hasPrefix("mixture:") { mixCol[d] = i } else { tokCol[d] = i }
+                let kind = c.hasPrefix("mixture:") ? "mixture" : "tokens"
+                guard (kind == "mixture" ? mixCol[d] : tokCol[d]) == -1 else {
+                    throw fail(1, "column '\(c)': domain '\(space.domains[d])' already has a \(kind) column ('\(columns[kind == "mixture" ? mixCol[d] : tokCol[d]])')")
+                }
+                if kind == "mixture" { mixCol[d] = i } else { tokCol[d] = i }
             } else if c.hasPrefix("feedback:") {
-                feedbackNames.append(String(c.dropFirst("feedback:".count)))
+                let signal = try signalName(String(c.dropFirst("feedback:".count)), in: space) { reason in
+                    fail(1, "column '\(c)': \(reason.description(environment: env.name, space: space))")
+                }
+                if let j = feedbackNames.firstIndex(of: signal) {
+                    throw fail(1, "column '\(c)': signal '\(signal)' already has a column ('\(columns[feedbackCols[j]])')")
+                }
+                feedbackNames.append(signal)
                 feedbackCols.append(i)
             } else if !optional.contains(c) {
                 throw fail(1, "unknown column '\(c)' (expected trajectory, step, mixture:<domain>, feedback:<signal>, tokens:<domain>, lr, train_loss, seconds)")
@@ -87,5 +103,41 @@ public enum TrajectoryImport {
             try TrajectoryReader.validate(trajectory, against: nil, path: path, line: r[0].line)
             return trajectory
         }
+    }
+
+    /// A column's domain that names no domain of the space, or more than one.
+    struct UnresolvedDomain: Error {
+        var name: String
+        /// Domains with that bare name (more than one: ambiguous; none: unknown).
+        var candidates: [DomainName]
+
+        func description(environment: String, space: DomainSpace) -> String {
+            if candidates.count > 1 {
+                return "domain '\(name)' is ambiguous in environment '\(environment)': it could be \(candidates.map { "'\($0)'" }.joined(separator: " or ")); write the full name"
+            }
+            return "domain '\(name)' is not in environment '\(environment)' (\(space.domains.map(\.rawValue).joined(separator: ", ")))"
+        }
+    }
+
+    /// The index of `name` in `space`: the full name (`source/humor`), or a bare one (`humor`, as
+    /// `dma serve` takes it) that exactly one domain of the space has.
+    static func resolve(_ name: String, in space: DomainSpace) throws -> Int {
+        if let d = space.index(of: DomainName(name)) { return d }
+        let candidates = DomainName(name).field == nil ? space.domains.indices.filter { space.domains[$0].shortName == name } : []
+        guard candidates.count == 1 else { throw UnresolvedDomain(name: name, candidates: candidates.map { space.domains[$0] }) }
+        return candidates[0]
+    }
+
+    /// A feedback column's signal with its domain's full name: `bpb/humor` → `bpb/source/humor`.
+    /// Signals of other kinds, and `bpb/`/`em/` of a name no domain has, pass unchanged (free-form
+    /// signals; the score then reports the missing one); an ambiguous bare name is an error.
+    static func signalName(_ signal: String, in space: DomainSpace, fail: (UnresolvedDomain) -> Error) throws -> String {
+        for kind in [Signal.Kind.bitsPerByte, .exactMatch] where signal.hasPrefix("\(kind.rawValue)/") {
+            let domain = String(signal.dropFirst(kind.rawValue.count + 1))
+            do { return "\(kind.rawValue)/\(space.domains[try resolve(domain, in: space)])" } catch let reason as UnresolvedDomain {
+                if reason.candidates.count > 1 { throw fail(reason) }
+            }
+        }
+        return signal
     }
 }

@@ -153,8 +153,10 @@ struct TrajectoriesImportCommand: ParsableCommand {
         discussion: """
         CSV columns: trajectory, step (0 = base model, then 1…T), mixture:<domain> for every domain of \
         the environment's space, feedback:<signal> (must include bpb/<domain> for every domain and \
-        em/<domain> for math domains), optional tokens:<domain>, lr, train_loss, seconds. Balanced \
-        scores are computed with the environment's weights. See datasets/README.md.
+        em/<domain> for math domains), optional tokens:<domain>, lr, train_loss, seconds. A <domain> is \
+        the environment's name (source/humor) or the bare name dma serve takes (humor) when only one \
+        domain has it; an ambiguous bare name is an error. Balanced scores are computed with the \
+        environment's weights. See datasets/README.md.
         """
     )
 

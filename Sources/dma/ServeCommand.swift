@@ -21,7 +21,11 @@ struct ProposeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "propose",
         abstract: "Print the next mixture for a training state (JSON) from your own training loop.",
-        discussion: "The state's schema and an example are in docs/serving.md. Prints the answer as JSON."
+        discussion: """
+        The state's schema and an example are in docs/serving.md. Every source domain needs a \
+        scoreWeight, or the state says "weights": "uniform"; no weight is assumed. Prints the answer \
+        as JSON, with the score weights it used.
+        """
     )
 
     @OptionGroup var choice: ProposalPolicyOptions

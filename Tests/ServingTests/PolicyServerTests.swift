@@ -48,6 +48,9 @@ import Trajectories
         #expect(ok.status == 200)
         let mixture = try #require(ok.json["mixture"] as? [Double])
         #expect(mixture.count == 17 && abs(mixture.reduce(0, +) - 1) <= 1e-9)
+        #expect((ok.json["score"] as? [String: Any])?["weights"] as? String == "given")
+        let nan = try await call(p, "POST", "/v1/propose", body: Data(String(decoding: state, as: UTF8.self).replacingOccurrences(of: "0.6", with: "NaN").utf8))
+        #expect(nan.status == 400 && (nan.json["error"] as? String)?.hasPrefix("request: feedback[0]['cloze/acc'] is NaN") == true, "\(nan.json)")
 
         let malformed = try await call(p, "POST", "/v1/propose", body: Data("{\"version\": 1, \"domains\": []".utf8))
         #expect(malformed.status == 400 && (malformed.json["error"] as? String)?.hasPrefix("request:") == true)

@@ -1,5 +1,6 @@
 import Baselines
 import Foundation
+import Base
 import Testing
 @testable import Trajectories
 
@@ -55,7 +56,7 @@ import Testing
         var onlySource = Self.request(source: 2, target: 0, round: 0)
         onlySource.version = 1
         let cases: [(ProposalRequest, String)] = [
-            (noBPB, "bpb/t1"), (noEM, "em/t0"), (badField, "biology"), (shortMixtures, "mixtures"), (badMixture, "mixture 0"),
+            (noBPB, "bpb/t1"), (noEM, "em/t0"), (badField, "biology"), (shortMixtures, "mixtures"), (badMixture, "mixtures[0]"),
             (onlySource, "target"),
         ]
         for (request, mention) in cases {
@@ -97,6 +98,80 @@ import Testing
         }
         // The edges are accepted.
         _ = try ProposalRequest.decode(try encoded(with { $0.feedback[1]["bpb/web0"] = 64; $0.feedback[1]["em/t0"] = 1; $0.score = .init(exactMatchShare: 0) }), source: "state.json")
+    }
+
+    /// A state that states no source weights is refused, not weighed 1 silently; `"weights":
+    /// "uniform"` asks for that explicitly, and the answer echoes the weights used.
+    @Test func scoreWeightsAreStatedNotAssumed() throws {
+        let proposer = Proposer(provider: try NamedPolicyProvider(spec: try PolicySpec(parsing: "uniform")))
+        var unstated = Self.request(source: 3, target: 2, round: 1)
+        for i in 0..<3 { unstated.domains[i].scoreWeight = nil }
+        do {
+            _ = try ProposalRequest.decode(try encoded(unstated), source: "request")
+            Issue.record("answered a state without score weights")
+        } catch let e as ProposalError {
+            #expect(e.description.contains("domains[0] (source domain 'web0') has no scoreWeight (and 2 more source domains)"), "\(e)")
+            #expect(e.description.contains(#""weights": "uniform""#), "\(e)")
+        }
+        var partly = Self.request(source: 3, target: 2, round: 1)
+        partly.domains[2].scoreWeight = nil
+        #expect(throws: ProposalError.self) { try ProposalRequest.decode(try encoded(partly), source: "request") }
+
+        var uniform = unstated
+        uniform.weights = "uniform"
+        let answer = try proposer.propose(try ProposalRequest.decode(try encoded(uniform), source: "request"))
+        #expect(answer.score == .init(weights: "uniform", sourceWeights: ["web0": 1, "web1": 1, "web2": 1], retentionWeight: 0.5, gainWeight: 0.5, exactMatchShare: 0.5))
+        let given = try proposer.propose(try ProposalRequest.decode(try encoded(Self.request(source: 2, target: 2, round: 0)), source: "request"))
+        #expect(given.score.weights == "given" && given.score.sourceWeights == ["web0": 6, "web1": 0.1])
+        // The echo is in the JSON a client reads.
+        let json = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(given)) as? [String: Any])
+        #expect((json["score"] as? [String: Any])?["sourceWeights"] as? [String: Double] == ["web0": 6, "web1": 0.1])
+
+        var both = Self.request(source: 2, target: 2, round: 0)
+        both.weights = "uniform"
+        var other = unstated
+        other.weights = "equal"
+        for (request, mention) in [(both, "gives a scoreWeight; send one or the other"), (other, #"weights is "equal""#)] {
+            do { _ = try ProposalRequest.decode(try encoded(request), source: "request"); Issue.record("accepted \(mention)") } catch let e as ProposalError {
+                #expect(e.description.contains(mention), "\(e)")
+            }
+        }
+    }
+
+    /// What Python's json.dumps writes for a NaN is named by its field, and what to send instead.
+    @Test func nonFiniteTokensNameTheirField() throws {
+        var r = Self.request(source: 2, target: 2, round: 1)
+        r.feedback[1]["bpb/web0"] = 12345.5
+        r.mixtures[0][2] = 0.125
+        let text = String(decoding: try encoded(r), as: UTF8.self)
+        let cases = [(text.replacingOccurrences(of: "12345.5", with: "NaN"), "request: feedback[1]['bpb/web0'] is NaN"),
+                     (text.replacingOccurrences(of: "0.125", with: "-Infinity"), "request: mixtures[0][2] is -Infinity"),
+                     (#"{"version": 1, "domains": [{"name": "a", "field": "source", "scoreWeight": Infinity}]}"#, "request: domains[0].scoreWeight is Infinity")]
+        for (body, mention) in cases {
+            do { _ = try ProposalRequest.decode(Data(body.utf8), source: "request"); Issue.record("accepted \(mention)") } catch let e as ProposalError {
+                #expect(e.description.hasPrefix(mention) && e.description.contains("not JSON numbers") && e.description.contains("send a finite number"), "\(e)")
+            }
+        }
+        // A string holding the word is not a number.
+        #expect(StrictJSON.nonFiniteNumber(in: Data(#"{"note": "NaN, Infinity", "x": [1, -2.5e3]}"#.utf8)) == nil)
+    }
+
+    /// Messages a client reads say what to send, not which Swift function to call.
+    @Test func mixtureAndRoundMessagesSayWhatToSend() throws {
+        var off = Self.request(source: 2, target: 2, round: 1)
+        off.mixtures[0] = [0.3, 0.2, 0.2, 0.2]
+        var short = Self.request(source: 2, target: 2, round: 1)
+        short.mixtures = []
+        var feedback = Self.request(source: 2, target: 2, round: 2)
+        feedback.feedback.removeFirst()
+        let cases = [(off, "mixtures[0]: invalid mixture: weights sum to 0.8999"), (off, "divide each weight by their sum"),
+                     (short, "mixtures has 0 entries but must have 1: round 1 (0-based) is the next to train"),
+                     (feedback, "feedback has 2 entries but must have 3: the base model's signals first, then one entry after each of the 2 rounds")]
+        for (request, mention) in cases {
+            do { _ = try ProposalRequest.decode(try encoded(request), source: "request"); Issue.record("accepted \(mention)") } catch let e as ProposalError {
+                #expect(e.description.contains(mention) && !e.description.contains("normalized(_:)"), "\(e)")
+            }
+        }
     }
 
     /// 18,000 domains (about 1 MiB of JSON): resolution is linear in the domains, not quadratic.

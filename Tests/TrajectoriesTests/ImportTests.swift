@@ -52,6 +52,30 @@ import Transformer
         }
     }
 
+    /// The names `dma serve` takes (`a`, `add-sub`) name the same columns as the environment's.
+    @Test func bareDomainNamesAsServeTakesThemAreAccepted() throws {
+        let env = try fixtureEnvironment(corpus: "unused")
+        let rows = ["7,0,,,,,2.0,3.0,4.0,0.0,5.0,0.1,0", "7,1,0.25,0.25,0.25,0.25,2.5,3.0,2.0,0.5,5.0,0.1,0.001"]
+        let full = try TrajectoryImport.read(csv: try write(rows), env: env, model: try env.model("tiny"), baseID: "b")
+        let bare = header.replacingOccurrences(of: "source/", with: "").replacingOccurrences(of: "math/", with: "")
+        #expect(bare.contains("mixture:a,") && bare.contains("feedback:em/add-sub,"))
+        let imported = try TrajectoryImport.read(csv: try write(rows, header: bare), env: env, model: try env.model("tiny"), baseID: "b")
+        #expect(imported == full)
+        #expect(imported[0].header.feedbackNames.contains("em/math/add-sub"))
+
+        // A bare name two domains share is refused naming both; so is one domain given two columns.
+        var twin = env
+        twin.space.target[0] = "math/a"
+        let ambiguous = try write(rows, header: header.replacingOccurrences(of: "mixture:source/a,", with: "mixture:a,").replacingOccurrences(of: "add-sub", with: "a"))
+        let twice = try write(rows.map { $0 + ",0.5" }, header: header + ",mixture:b")
+        for (path, environment, message) in [(ambiguous, twin, "column 'mixture:a': domain 'a' is ambiguous in environment 'fixture': it could be 'source/a' or 'math/a'"),
+                                              (twice, env, "column 'mixture:b': domain 'source/b' already has a mixture column ('mixture:source/b')")] {
+            do { _ = try TrajectoryImport.read(csv: path, env: environment, model: try env.model("tiny"), baseID: "b"); Issue.record("accepted \(message)") } catch {
+                #expect("\(error)".contains(path) && "\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+
     @Test func quotedFieldsRoundTripThroughImportAndExport() throws {
         // A domain whose name holds a comma: every header naming it must be quoted.
         var env = try fixtureEnvironment(corpus: "unused")
