@@ -37,25 +37,8 @@ public struct Trajectory: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Step: Codable, Sendable, Equatable {
-        public var mixture: [Double]
-        public var tokensPerDomain: [Int]
-        /// Values in `header.feedbackNames` order.
-        public var feedback: [Double]
-        public var balanced: Double
-        public var retention: Double
-        public var gain: Double
-        public var lr: Double
-        public var trainLoss: Double
-        public var seconds: Double
-
-        public init(mixture: [Double], tokensPerDomain: [Int], feedback: [Double], balanced: Double, retention: Double, gain: Double,
-                    lr: Double, trainLoss: Double, seconds: Double) {
-            (self.mixture, self.tokensPerDomain, self.feedback, self.balanced, self.retention, self.gain) =
-                (mixture, tokensPerDomain, feedback, balanced, retention, gain)
-            (self.lr, self.trainLoss, self.seconds) = (lr, trainLoss, seconds)
-        }
-    }
+    /// One re-weighting step: the round record every log shares.
+    public typealias Step = LoggedRound
 
     public var header: Header
     public var baseFeedback: [Double]

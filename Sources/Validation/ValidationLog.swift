@@ -63,7 +63,7 @@ public enum ValidationLog {
         if let bad = (r.finalFeedback + [r.final.balanced, r.final.retention, r.final.gain]).first(where: { abs($0) > maxScoreMagnitude }) {
             return "final score or feedback \(bad) is beyond ±\(Int(maxScoreMagnitude))"
         }
-        guard r.seconds.isFinite, r.seconds >= 0, r.rounds.allSatisfy({ $0.seconds.isFinite && $0.seconds >= 0 }) else { return "run time is not a finite non-negative number" }
+        guard r.seconds.isFinite, r.seconds >= 0, r.rounds.allSatisfy({ $0.seconds.map { $0.isFinite && $0 >= 0 } ?? false }) else { return "run time is not a finite non-negative number" }
         guard r.sourceTokens >= 0, r.targetTokens >= 0, r.priorRuns >= 0 else { return "token and run counts must be non-negative" }
         return nil
     }
