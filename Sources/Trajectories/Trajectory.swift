@@ -26,6 +26,12 @@ public struct Trajectory: Codable, Sendable, Equatable {
         public var dataSeed: UInt64
         public var scheduleSeed: UInt64
         public var codeVersion: String
+        /// The policy spec that chose the mixtures, for a run converted from another log (a
+        /// validation run); nil for a collection run, whose policy is the random schedule `sampler`.
+        /// Omitted from the JSON when nil, so collection logs keep their bytes.
+        public var policy: String? = nil
+        /// Why a converted run was made; nil for a collection run.
+        public var role: RunRole? = nil
 
         public init(format: String, version: Int, id: Int, environment: String, environmentHash: String, domains: [DomainName],
                     feedbackNames: [String], model: ModelConfig, baseCheckpoint: String, sampler: SampledSchedule, dataSeed: UInt64,

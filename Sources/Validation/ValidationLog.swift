@@ -44,6 +44,7 @@ public enum ValidationLog {
         let D = r.domains.count
         guard D > 0, r.feedbackNames.count == r.baseFeedback.count else { return "needs domains and one base feedback value per name" }
         guard r.id == ValidationRun.id(policy: r.policy, role: r.role, seed: r.seed) else { return "id does not match its policy, role and seed" }
+        guard r.role != .collection else { return "role collection belongs to trajectory logs (validation runs are selection or evaluation)" }
         guard !r.rounds.isEmpty else { return "has no rounds" }
         for (k, round) in r.rounds.enumerated() {
             guard round.mixture.count == D, round.tokensPerDomain.count == D else { return "round \(k + 1): needs \(D) weights and token counts" }

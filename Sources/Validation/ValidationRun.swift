@@ -6,7 +6,8 @@ import Trajectories
 /// line of `runs.jsonl`). Evaluation runs are what the results compare; selection runs are what a
 /// baseline consumed before them (best-fixed's grid on the selection seeds).
 public struct ValidationRun: Codable, Sendable, Equatable, LoggedRun {
-    public enum Role: String, Codable, Sendable { case evaluation, selection }
+    /// Why the run was made (`collection` is refused in validation logs: those runs are trajectories).
+    public typealias Role = RunRole
 
     /// One re-weighting step: the mixture trained and the per-step feedback subset (in
     /// `feedbackNames` order) measured after it; the round record every log shares.
