@@ -35,7 +35,7 @@ private func firstLine(_ path: String) throws -> Data {
 
 @Test func validationRunsBecomeTrainingData() throws {
     let runs = try ValidationLog.read(committed("docs/validation/math-cpt/runs.jsonl")).records
-    let env = try EnvironmentConfig.load(from: committed("envs/math-cpt.json"))
+    let env = try EnvironmentConfig.load(from: committed(EnvironmentConfig.defaultPath(for: "math-cpt")))
     // The setting's environment file may since have changed (its hash then differs): convert with
     // the one the runs were made with, or say so.
     try #require(env.hash == runs[0].environmentHash, "envs/math-cpt.json no longer is the environment of the committed validation runs")
@@ -62,7 +62,7 @@ private func firstLine(_ path: String) throws -> Data {
 
 @Test func conversionRefusesAnotherEnvironment() throws {
     let run = record("uniform", seed: 1, balanced: 0.5)
-    let env = try EnvironmentConfig.load(from: committed("envs/math-cpt.json"))
+    let env = try EnvironmentConfig.load(from: committed(EnvironmentConfig.defaultPath(for: "math-cpt")))
     #expect(throws: RunConversionError.self) { try run.trajectory(id: 0, environment: env) }
 }
 
