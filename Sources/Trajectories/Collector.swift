@@ -94,12 +94,8 @@ public final class TrajectoryCollector {
             environment: env.name, environmentHash: env.hash, domains: runner.space.domains,
             feedbackNames: runner.baseFeedback.names, model: base.config, baseCheckpoint: runner.baseHash,
             sampler: policy.sampled, dataSeed: dataSeed, scheduleSeed: scheduleSeed, codeVersion: DMAVersion.string)
-        let steps = result.rounds.map {
-            Trajectory.Step(mixture: $0.mixture, tokensPerDomain: $0.tokensPerDomain, feedback: $0.feedback.values,
-                            balanced: $0.score.balanced, retention: $0.score.retention, gain: $0.score.gain,
-                            lr: $0.lr, trainLoss: $0.trainLoss, seconds: $0.seconds)
-        }
-        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: runner.baseScore.balanced, steps: steps)
+        return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: runner.baseScore.balanced,
+                          steps: result.rounds.map { $0.logged() })
     }
 
     /// The identity every trajectory of this collection's log must share.

@@ -26,6 +26,12 @@ public struct Trajectory: Codable, Sendable, Equatable {
         public var dataSeed: UInt64
         public var scheduleSeed: UInt64
         public var codeVersion: String
+        /// The policy spec that chose the mixtures, for a run converted from another log (a
+        /// validation run); nil for a collection run, whose policy is the random schedule `sampler`.
+        /// Omitted from the JSON when nil, so collection logs keep their bytes.
+        public var policy: String? = nil
+        /// Why a converted run was made; nil for a collection run.
+        public var role: RunRole? = nil
 
         public init(format: String, version: Int, id: Int, environment: String, environmentHash: String, domains: [DomainName],
                     feedbackNames: [String], model: ModelConfig, baseCheckpoint: String, sampler: SampledSchedule, dataSeed: UInt64,
@@ -37,25 +43,8 @@ public struct Trajectory: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Step: Codable, Sendable, Equatable {
-        public var mixture: [Double]
-        public var tokensPerDomain: [Int]
-        /// Values in `header.feedbackNames` order.
-        public var feedback: [Double]
-        public var balanced: Double
-        public var retention: Double
-        public var gain: Double
-        public var lr: Double
-        public var trainLoss: Double
-        public var seconds: Double
-
-        public init(mixture: [Double], tokensPerDomain: [Int], feedback: [Double], balanced: Double, retention: Double, gain: Double,
-                    lr: Double, trainLoss: Double, seconds: Double) {
-            (self.mixture, self.tokensPerDomain, self.feedback, self.balanced, self.retention, self.gain) =
-                (mixture, tokensPerDomain, feedback, balanced, retention, gain)
-            (self.lr, self.trainLoss, self.seconds) = (lr, trainLoss, seconds)
-        }
-    }
+    /// One re-weighting step: the round record every log shares.
+    public typealias Step = LoggedRound
 
     public var header: Header
     public var baseFeedback: [Double]

@@ -119,10 +119,7 @@ public struct ValidationHarness {
             id: entry.id, setting: setting, environment: environment.name, environmentHash: environment.hash, baseCheckpoint: runner.baseHash,
             model: model, policy: entry.policy, spec: entry.spec.description, role: entry.role, seed: entry.seed, priorRuns: entry.priorRuns,
             domains: runner.space.domains.map(\.rawValue), feedbackNames: runner.baseFeedback.names, baseFeedback: runner.baseFeedback.values,
-            rounds: result.rounds.map {
-                ValidationRun.Round(mixture: $0.mixture, tokensPerDomain: $0.tokensPerDomain, feedback: $0.feedback.values,
-                                    balanced: $0.score.balanced, retention: $0.score.retention, gain: $0.score.gain, seconds: $0.seconds)
-            },
+            rounds: result.rounds.map { $0.logged(trainingMeasures: false) },
             finalFeedbackNames: result.finalFeedback?.names ?? [], finalFeedback: result.finalFeedback?.values ?? [],
             final: result.finalScore ?? BalancedScore(balanced: .nan, retention: .nan, gain: .nan),
             // A run resumed from a snapshot spent its earlier rounds in another process: count them too.

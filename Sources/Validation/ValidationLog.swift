@@ -44,6 +44,7 @@ public enum ValidationLog {
         let D = r.domains.count
         guard D > 0, r.feedbackNames.count == r.baseFeedback.count else { return "needs domains and one base feedback value per name" }
         guard r.id == ValidationRun.id(policy: r.policy, role: r.role, seed: r.seed) else { return "id does not match its policy, role and seed" }
+        guard r.role != .collection else { return "role collection belongs to trajectory logs (validation runs are selection or evaluation)" }
         guard !r.rounds.isEmpty else { return "has no rounds" }
         for (k, round) in r.rounds.enumerated() {
             guard round.mixture.count == D, round.tokensPerDomain.count == D else { return "round \(k + 1): needs \(D) weights and token counts" }
@@ -63,7 +64,7 @@ public enum ValidationLog {
         if let bad = (r.finalFeedback + [r.final.balanced, r.final.retention, r.final.gain]).first(where: { abs($0) > maxScoreMagnitude }) {
             return "final score or feedback \(bad) is beyond ±\(Int(maxScoreMagnitude))"
         }
-        guard r.seconds.isFinite, r.seconds >= 0, r.rounds.allSatisfy({ $0.seconds.isFinite && $0.seconds >= 0 }) else { return "run time is not a finite non-negative number" }
+        guard r.seconds.isFinite, r.seconds >= 0, r.rounds.allSatisfy({ $0.seconds.map { $0.isFinite && $0 >= 0 } ?? false }) else { return "run time is not a finite non-negative number" }
         guard r.sourceTokens >= 0, r.targetTokens >= 0, r.priorRuns >= 0 else { return "token and run counts must be non-negative" }
         return nil
     }

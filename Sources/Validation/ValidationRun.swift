@@ -6,24 +6,12 @@ import Trajectories
 /// line of `runs.jsonl`). Evaluation runs are what the results compare; selection runs are what a
 /// baseline consumed before them (best-fixed's grid on the selection seeds).
 public struct ValidationRun: Codable, Sendable, Equatable, LoggedRun {
-    public enum Role: String, Codable, Sendable { case evaluation, selection }
+    /// Why the run was made (`collection` is refused in validation logs: those runs are trajectories).
+    public typealias Role = RunRole
 
-    /// One re-weighting step: the mixture trained and the per-step feedback subset measured after it.
-    public struct Round: Codable, Sendable, Equatable {
-        public var mixture: [Double]
-        public var tokensPerDomain: [Int]
-        /// Values in `ValidationRun.feedbackNames` order.
-        public var feedback: [Double]
-        public var balanced: Double
-        public var retention: Double
-        public var gain: Double
-        public var seconds: Double
-
-        public init(mixture: [Double], tokensPerDomain: [Int], feedback: [Double], balanced: Double, retention: Double, gain: Double, seconds: Double) {
-            (self.mixture, self.tokensPerDomain, self.feedback, self.balanced, self.retention, self.gain, self.seconds) =
-                (mixture, tokensPerDomain, feedback, balanced, retention, gain, seconds)
-        }
-    }
+    /// One re-weighting step: the mixture trained and the per-step feedback subset (in
+    /// `feedbackNames` order) measured after it; the round record every log shares.
+    public typealias Round = LoggedRound
 
     /// `<policy>|<role>|s<seed>`: unique within a log.
     public var id: String

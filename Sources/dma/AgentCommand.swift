@@ -46,7 +46,7 @@ struct AgentTrainCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
-        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(trajectories[0].header.environment).json")
+        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: trajectories[0].header.environment))
         let config = self.config()
         let model = try surrogate.map { path -> (SurrogateModel, String) in
             let m = try SurrogateModel.load(from: path, expecting: environment)
@@ -240,7 +240,7 @@ struct AgentBenchCommand: ParsableCommand {
     private func inferenceInputs() throws -> (BoundAgent, [PolicyState]) {
         let agent = try AgentPolicy(path: policy)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
-        let environment = try EnvironmentConfig.load(from: "envs/\(trajectories[0].header.environment).json")
+        let environment = try EnvironmentConfig.load(from: EnvironmentConfig.defaultPath(for: trajectories[0].header.environment))
         let header = trajectories[0].header
         let layout = ObservationLayout(domains: header.domains, feedbackNames: header.feedbackNames,
                                        score: try ScoreFormula(env: environment, feedbackNames: header.feedbackNames), window: agent.file.window)

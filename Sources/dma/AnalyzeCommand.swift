@@ -54,7 +54,7 @@ struct AnalyzeCommand: ParsableCommand {
     /// Every input, checked against the others; failures are data errors naming the file.
     private func loadInputs() throws -> AnalysisInputs {
         let model = try SurrogateModel.load(from: surrogate)
-        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(model.identity.environment).json")
+        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: model.identity.environment))
         try model.check(against: environment, path: surrogate)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
         if let t = trajectories.first(where: { $0.header.domains != model.domains || $0.header.feedbackNames != model.feedbackNames }) {

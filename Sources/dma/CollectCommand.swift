@@ -66,19 +66,10 @@ struct TrajectoriesCommand: ParsableCommand {
     )
 }
 
-/// Reads comma-separated trajectory logs as one dataset (checked and de-duplicated like `merge`),
-/// noting torn tails and skipped lines on standard error. Throws when nothing is left.
+/// Reads comma-separated trajectory logs as one dataset (``TrajectoryLogs``), noting torn tails
+/// and skipped lines on standard error.
 func readTrajectoryLogs(_ list: String, skipInvalid: Bool) throws -> (trajectories: [Trajectory], skipped: Int) {
-    var skipped = 0
-    let (all, _) = try TrajectoryMerge.merge(try commaSeparated(list, option: "--data"), skipInvalid: skipInvalid) { note in
-        switch note {
-        case let .tornTail(path): LogTail.torn.notice(path: path).map(ProgressLine.note)
-        case let .unterminatedTail(path): LogTail.unterminated.notice(path: path).map(ProgressLine.note)
-        case let .skipped(reason): ProgressLine.note("skipped \(reason)"); skipped += 1
-        }
-    }
-    guard !all.isEmpty else { throw DataFileError(path: list, problem: "no trajectories") }
-    return (all, skipped)
+    try TrajectoryLogs.read(paths: try commaSeparated(list, option: "--data"), skipInvalid: skipInvalid, notes: ProgressLine.note)
 }
 
 struct TrajectoriesStatsCommand: ParsableCommand {

@@ -28,7 +28,7 @@ struct SurrogateDataOptions: ParsableArguments {
 
     func load() throws -> (TransitionSet, SurrogateModel.Identity, ScoreFormula, EnvironmentConfig) {
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
-        let envPath = env ?? "envs/\(trajectories[0].header.environment).json"
+        let envPath = env ?? EnvironmentConfig.defaultPath(for: trajectories[0].header.environment)
         let environment = try EnvironmentConfig.load(from: envPath)
         let (identity, score) = try SurrogateModel.identity(for: trajectories, env: environment, path: data)
         return (try TransitionSet(trajectories), identity, score, environment)
@@ -42,7 +42,7 @@ struct SurrogateModelOptions: ParsableArguments {
 
     func load() throws -> (SurrogateModel, EnvironmentConfig) {
         let fitted = try SurrogateModel.load(from: model)
-        let environment = try EnvironmentConfig.load(from: env ?? "envs/\(fitted.identity.environment).json")
+        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: fitted.identity.environment))
         try fitted.check(against: environment, path: model)
         return (fitted, environment)
     }
