@@ -17,6 +17,12 @@ public struct EnvironmentCheck {
         public var firstSchedule = 1
         /// Two-phase schedule: source share in the first half, then in the second half.
         public var twoPhase: [Double] = [0.1, 0.6]
+        /// Share of the rounds, at the end, that the decay-phase schedules (`dma env timing`) change.
+        public var decayRounds = 0.2
+        /// Source share of the last rounds of the target-heavy and of the source-heavy decay
+        /// schedule; the rounds before make up the difference, so each averages the two-phase
+        /// schedule's static average and is compared with the same static runs.
+        public var decayShares: [Double] = [0.05, 0.95]
         /// Random walks start RegMix-style around the natural token prior; schedule k uses
         /// concentration `startConcentrations[k % count]`, so both near-prior and far-off starts occur.
         public var startConcentrations: [Double] = [64, 128, 256, 512]
@@ -27,7 +33,7 @@ public struct EnvironmentCheck {
 
     /// One planned CPT run.
     public struct Run: Codable, Sendable, Hashable {
-        public enum Kind: String, Codable, Sendable { case fixed, random, twoPhase, twoPhaseAverage }
+        public enum Kind: String, Codable, Sendable { case fixed, random, twoPhase, twoPhaseAverage, targetHeavyDecay, sourceHeavyDecay }
         public var kind: Kind
         public var share: Double?
         /// Schedule seed (random schedules).
@@ -44,6 +50,8 @@ public struct EnvironmentCheck {
             case .random: return "random-\(schedule!)-s\(seed)"
             case .twoPhase: return "two-phase-s\(seed)"
             case .twoPhaseAverage: return "two-phase-average-s\(seed)"
+            case .targetHeavyDecay: return "target-heavy-decay-s\(seed)"
+            case .sourceHeavyDecay: return "source-heavy-decay-s\(seed)"
             }
         }
     }
@@ -153,9 +161,10 @@ public struct EnvironmentCheck {
             let schedule = (0..<env.cpt.rounds).map { $0 < half ? settings.twoPhase[0] : settings.twoPhase[1] }
             return SchedulePolicy(name: "two-phase", schedule: try schedule.map(split))
         case .twoPhaseAverage:
-            let half = env.cpt.rounds / 2
-            let avg = (Double(half) * settings.twoPhase[0] + Double(env.cpt.rounds - half) * settings.twoPhase[1]) / Double(env.cpt.rounds)
-            return SchedulePolicy(name: "two-phase-average", schedule: [try split(avg)])
+            return SchedulePolicy(name: "two-phase-average", schedule: [try split(twoPhaseAverageShare)])
+        case .targetHeavyDecay, .sourceHeavyDecay:
+            return SchedulePolicy(name: run.kind == .targetHeavyDecay ? "target-heavy-decay" : "source-heavy-decay",
+                                  schedule: try decaySchedule(run.kind).map(split))
         }
     }
 
