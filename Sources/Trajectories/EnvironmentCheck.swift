@@ -23,6 +23,14 @@ public struct EnvironmentCheck {
         /// schedule; the rounds before make up the difference, so each averages the two-phase
         /// schedule's static average and is compared with the same static runs.
         public var decayShares: [Double] = [0.05, 0.95]
+
+        /// Names a timing plan whose shares differ from the defaults (nil for the defaults, whose
+        /// runs are criterion 6's and keep its ids).
+        public var timingTag: String? {
+            let d = Settings()
+            guard twoPhase != d.twoPhase || decayShares != d.decayShares || decayRounds != d.decayRounds else { return nil }
+            return "\(twoPhase[0])-\(twoPhase[1])" + (decayShares != d.decayShares || decayRounds != d.decayRounds ? "-decay\(decayShares[0])-\(decayShares[1])-\(decayRounds)" : "")
+        }
         /// Random walks start RegMix-style around the natural token prior; schedule k uses
         /// concentration `startConcentrations[k % count]`, so both near-prior and far-off starts occur.
         public var startConcentrations: [Double] = [64, 128, 256, 512]
@@ -39,21 +47,27 @@ public struct EnvironmentCheck {
         /// Schedule seed (random schedules).
         public var schedule: UInt64?
         public var seed: UInt64
+        /// The timing plan's shares (`Settings.timingTag`) when they are not the defaults, so runs of
+        /// different plans never share an id in one log.
+        public var plan: String?
 
-        public init(kind: Kind, share: Double? = nil, schedule: UInt64? = nil, seed: UInt64) {
-            (self.kind, self.share, self.schedule, self.seed) = (kind, share, schedule, seed)
+        public init(kind: Kind, share: Double? = nil, schedule: UInt64? = nil, seed: UInt64, plan: String? = nil) {
+            (self.kind, self.share, self.schedule, self.seed, self.plan) = (kind, share, schedule, seed, plan)
         }
 
-        public var id: String {
+        /// The id without its seed: the schedule's name.
+        public var name: String {
             switch kind {
-            case .fixed: return "fixed-\(share!)-s\(seed)"
-            case .random: return "random-\(schedule!)-s\(seed)"
-            case .twoPhase: return "two-phase-s\(seed)"
-            case .twoPhaseAverage: return "two-phase-average-s\(seed)"
-            case .targetHeavyDecay: return "target-heavy-decay-s\(seed)"
-            case .sourceHeavyDecay: return "source-heavy-decay-s\(seed)"
+            case .fixed: return "fixed-\(share!)"
+            case .random: return "random-\(schedule!)"
+            case .twoPhase: return "two-phase" + (plan.map { "-\($0)" } ?? "")
+            case .twoPhaseAverage: return "two-phase-average" + (plan.map { "-\($0)" } ?? "")
+            case .targetHeavyDecay: return "target-heavy-decay" + (plan.map { "-\($0)" } ?? "")
+            case .sourceHeavyDecay: return "source-heavy-decay" + (plan.map { "-\($0)" } ?? "")
             }
         }
+
+        public var id: String { "\(name)-s\(seed)" }
     }
 
     /// A finished run as logged.

@@ -29,7 +29,7 @@ extension EnvironmentCheck {
     /// The timing runs: the static average and the three schedules on every seed.
     public func timingPlan() -> [Run] {
         (1...settings.seeds).flatMap { s in
-            [Run.Kind.twoPhaseAverage, .twoPhase, .targetHeavyDecay, .sourceHeavyDecay].map { Run(kind: $0, seed: UInt64(s)) }
+            [Run.Kind.twoPhaseAverage, .twoPhase, .targetHeavyDecay, .sourceHeavyDecay].map { Run(kind: $0, seed: UInt64(s), plan: settings.timingTag) }
         }
     }
 
@@ -78,7 +78,7 @@ extension EnvironmentCheck {
 
     public func timingReport(_ outcomes: [Outcome], lrSchedule: String) throws -> TimingReport {
         func group(_ kind: Run.Kind) -> [UInt64: Double] {
-            Dictionary(outcomes.filter { $0.run.kind == kind }.map { ($0.run.seed, $0.balanced) }, uniquingKeysWith: { a, _ in a })
+            Dictionary(outcomes.filter { $0.run.kind == kind && $0.run.plan == settings.timingTag }.map { ($0.run.seed, $0.balanced) }, uniquingKeysWith: { a, _ in a })
         }
         let statics = group(.twoPhaseAverage)
         let (staticMean, staticSD) = statics.isEmpty ? (0, 0) : Statistics.meanAndSD(Array(statics.values))
@@ -92,7 +92,7 @@ extension EnvironmentCheck {
             guard !seeds.isEmpty else { continue }
             let shares = kind == .twoPhase ? (0..<env.cpt.rounds).map { $0 < env.cpt.rounds / 2 ? settings.twoPhase[0] : settings.twoPhase[1] } : try decaySchedule(kind)
             let d = Statistics.pairedDifference(seeds.map { scores[$0]! }, seeds.map { statics[$0]! })
-            comparisons.append(TimingComparison(schedule: Run(kind: kind, seed: 0).id.replacingOccurrences(of: "-s0", with: ""), shares: shares, seeds: seeds.count,
+            comparisons.append(TimingComparison(schedule: Run(kind: kind, seed: 0, plan: settings.timingTag).name, shares: shares, seeds: seeds.count,
                                                 mean: seeds.map { scores[$0]! }.reduce(0, +) / Double(seeds.count),
                                                 difference: d.mean, differenceSD: d.sd, halfWidth: d.halfWidth,
                                                 beatsStatic: seeds.count > 1 ? d.mean > 2 * seedSD : nil))

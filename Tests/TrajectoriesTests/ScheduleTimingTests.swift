@@ -52,4 +52,20 @@ import Testing
         #expect(abs(byName["two-phase"]!.difference + 0.01) < 1e-12 && byName["two-phase"]!.beatsStatic == false)
         #expect(byName["source-heavy-decay"]!.beatsStatic == false)
     }
+
+    @Test func anotherPlanGetsItsOwnIdsAndIsReportedApart() throws {
+        let c = try check(seeds: 1)
+        #expect(c.settings.timingTag == nil && c.timingPlan().map(\.id) == ["two-phase-average-s1", "two-phase-s1", "target-heavy-decay-s1", "source-heavy-decay-s1"])
+        var settings = c.settings
+        settings.twoPhase = [0.55, 0.95]
+        let other = try EnvironmentCheck(env: c.env, settings: settings, prior: c.prior)
+        #expect(other.timingPlan().map(\.id) == ["two-phase-average-0.55-0.95-s1", "two-phase-0.55-0.95-s1", "target-heavy-decay-0.55-0.95-s1", "source-heavy-decay-0.55-0.95-s1"])
+        #expect(abs(other.twoPhaseAverageShare - 0.75) < 1e-12)
+        let log = (c.timingPlan() + other.timingPlan()).map { run in
+            EnvironmentCheck.Outcome(id: run.id, run: run, environmentHash: c.env.hash, baseCheckpoint: "base", balanced: run.plan == nil ? 0.5 : 0.7,
+                                     retention: 1, gain: 0, sourceBpbChange: 0, mathEMChange: 0, mixtures: [], seconds: 0, subsetBalanced: nil)
+        }
+        #expect(try other.timingReport(log, lrSchedule: "cosine").staticMean == 0.7)
+        #expect(try c.timingReport(log, lrSchedule: "cosine").staticMean == 0.5)
+    }
 }
