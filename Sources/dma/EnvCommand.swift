@@ -83,7 +83,11 @@ struct EnvTimingCommand: ParsableCommand {
         commandName: "timing",
         abstract: "Whether data order matters under the environment's LR schedule: schedules against their static average.",
         discussion: """
-        Runs, per seed, the static mixture at the two-phase schedule's average source share and three         schedules that average the same share: criterion 6's two-phase schedule, a target-heavy decay         phase (less source share in the last 20% of the rounds) and a source-heavy one. Reports each         schedule's paired difference from the static mixture. Point --env at a variant with         cpt.lrSchedule set to compare LR schedules. Every finished run is appended to --log; re-running resumes.
+        Runs, per seed, the static mixture at the two-phase schedule's average source share and three \
+        schedules that average the same share: criterion 6's two-phase schedule, a target-heavy decay \
+        phase (less source share in the last 20% of the rounds) and a source-heavy one. Reports each \
+        schedule's paired difference from the static mixture. Point --env at a variant with \
+        cpt.lrSchedule set to compare LR schedules. Every finished run is appended to --log; re-running resumes.
         """
     )
 
