@@ -69,12 +69,73 @@ public struct EnvironmentConfig: Codable, Sendable {
         public var peakLR: Double
         public var minLR: Double
         public var warmupSteps: Int
+        /// The LR schedule's shape after the warm-up (absent: cosine). Optional, and so left out of
+        /// the encoding when absent, so environments written before it keep their hash.
+        public var lrSchedule: LRScheduleSettings?
 
-        public init(rounds: Int, stepsPerRound: Int, batch: Int, peakLR: Double, minLR: Double, warmupSteps: Int) {
+        public init(rounds: Int, stepsPerRound: Int, batch: Int, peakLR: Double, minLR: Double, warmupSteps: Int,
+                    lrSchedule: LRScheduleSettings? = nil) {
             (self.rounds, self.stepsPerRound, self.batch, self.peakLR, self.minLR, self.warmupSteps) = (rounds, stepsPerRound, batch, peakLR, minLR, warmupSteps)
+            self.lrSchedule = lrSchedule
         }
 
         public var totalSteps: Int { rounds * stepsPerRound }
+
+        /// The LR schedule of a whole CPT run (every round's steps on one schedule).
+        public var schedule: LRSchedule {
+            LRSchedule(peak: peakLR, minimum: minLR, warmupSteps: warmupSteps, totalSteps: totalSteps,
+                       shape: (lrSchedule ?? LRScheduleSettings()).shape)
+        }
+    }
+
+    /// `cpt.lrSchedule`: `{"kind": "cosine"}` (the default), `{"kind": "wsd", "decayFraction": 0.2}`
+    /// (warm-up, stable at the peak, linear decay to `minLR` over the last fraction of the steps) or
+    /// `{"kind": "constant"}` (warm-up, then the peak to the end; with `decayFraction`, a final
+    /// linear decay over that fraction, i.e. the same shape as `wsd`).
+    public struct LRScheduleSettings: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable, CaseIterable {
+            case cosine, wsd, constant
+
+            public init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                let text = try c.decode(String.self)
+                guard let kind = Kind(rawValue: text) else {
+                    throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown LR schedule kind '\(text)' (known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                self = kind
+            }
+        }
+
+        /// WSD's decay fraction when the file gives none: the last 20% of the steps, the range the
+        /// published WSD recipes cool down over (10–20%).
+        public static let defaultDecayFraction = 0.2
+
+        public var kind: Kind
+        /// Share of the run's steps, at its end, over which the LR decays linearly to `minLR`;
+        /// in (0, 1]. `wsd` only (default 0.2) and `constant` (default: no decay).
+        public var decayFraction: Double?
+
+        public init(kind: Kind = .cosine, decayFraction: Double? = nil) {
+            (self.kind, self.decayFraction) = (kind, decayFraction)
+        }
+
+        /// The schedule shape these settings describe.
+        public var shape: LRSchedule.Shape {
+            switch kind {
+            case .cosine: return .cosine
+            case .wsd: return .warmupStableDecay(decayFraction: decayFraction ?? Self.defaultDecayFraction)
+            case .constant: return decayFraction.map { .warmupStableDecay(decayFraction: $0) } ?? .constant
+            }
+        }
+
+        /// Nil when usable, else what is wrong (for the environment's validation message).
+        public var problem: String? {
+            if let f = decayFraction {
+                guard kind != .cosine else { return "cpt.lrSchedule.decayFraction does not apply to kind 'cosine' (it decays over the whole run)" }
+                guard f.isFinite, f > 0, f <= 1 else { return "cpt.lrSchedule.decayFraction must be in (0, 1], got \(f)" }
+            }
+            return nil
+        }
     }
 
     /// Benchmark sizes: `full` for `dma eval`, `feedback` for the cheap per-step subset during CPT.
@@ -149,6 +210,8 @@ extension EnvironmentConfig: ValidatedJSON {
         guard cpt.rounds > 0, cpt.stepsPerRound > 0, cpt.batch > 0, cpt.peakLR > 0, cpt.minLR >= 0 else {
             throw fail("cpt needs positive rounds, stepsPerRound, batch and peakLR")
         }
+        if let problem = cpt.lrSchedule?.problem { throw fail(problem) }
+        guard cpt.warmupSteps < cpt.totalSteps else { throw fail("cpt.warmupSteps (\(cpt.warmupSteps)) must be fewer than rounds × stepsPerRound (\(cpt.totalSteps))") }
         guard pretrain.steps > 0, pretrain.batch > 0, pretrain.peakLR > 0 else { throw fail("pretrain needs positive steps, batch and peakLR") }
         guard !models.isEmpty else { throw fail("no model presets") }
         for (name, m) in models {

@@ -34,7 +34,7 @@ public struct CPTResult: Sendable {
 ///
 /// Each round trains `cpt.stepsPerRound` optimizer steps of `cpt.batch` sequences sampled (stratified)
 /// under the round's mixture, then evaluates the per-step feedback subset. The LR schedule (warm-up,
-/// cosine) spans the whole run. Give each worker its own runner (`withWorkers`).
+/// then the environment's `cpt.lrSchedule`, cosine by default) spans the whole run. Give each worker its own runner (`withWorkers`).
 public final class CPTRunner {
     public let env: EnvironmentConfig
     public let space: DomainSpace
@@ -91,10 +91,7 @@ public final class CPTRunner {
     }
 
     /// The LR schedule of a run.
-    public var schedule: LRSchedule {
-        let c = env.cpt
-        return LRSchedule(peak: c.peakLR, minimum: c.minLR, warmupSteps: c.warmupSteps, totalSteps: c.totalSteps)
-    }
+    public var schedule: LRSchedule { env.cpt.schedule }
 
     /// Runs T rounds. With `snapshot`, the model, optimizer state and records are saved there
     /// (atomically) after every round, and a run that finds a snapshot resumes after its last round:

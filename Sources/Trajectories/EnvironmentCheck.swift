@@ -17,6 +17,20 @@ public struct EnvironmentCheck {
         public var firstSchedule = 1
         /// Two-phase schedule: source share in the first half, then in the second half.
         public var twoPhase: [Double] = [0.1, 0.6]
+        /// Share of the rounds, at the end, that the decay-phase schedules (`dma env timing`) change.
+        public var decayRounds = 0.2
+        /// Source share of the last rounds of the target-heavy and of the source-heavy decay
+        /// schedule; the rounds before make up the difference, so each averages the two-phase
+        /// schedule's static average and is compared with the same static runs.
+        public var decayShares: [Double] = [0.05, 0.95]
+
+        /// Names a timing plan whose shares differ from the defaults (nil for the defaults, whose
+        /// runs are criterion 6's and keep its ids).
+        public var timingTag: String? {
+            let d = Settings()
+            guard twoPhase != d.twoPhase || decayShares != d.decayShares || decayRounds != d.decayRounds else { return nil }
+            return "\(twoPhase[0])-\(twoPhase[1])" + (decayShares != d.decayShares || decayRounds != d.decayRounds ? "-decay\(decayShares[0])-\(decayShares[1])-\(decayRounds)" : "")
+        }
         /// Random walks start RegMix-style around the natural token prior; schedule k uses
         /// concentration `startConcentrations[k % count]`, so both near-prior and far-off starts occur.
         public var startConcentrations: [Double] = [64, 128, 256, 512]
@@ -27,25 +41,33 @@ public struct EnvironmentCheck {
 
     /// One planned CPT run.
     public struct Run: Codable, Sendable, Hashable {
-        public enum Kind: String, Codable, Sendable { case fixed, random, twoPhase, twoPhaseAverage }
+        public enum Kind: String, Codable, Sendable { case fixed, random, twoPhase, twoPhaseAverage, targetHeavyDecay, sourceHeavyDecay }
         public var kind: Kind
         public var share: Double?
         /// Schedule seed (random schedules).
         public var schedule: UInt64?
         public var seed: UInt64
+        /// The timing plan's shares (`Settings.timingTag`) when they are not the defaults, so runs of
+        /// different plans never share an id in one log.
+        public var plan: String?
 
-        public init(kind: Kind, share: Double? = nil, schedule: UInt64? = nil, seed: UInt64) {
-            (self.kind, self.share, self.schedule, self.seed) = (kind, share, schedule, seed)
+        public init(kind: Kind, share: Double? = nil, schedule: UInt64? = nil, seed: UInt64, plan: String? = nil) {
+            (self.kind, self.share, self.schedule, self.seed, self.plan) = (kind, share, schedule, seed, plan)
         }
 
-        public var id: String {
+        /// The id without its seed: the schedule's name.
+        public var name: String {
             switch kind {
-            case .fixed: return "fixed-\(share!)-s\(seed)"
-            case .random: return "random-\(schedule!)-s\(seed)"
-            case .twoPhase: return "two-phase-s\(seed)"
-            case .twoPhaseAverage: return "two-phase-average-s\(seed)"
+            case .fixed: return "fixed-\(share!)"
+            case .random: return "random-\(schedule!)"
+            case .twoPhase: return "two-phase" + (plan.map { "-\($0)" } ?? "")
+            case .twoPhaseAverage: return "two-phase-average" + (plan.map { "-\($0)" } ?? "")
+            case .targetHeavyDecay: return "target-heavy-decay" + (plan.map { "-\($0)" } ?? "")
+            case .sourceHeavyDecay: return "source-heavy-decay" + (plan.map { "-\($0)" } ?? "")
             }
         }
+
+        public var id: String { "\(name)-s\(seed)" }
     }
 
     /// A finished run as logged.
@@ -153,9 +175,10 @@ public struct EnvironmentCheck {
             let schedule = (0..<env.cpt.rounds).map { $0 < half ? settings.twoPhase[0] : settings.twoPhase[1] }
             return SchedulePolicy(name: "two-phase", schedule: try schedule.map(split))
         case .twoPhaseAverage:
-            let half = env.cpt.rounds / 2
-            let avg = (Double(half) * settings.twoPhase[0] + Double(env.cpt.rounds - half) * settings.twoPhase[1]) / Double(env.cpt.rounds)
-            return SchedulePolicy(name: "two-phase-average", schedule: [try split(avg)])
+            return SchedulePolicy(name: "two-phase-average", schedule: [try split(twoPhaseAverageShare)])
+        case .targetHeavyDecay, .sourceHeavyDecay:
+            return SchedulePolicy(name: run.kind == .targetHeavyDecay ? "target-heavy-decay" : "source-heavy-decay",
+                                  schedule: try decaySchedule(run.kind).map(split))
         }
     }
 

@@ -10,7 +10,7 @@ struct EnvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env",
         abstract: "Inspect and check environments.",
-        subcommands: [EnvCheckCommand.self]
+        subcommands: [EnvCheckCommand.self, EnvTimingCommand.self]
     )
 }
 
@@ -71,6 +71,70 @@ struct EnvCheckCommand: ParsableCommand {
         if let r = report.subsetFullCorrelation {
             print("feedback subset vs full suite, balanced score over \(outcomes.count) runs: Pearson r = \(fmt(r, 3))")
         }
+        if let json {
+            try writeJSON(report, to: json)
+            print("wrote \(json)")
+        }
+    }
+}
+
+struct EnvTimingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timing",
+        abstract: "Whether data order matters under the environment's LR schedule: schedules against their static average.",
+        discussion: """
+        Runs, per seed, the static mixture at the two-phase schedule's average source share and three \
+        schedules that average the same share: criterion 6's two-phase schedule, a target-heavy decay \
+        phase (less source share in the last 20% of the rounds) and a source-heavy one. Reports each \
+        schedule's paired difference from the static mixture. Point --env at a variant with \
+        cpt.lrSchedule set to compare LR schedules. Every finished run is appended to --log; re-running resumes.
+        """
+    )
+
+    @OptionGroup var setup: BaseRunOptions
+    @Option(help: "Seeds (each schedule and the static mixture run on every one).") var seeds = EnvironmentCheck.Settings().seeds
+    @Option(help: "Two-phase schedule: source share of the first half, then of the second; every schedule averages it.") var twoPhase = "0.1,0.6"
+    @Option(help: "Source share of the last 20% of the rounds in the target-heavy, then the source-heavy, decay schedule.") var decayShares = "0.05,0.95"
+    @Option(help: "Runs in parallel (each with one BLAS thread).") var workers = 1
+    @Option(help: "Append-only log of finished runs, resumed by the same environment and base (default: runs/env-timing-<env>-<env hash>-<base hash>.jsonl).") var log: String?
+    @Option(help: "Write the report as JSON to this file.") var json: String?
+
+    func run() throws {
+        NumericsRuntime.installErrorHandling()
+        NumericsRuntime.setThreads(1)
+        let (environment, checkpoint, store) = try setup.load()
+        var settings = EnvironmentCheck.Settings()
+        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        settings.seeds = seeds
+        settings.twoPhase = try commaSeparated(twoPhase, option: "--two-phase")
+        settings.decayShares = try commaSeparated(decayShares, option: "--decay-shares")
+        for (name, v) in [("--two-phase", settings.twoPhase), ("--decay-shares", settings.decayShares)] {
+            guard v.count == 2, v.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("\(name) needs two source shares in [0, 1]") }
+        }
+        let prior = try store.trainingBytes(environment.domainSpace().domains)
+        let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
+        // A plan whose decay schedules cannot average the two-phase share fails before any run.
+        _ = try check.decaySchedule(.targetHeavyDecay)
+        _ = try check.decaySchedule(.sourceHeavyDecay)
+        let logPath = log ?? "runs/env-timing-\(environment.name)-\(environment.hash.prefix(8))-\(checkpoint.parameterHash.prefix(8)).jsonl"
+        let runners = try CPTRunner(env: environment, base: checkpoint, store: store, fullEvaluation: true).withWorkers(workers)
+        let bar = ProgressLine("env timing", total: check.timingPlan().count, unit: "run")
+        let (outcomes, resumed, tail) = try check.executeTiming(runners: runners, log: logPath) { outcome, done, _ in
+            bar.update(done, detail: "\(outcome.id): balanced \(fmt(outcome.balanced, 4)) (\(fmt(outcome.seconds, 1)) s)")
+        }
+        tail.notice(path: logPath).map(ProgressLine.note)
+        ProgressLine.note("env timing \(environment.name): \(resumed) runs were already in \(logPath), \(outcomes.count - resumed) new")
+        let lr = environment.cpt.lrSchedule ?? .init()
+        let label = lr.kind.rawValue + (lr.decayFraction.map { " (decay over the last \($0))" } ?? "")
+        let report = try check.timingReport(outcomes.filter { $0.run.plan == settings.timingTag }, lrSchedule: label)
+        print("LR schedule \(label); static source share \(fmt(report.staticShare, 3)): balanced \(fmt(report.staticMean, 4)) ± \(fmt(report.staticSD, 4)) (n=\(report.staticSeeds)); seed sd \(fmt(report.seedSD, 4))")
+        var table = Table(["schedule", "source shares", "balanced", "Δ vs static", "sd of Δ", "95% interval", "n", "> 2 × seed sd"])
+        for c in report.comparisons {
+            let interval = c.halfWidth.map { "[\(fmt(c.difference - $0, 4)), \(fmt(c.difference + $0, 4))]" } ?? "-"
+            table.add([c.schedule, c.shares.map { fmt($0, 2) }.joined(separator: " "), fmt(c.mean, 4), String(format: "%+.4f", c.difference),
+                       fmt(c.differenceSD, 4), interval, "\(c.seeds)", c.beatsStatic.map { $0 ? "yes" : "no" } ?? "1 seed"])
+        }
+        print(table.render())
         if let json {
             try writeJSON(report, to: json)
             print("wrote \(json)")

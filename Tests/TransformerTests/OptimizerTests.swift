@@ -49,3 +49,47 @@ import Kernels
         for t in 10..<110 { #expect(s.lr(at: t + 1) <= s.lr(at: t)) }
     }
 }
+
+/// The three CPT LR shapes at their key steps: warm-up end, stable, decay start, last step.
+@Suite struct LRShapeTests {
+    // 400 steps, 20 warm-up: the proxy environment's CPT budget.
+    func schedule(_ shape: LRSchedule.Shape) -> LRSchedule {
+        LRSchedule(peak: 0.002, minimum: 0.0002, warmupSteps: 20, totalSteps: 400, shape: shape)
+    }
+
+    @Test func cosineIsUnchanged() {
+        let s = schedule(.cosine), old = LRSchedule(peak: 0.002, minimum: 0.0002, warmupSteps: 20, totalSteps: 400)
+        for t in 0..<420 { #expect(s.lr(at: t) == old.lr(at: t)) }
+        #expect(abs(s.lr(at: 19) - 0.002) < 1e-15)
+        #expect(abs(s.lr(at: 210) - 0.0011) < 1e-12)
+        #expect(s.lr(at: 399) > 0.0002 && s.lr(at: 399) < 0.00021)
+    }
+
+    @Test func warmupStableDecay() {
+        let s = schedule(.warmupStableDecay(decayFraction: 0.2))
+        #expect(s.decayStart == 320)
+        #expect(abs(s.lr(at: 0) - 0.0001) < 1e-15)
+        #expect(abs(s.lr(at: 19) - 0.002) < 1e-15)
+        #expect(s.lr(at: 20) == 0.002 && s.lr(at: 200) == 0.002 && s.lr(at: 319) == 0.002)
+        #expect(s.lr(at: 320) == 0.002)
+        // Linear: half-way through the decay, half-way down; the minimum one step after the last.
+        #expect(abs(s.lr(at: 360) - 0.0011) < 1e-12)
+        #expect(abs(s.lr(at: 399) - (0.0002 + 0.0018 / 80)) < 1e-12)
+        #expect(abs(s.lr(at: 400) - 0.0002) < 1e-15 && abs(s.lr(at: 1000) - 0.0002) < 1e-15)
+        for t in 320..<400 { #expect(s.lr(at: t + 1) < s.lr(at: t)) }
+    }
+
+    @Test func decayNeverEatsTheWarmup() {
+        let s = schedule(.warmupStableDecay(decayFraction: 1))
+        #expect(s.decayStart == 20)
+        #expect(abs(s.lr(at: 19) - 0.002) < 1e-15)
+        #expect(abs(s.lr(at: 210) - 0.0011) < 1e-12)
+    }
+
+    @Test func constant() {
+        let s = schedule(.constant)
+        #expect(s.decayStart == nil)
+        #expect(abs(s.lr(at: 9) - 0.001) < 1e-15)
+        #expect(s.lr(at: 19) == 0.002 && s.lr(at: 200) == 0.002 && s.lr(at: 399) == 0.002 && s.lr(at: 1000) == 0.002)
+    }
+}
