@@ -50,6 +50,10 @@ report-check:
 	@command -v chromium >/dev/null || { SUDO=""; [[ $$(id -u) -ne 0 ]] && SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 	bash scripts/check-report.sh $(REPORT) docs/analysis-report.png
+	@# Quantised to 256 colours: 0.96 MB → 0.38 MB, which keeps the committed files under 20 MB.
+	@command -v pngquant >/dev/null || { SUDO=""; [[ $$(id -u) -ne 0 ]] && SUDO="sudo"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends pngquant >/dev/null; }
+	pngquant --quality 70-90 --speed 1 --force --output docs/analysis-report.png docs/analysis-report.png
 
 bench: build
 	$(DMA) bench
