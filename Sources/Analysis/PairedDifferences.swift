@@ -1,5 +1,4 @@
-import Numerics
-import Evaluation
+import Validation
 
 /// The agent against each baseline on the same seeds: the mean paired difference of a final score
 /// with a t-interval (paired by seed, so data-order noise shared by both runs cancels).
@@ -25,17 +24,10 @@ public struct PairedDifference: Sendable, Equatable {
         var out: [PairedDifference] = []
         for agent in results.agents {
             for other in results.policies where other.setting == agent.setting && other.label != agent.label {
-                let bySeed = Dictionary(other.runs.map { ($0.seed, $0) }, uniquingKeysWith: { a, _ in a })
-                let pairs = agent.runs.compactMap { a in bySeed[a.seed].map { (a, $0) } }
-                guard !pairs.isEmpty else { continue }
-                for metric in ["balanced", "retention", "gain"] {
-                    func value(_ r: BalancedScore) -> Double {
-                        metric == "balanced" ? r.balanced : metric == "retention" ? r.retention : r.gain
-                    }
-                    let (mean, sd, half) = Statistics.pairedDifference(pairs.map { value($0.0.final) }, pairs.map { value($0.1.final) }, level: level)
-                    out.append(PairedDifference(agent: agent.label, baseline: other.label, setting: agent.setting, metric: metric,
-                                                pairs: pairs.count, meanDifference: mean, sdDifference: sd,
-                                                low: half.map { mean - $0 }, high: half.map { mean + $0 }))
+                for metric in FinalMetric.allCases {
+                    guard let d = SeedPairedDifference(agent.runs, minus: other.runs, metric: metric, level: level) else { continue }
+                    out.append(PairedDifference(agent: agent.label, baseline: other.label, setting: agent.setting, metric: metric.rawValue,
+                                                pairs: d.pairs, meanDifference: d.mean, sdDifference: d.sd, low: d.low, high: d.high))
                 }
             }
         }

@@ -61,13 +61,10 @@ public struct ValidationSummary: Codable, Sendable {
         }
         bestFixedShare = byPolicy["best-fixed"]?.first.flatMap { try? PolicySpec(parsing: $0.spec) }?.ratioShare
         guard let mine = byPolicy[agent] else { paired = []; return }
-        let agentBySeed = Dictionary(mine.map { ($0.seed, $0.final.balanced) }, uniquingKeysWith: { a, _ in a })
         paired = order.filter { $0 != agent }.compactMap { name in
-            let theirs = byPolicy[name]!.filter { agentBySeed[$0.seed] != nil }.sorted { $0.seed < $1.seed }
-            guard !theirs.isEmpty else { return nil }
-            let d = Statistics.pairedDifference(theirs.map { agentBySeed[$0.seed]! }, theirs.map(\.final.balanced))
-            return PairedRow(baseline: name, pairs: theirs.count, mean: d.mean, sd: d.sd,
-                             low: d.halfWidth.map { d.mean - $0 }, high: d.halfWidth.map { d.mean + $0 })
+            SeedPairedDifference(mine, minus: byPolicy[name]!).map {
+                PairedRow(baseline: name, pairs: $0.pairs, mean: $0.mean, sd: $0.sd, low: $0.low, high: $0.high)
+            }
         }
     }
 
