@@ -17,7 +17,7 @@ public final class AgentPolicy: PolicyProvider {
     public let network: PolicyNetwork
     public let name: String
     public let policyFingerprint: String
-    public var environmentFingerprint: String? { file.provenance.environmentHash }
+    public var environmentFingerprint: String? { file.provenance.environmentFingerprint }
 
     public init(file: PolicyFile, name: String, fingerprint: String) throws {
         self.file = file

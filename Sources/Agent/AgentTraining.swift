@@ -98,6 +98,14 @@ public enum AgentTraining {
                              config: AgentTrainingConfig, snapshot: String? = nil,
                              progress: (Progress) throws -> Void = { _ in }) throws -> (PolicyFile, Summary) {
         guard let first = trajectories.first else { throw AgentError.data("no trajectories to train on") }
+        if let other = trajectories.first(where: { $0.header.modelIdentity != first.header.modelIdentity }) {
+            throw AgentError.data("trajectory \(other.header.id) is of model \(other.header.modelIdentity.label), trajectory \(first.header.id) of model \(first.header.modelIdentity.label); train one policy per model")
+        }
+        // Rollouts through a surrogate of another model would teach this model's policy another's dynamics.
+        if let surrogate, surrogate.model.identity.model != first.header.declaredModel {
+            func runs(_ m: ModelIdentity?) -> String { m.map { "runs of model \($0.label)" } ?? "dma's own runs" }
+            throw AgentError.data("the surrogate was fitted on \(runs(surrogate.model.identity.model)), the trajectories are \(runs(first.header.declaredModel)); fit the surrogate on these trajectories")
+        }
         let score = try ScoreFormula(env: environment, feedbackNames: first.header.feedbackNames)
         let layout = ObservationLayout(domains: first.header.domains, feedbackNames: first.header.feedbackNames, score: score, window: config.window)
         let floor = config.floor ?? (environment.collection ?? .standard).floor
@@ -197,7 +205,15 @@ public enum AgentTraining {
         PolicyFile.Provenance(
             environment: environment.name, environmentHash: environment.hash,
             trajectories: StableHash.hex(of: Array(trajectories.map { "\($0.header.id):\($0.finalBalanced ?? 0)" }.joined(separator: ",").utf8)),
-            trajectoryCount: trajectories.count, surrogate: surrogateFingerprint, codeVersion: DMAVersion.string)
+            trajectoryCount: trajectories.count, surrogate: surrogateFingerprint, codeVersion: DMAVersion.string,
+            model: trajectories.first?.header.declaredModel)
+    }
+
+    /// The data part of the input and resume keys. The model joins it only for imported runs, so
+    /// the keys of policies trained on dma's own runs (the bundled ones) stay what they were, while
+    /// one CSV imported under two model names gives two keys.
+    static func dataKey(_ provenance: PolicyFile.Provenance) -> String {
+        "\(provenance.trajectories)|\(provenance.surrogate ?? "-")|\(provenance.environmentHash)" + (provenance.model.map { "|\($0.fingerprint)" } ?? "")
     }
 
     /// The fingerprint of everything a training run reads (settings, data, surrogate, environment):
@@ -205,7 +221,7 @@ public enum AgentTraining {
     public static func inputKey(_ config: AgentTrainingConfig, _ provenance: PolicyFile.Provenance) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return StableHash.hex(of: [UInt8](try encoder.encode(config)) + Array("\(provenance.trajectories)|\(provenance.surrogate ?? "-")|\(provenance.environmentHash)".utf8))
+        return StableHash.hex(of: [UInt8](try encoder.encode(config)) + Array(dataKey(provenance).utf8))
     }
 
     /// The first of `candidates` (policy files; missing ones are skipped, a malformed one is an error
@@ -229,7 +245,7 @@ public enum AgentTraining {
         c.cqlSteps = 0
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return StableHash.hex(of: [UInt8](try encoder.encode(c)) + Array("\(provenance.trajectories)|\(provenance.surrogate ?? "-")|\(provenance.environmentHash)".utf8))
+        return StableHash.hex(of: [UInt8](try encoder.encode(c)) + Array(dataKey(provenance).utf8))
     }
 
     static func describe(_ config: AgentTrainingConfig) throws -> [String: String] {

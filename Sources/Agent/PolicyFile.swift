@@ -21,6 +21,17 @@ public struct PolicyFile: Codable, Sendable, ValidatedJSON {
         /// The surrogate model file's hash, when rollouts were used.
         public var surrogate: String?
         public var codeVersion: String
+        /// The model of the imported runs it learned from (``Trajectory/Header/declaredModel``); nil
+        /// for dma's own runs and in files trained before it was recorded. Omitted when nil, so those
+        /// files keep their bytes.
+        public var model: ModelIdentity? = nil
+
+        /// What the policy says it was trained for (`environmentFingerprint` of a proposal): the
+        /// environment's hash, joined with the model's fingerprint for imported runs of another
+        /// trainer, so a policy of your runs never passes for one of dma's own on that environment.
+        public var environmentFingerprint: String {
+            model.map { "\(environmentHash)+\($0.fingerprint)" } ?? environmentHash
+        }
     }
 
     public var format: String

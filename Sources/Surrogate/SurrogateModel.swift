@@ -13,7 +13,8 @@ public struct SurrogateModel: Codable, Sendable {
     public static let formatName = "dma-surrogate"
     public static let currentVersion = 1
 
-    /// Where the training data came from (environment and base); a model only serves this environment.
+    /// Where the training data came from (environment, base and, for imported runs, their model); a
+    /// model only serves this environment.
     public typealias Identity = RunIdentity
 
     public var format: String
@@ -68,6 +69,11 @@ public struct SurrogateModel: Codable, Sendable {
         guard h.domains == (try env.domainSpace()).domains else {
             throw SurrogateError.mismatch(path: path, reason: "trajectories range over another domain space than environment '\(env.name)'")
         }
+        // One surrogate models one trainer: runs of another model are refused, as logs of another
+        // base checkpoint are (which is how dma's own proxy and target runs are kept apart).
+        if let other = trajectories.first(where: { $0.header.modelIdentity != h.modelIdentity }) {
+            throw SurrogateError.mismatch(path: path, reason: "trajectory \(other.header.id) is of model \(other.header.modelIdentity.label), trajectory \(h.id) of model \(h.modelIdentity.label); fit one surrogate per model")
+        }
         let score = try ScoreFormula(env: env, feedbackNames: h.feedbackNames)
         // The compiled formula must reproduce the logged scores, or rewards would be wrong.
         for t in trajectories {
@@ -75,7 +81,7 @@ public struct SurrogateModel: Codable, Sendable {
                 throw SurrogateError.mismatch(path: path, reason: "trajectory \(t.header.id): logged balanced score \(s.balanced) does not follow environment '\(env.name)''s score weights")
             }
         }
-        return (Identity(environment: h.environment, environmentHash: h.environmentHash, baseCheckpoint: h.baseCheckpoint), score)
+        return (Identity(environment: h.environment, environmentHash: h.environmentHash, baseCheckpoint: h.baseCheckpoint, model: h.declaredModel), score)
     }
 
     // MARK: File format

@@ -9,12 +9,15 @@ public struct RunIdentity: Codable, Sendable, Equatable, CustomStringConvertible
     public var environment: String
     public var environmentHash: String
     public var baseCheckpoint: String
+    /// The model of imported runs (``Trajectory/Header/declaredModel``); nil for dma's own runs, whose
+    /// preset the hashes above pin. Omitted from the JSON when nil, so those files keep their bytes.
+    public var model: ModelIdentity? = nil
 
-    public init(environment: String, environmentHash: String, baseCheckpoint: String) {
-        (self.environment, self.environmentHash, self.baseCheckpoint) = (environment, environmentHash, baseCheckpoint)
+    public init(environment: String, environmentHash: String, baseCheckpoint: String, model: ModelIdentity? = nil) {
+        (self.environment, self.environmentHash, self.baseCheckpoint, self.model) = (environment, environmentHash, baseCheckpoint, model)
     }
 
-    public var description: String { "\(environment)@\(environmentHash) with base \(baseCheckpoint)" }
+    public var description: String { "\(environment)@\(environmentHash) with base \(baseCheckpoint)" + (model.map { ", model \($0.label)" } ?? "") }
 }
 
 /// A record of one finished run in a resumable log.

@@ -55,7 +55,8 @@ extension Trajectory {
     /// from another log (its header then keeps the policy and role it ran with).
     public var runRecord: RunRecord {
         RunRecord(id: "\(header.id)",
-                  identity: RunIdentity(environment: header.environment, environmentHash: header.environmentHash, baseCheckpoint: header.baseCheckpoint),
+                  identity: RunIdentity(environment: header.environment, environmentHash: header.environmentHash, baseCheckpoint: header.baseCheckpoint,
+                                        model: header.declaredModel),
                   policy: header.policy ?? Self.collectionPolicy, role: header.role ?? .collection, seed: header.dataSeed,
                   domains: header.domains, feedbackNames: header.feedbackNames, baseFeedback: baseFeedback, rounds: steps)
     }

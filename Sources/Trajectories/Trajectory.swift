@@ -19,7 +19,9 @@ public struct Trajectory: Codable, Sendable, Equatable {
         public var environmentHash: String
         public var domains: [DomainName]
         public var feedbackNames: [String]
-        public var model: ModelConfig
+        /// The architecture when the runs trained an environment preset (collected runs, or imported
+        /// ones naming a preset); nil for imported runs of a model dma has no config for (`modelName`).
+        public var model: ModelConfig?
         /// `Checkpoint.parameterHash` of the base model every step started from.
         public var baseCheckpoint: String
         public var sampler: SampledSchedule
@@ -32,9 +34,26 @@ public struct Trajectory: Codable, Sendable, Equatable {
         public var policy: String? = nil
         /// Why a converted run was made; nil for a collection run.
         public var role: RunRole? = nil
+        /// The name of an imported run's model that is no preset of the environment (`--model byom`);
+        /// nil when `model` holds a preset. Omitted from the JSON when nil, like the fields below.
+        public var modelName: String? = nil
+        /// Free-form description of an imported run's model (`--model-description`).
+        public var modelDescription: String? = nil
+
+        /// The model's identity: the preset's or the imported name, and the description.
+        public var modelIdentity: ModelIdentity {
+            ModelIdentity(name: model?.name ?? modelName ?? "", description: modelDescription)
+        }
+
+        /// The identity surrogates and policies record: nil for a preset without a description
+        /// (dma's own runs, which the environment and base checkpoint hashes already pin), so files
+        /// made from them keep their bytes; the identity otherwise.
+        public var declaredModel: ModelIdentity? {
+            model != nil && modelDescription == nil ? nil : modelIdentity
+        }
 
         public init(format: String, version: Int, id: Int, environment: String, environmentHash: String, domains: [DomainName],
-                    feedbackNames: [String], model: ModelConfig, baseCheckpoint: String, sampler: SampledSchedule, dataSeed: UInt64,
+                    feedbackNames: [String], model: ModelConfig?, baseCheckpoint: String, sampler: SampledSchedule, dataSeed: UInt64,
                     scheduleSeed: UInt64, codeVersion: String) {
             (self.format, self.version, self.id, self.environment, self.environmentHash, self.domains, self.feedbackNames) =
                 (format, version, id, environment, environmentHash, domains, feedbackNames)
@@ -86,7 +105,7 @@ public enum TrajectoryReader {
         public var tornTail: Bool { tail == .torn }
     }
 
-    /// Every line must decode and agree with the first on version, environment, base checkpoint,
+    /// Every line must decode and agree with the first on version, environment, model, base checkpoint,
     /// domains and feedback names; mixtures must be probability vectors and feedback finite.
     public static func read(_ path: String, skipInvalid: Bool = false) throws -> Result {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -129,7 +148,14 @@ public enum TrajectoryReader {
         guard known.count == h.domains.count, h.domains.allSatisfy({ $0.field != nil }) else {
             throw fail("domains must be distinct names with a field prefix (source/, math/, code/)")
         }
+        guard (h.model == nil) != (h.modelName == nil) else {
+            throw fail(h.model == nil ? "header names no model (neither 'model' nor 'modelName')" : "header has both 'model' and 'modelName'")
+        }
+        if let name = h.modelName, name.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("model name is empty") }
         if let f = first {
+            guard h.modelIdentity == f.modelIdentity else {
+                throw fail("model \(h.modelIdentity.label) differs from the file's \(f.modelIdentity.label); runs of different models cannot share a log")
+            }
             guard h.environment == f.environment, h.environmentHash == f.environmentHash else {
                 throw fail("environment \(h.environment)@\(h.environmentHash) differs from the file's \(f.environment)@\(f.environmentHash)")
             }

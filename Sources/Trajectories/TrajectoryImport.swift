@@ -23,7 +23,34 @@ import Transformer
 /// name; an ambiguous bare name is an error naming the candidates. Both forms name the same
 /// column: giving one domain two columns is an error.
 public enum TrajectoryImport {
+    /// The model imported runs trained, as their headers record it.
+    public struct Model: Sendable, Equatable {
+        /// The environment preset's config when `name` names one; nil for your own model.
+        public var config: ModelConfig?
+        public var identity: ModelIdentity
+
+        /// A preset's config as the model (how collected runs record it).
+        public init(preset config: ModelConfig, description: String? = nil) {
+            (self.config, identity) = (config, ModelIdentity(name: config.name, description: description))
+        }
+
+        /// `name` as the model: the environment's preset of that name if there is one (its config is
+        /// recorded), else your own model, recorded by name and `description` only.
+        public init(name: String, description: String?, env: EnvironmentConfig) throws {
+            let name = name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { throw ImportModelError.emptyName }
+            if let d = description, d.trimmingCharacters(in: .whitespaces).isEmpty { throw ImportModelError.emptyDescription }
+            config = env.models[name]
+            identity = ModelIdentity(name: name, description: description)
+        }
+    }
+
     public static func read(csv path: String, env: EnvironmentConfig, model: ModelConfig, baseID: String) throws -> [Trajectory] {
+        try read(csv: path, env: env, model: Model(preset: model), baseID: baseID)
+    }
+
+    /// The runs of `path` as trajectories of `env` that trained `model` from the base `baseID`.
+    public static func read(csv path: String, env: EnvironmentConfig, model: Model, baseID: String) throws -> [Trajectory] {
         let table = try CSVTable.read(from: path)
         let columns = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
         func fail(_ line: Int, _ reason: String) -> TrajectoryError { .invalid(path: path, line: line, reason: reason) }
@@ -94,14 +121,27 @@ public enum TrajectoryImport {
                 return Trajectory.Step(mixture: weights, tokensPerDomain: tokens, feedback: values, balanced: s.balanced, retention: s.retention,
                                        gain: s.gain, lr: opt("lr"), trainLoss: opt("train_loss"), seconds: opt("seconds"))
             }
-            let header = Trajectory.Header(format: Trajectory.Header.formatName, version: Trajectory.Header.currentVersion, id: id,
+            var header = Trajectory.Header(format: Trajectory.Header.formatName, version: Trajectory.Header.currentVersion, id: id,
                                            environment: env.name, environmentHash: env.hash, domains: space.domains, feedbackNames: feedbackNames,
-                                           model: model, baseCheckpoint: baseID, sampler: SampledSchedule(family: "imported", parameters: [:]),
+                                           model: model.config, baseCheckpoint: baseID, sampler: SampledSchedule(family: "imported", parameters: [:]),
                                            dataSeed: 0, scheduleSeed: 0, codeVersion: DMAVersion.string)
+            if model.config == nil { header.modelName = model.identity.name }
+            header.modelDescription = model.identity.description
             let trajectory = Trajectory(header: header, baseFeedback: baseValues, baseBalanced: baseScore.balanced, steps: steps)
             // The same checks a collected log passes, before anything is written.
             try TrajectoryReader.validate(trajectory, against: nil, path: path, line: r[0].line)
             return trajectory
+        }
+    }
+
+    /// A `--model` or `--model-description` that cannot name a model.
+    public enum ImportModelError: Error, Equatable, CustomStringConvertible {
+        case emptyName, emptyDescription
+        public var description: String {
+            switch self {
+            case .emptyName: return "the model name is empty: name the model your runs trained (--model NAME)"
+            case .emptyDescription: return "the model description is empty: describe the model or leave --model-description out"
+            }
         }
     }
 

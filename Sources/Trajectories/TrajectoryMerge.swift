@@ -1,7 +1,7 @@
 import Base
 import Foundation
 
-/// Combines shard logs into one dataset: same environment and base checkpoint required,
+/// Combines shard logs into one dataset: same environment, model and base checkpoint required,
 /// duplicates (the same id in two logs, e.g. after a re-run) kept once, sorted by id.
 /// Any command that reads several logs reads them through `merge`, so they are checked the same way.
 public enum TrajectoryMerge {
@@ -43,6 +43,9 @@ public enum TrajectoryMerge {
                 if let f = first {
                     guard t.header.environmentHash == f.header.environmentHash, t.header.environment == f.header.environment else {
                         throw TrajectoryError.mismatch(path: path, reason: "environment \(t.header.environment)@\(t.header.environmentHash) differs from \(f.path)'s \(f.header.environment)@\(f.header.environmentHash); refusing to mix")
+                    }
+                    guard t.header.modelIdentity == f.header.modelIdentity else {
+                        throw TrajectoryError.mismatch(path: path, reason: "model \(t.header.modelIdentity.label) differs from \(f.path)'s \(f.header.modelIdentity.label); refusing to mix")
                     }
                     guard t.header.baseCheckpoint == f.header.baseCheckpoint else {
                         throw TrajectoryError.mismatch(path: path, reason: "base checkpoint \(t.header.baseCheckpoint) differs from \(f.path)'s \(f.header.baseCheckpoint); refusing to mix")

@@ -153,14 +153,28 @@ struct TrajectoriesImportCommand: ParsableCommand {
 
     @Option(help: "CSV of logged runs.") var from: String
     @Option(help: "Environment the runs belong to (its domain space and score weights).") var env: String
-    @Option(name: .customLong("model"), help: "Model preset of the environment the runs trained.") var preset = "proxy"
+    /// Required: with no name the runs would have to claim a model. Recording `proxy` was false for
+    /// any other trainer, and a shared `unknown` would let runs of two unnamed models mix in one
+    /// surrogate fit or policy unnoticed, so a missing name is a usage error saying what to pass.
+    @Option(help: "The model the runs trained (required): a preset of the environment (its config is recorded) or any name for your own model, e.g. byom.") var model: String?
+    @Option(help: "Free-form description of the model, e.g. \"PyTorch GPT, 391k params, 3 layers\" (recorded with the name).") var modelDescription: String?
     @Option(help: "An identifier of your base model, recorded as the base checkpoint.") var baseId = "imported"
     @Option(help: "Output trajectory log (written atomically).") var out: String
 
+    /// The message of a missing `--model`, naming what to pass.
+    static let missingModel = "--model is required: name the model your runs trained, e.g. --model byom --model-description \"PyTorch GPT, 391k params, 3 layers\" (a preset of the environment, such as proxy or target, records its config)"
+
+    func validate() throws {
+        guard let model else { throw ValidationError(Self.missingModel) }
+        guard !model.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("\(TrajectoryImport.ImportModelError.emptyName)") }
+        if let d = modelDescription, d.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("\(TrajectoryImport.ImportModelError.emptyDescription)") }
+    }
+
     func run() throws {
         let environment = try EnvironmentConfig.load(from: env)
-        let trajectories = try TrajectoryImport.read(csv: from, env: environment, model: try environment.model(preset), baseID: baseId)
+        let imported = try TrajectoryImport.Model(name: model ?? "", description: modelDescription, env: environment)
+        let trajectories = try TrajectoryImport.read(csv: from, env: environment, model: imported, baseID: baseId)
         try AppendLog.write(trajectories, to: out)
-        print("imported \(trajectories.count) trajectories (\(trajectories.reduce(0) { $0 + $1.steps.count }) steps) into \(out)")
+        print("imported \(trajectories.count) trajectories (\(trajectories.reduce(0) { $0 + $1.steps.count }) steps) of model \(imported.identity.label) into \(out)")
     }
 }

@@ -53,6 +53,38 @@ import Trajectories
         }
     }
 
+    /// A policy trained on imported runs names their model in its provenance, and its environment
+    /// fingerprint differs from a policy of dma's own runs on the same environment; it refuses a
+    /// surrogate of other runs. A file without the field (every bundled one) still loads.
+    @Test func aPolicyOfImportedRunsCarriesTheirModel() throws {
+        let byom = ModelIdentity(name: "byom", description: "PyTorch GPT, 391k params, 3 layers")
+        let own = try Synthetic.trajectories(12)
+        let foreign = Synthetic.foreign(own, model: byom)
+        let env = try Synthetic.environment()
+        var config = AgentTrainingConfig()
+        config.network = NetworkConfig(tokenHidden: [8], globalHidden: 8, headHidden: [8])
+        config.cql.critic = config.network
+        (config.behaviourCloning.steps, config.cqlSteps, config.rollouts.rollouts, config.cql.batchSize) = (10, 5, 8, 16)
+        let surrogate = try Synthetic.fit(foreign).0
+        let (file, _) = try AgentTraining.train(trajectories: foreign, environment: env, surrogate: (surrogate, "s"), config: config)
+        #expect(file.provenance.model == byom)
+        let path = NSTemporaryDirectory() + "dma-policy-\(UUID().uuidString).json"
+        try file.write(to: path)
+        #expect(try PolicyFile.load(from: path).provenance.model == byom)
+        let agent = try AgentPolicy(path: path)
+        #expect(agent.environmentFingerprint != env.hash && agent.environmentFingerprint?.hasPrefix(env.hash) == true)
+
+        // The same runs as dma's own: no model recorded, the environment's hash as fingerprint, another input key.
+        let plain = AgentTraining.provenance(trajectories: own, environment: env, surrogateFingerprint: "s")
+        #expect(plain.model == nil && plain.environmentFingerprint == env.hash)
+        #expect(try AgentTraining.inputKey(config, plain) != AgentTraining.inputKey(config, file.provenance))
+        do { _ = try AgentTraining.train(trajectories: own, environment: env, surrogate: (surrogate, "s"), config: config); Issue.record("used another model's surrogate") } catch {
+            #expect("\(error)".contains("model 'byom'") && "\(error)".contains("dma's own runs"), "\(error)")
+        }
+        let bundled = try PolicyFile.load(from: repositoryPath("datasets/policies/math-cpt-proxy.policy.json"))
+        #expect(bundled.provenance.model == nil && bundled.provenance.environmentFingerprint == bundled.provenance.environmentHash)
+    }
+
     /// An agent trained over another window still answers proposals (the request is re-read over its window).
     @Test func anAgentOfAnotherWindowAnswersProposals() throws {
         let trajectories = try Synthetic.trajectories(12)
@@ -249,4 +281,9 @@ enum ProposalTestState {
         let median = SupportCap.fitted(to: trajectories, quantile: 0.5).ceiling
         #expect(median > weights.min()! && median < weights.max()!)
     }
+}
+
+/// A committed file, read from the checkout this test was built from.
+private func repositoryPath(_ path: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(path).path
 }

@@ -61,6 +61,15 @@ public enum Synthetic {
         }
     }
 
+    /// `trajectories` as runs of your own trainer imported under `model` (no preset config).
+    public static func foreign(_ trajectories: [Trajectory], model: ModelIdentity) -> [Trajectory] {
+        trajectories.map { t in
+            var t = t
+            (t.header.model, t.header.modelName, t.header.modelDescription) = (nil, model.name, model.description)
+            return t
+        }
+    }
+
     public static func fit(_ trajectories: [Trajectory], config: SurrogateConfig = .small) throws -> (SurrogateModel, TransitionSet) {
         let env = try environment()
         let (identity, score) = try SurrogateModel.identity(for: trajectories, env: env, path: "synthetic")

@@ -7,6 +7,26 @@ import Testing
 import Trajectories
 
 @Suite struct SurrogateFitTests {
+    /// A surrogate of imported runs records their model in its identity (and its file); dma's own
+    /// runs record none, as before. Runs of two models are not fitted together.
+    @Test func theIdentityCarriesAnImportedModel() throws {
+        let byom = ModelIdentity(name: "byom", description: "PyTorch GPT, 391k params, 3 layers")
+        let own = try Synthetic.trajectories(12)
+        let foreign = Synthetic.foreign(own, model: byom)
+        let env = try Synthetic.environment()
+        #expect(try SurrogateModel.identity(for: own, env: env, path: "own").0.model == nil)
+        #expect(try SurrogateModel.identity(for: foreign, env: env, path: "foreign").0.model == byom)
+        let fitted = try Synthetic.fit(foreign).0
+        let path = NSTemporaryDirectory() + "dma-surrogate-\(UUID().uuidString).json"
+        try fitted.write(to: path)
+        #expect(try SurrogateModel.load(from: path).identity.model == byom)
+        #expect(fitted.identity.description.contains("model 'byom' (PyTorch GPT, 391k params, 3 layers)"))
+
+        do { _ = try SurrogateModel.identity(for: foreign + own.dropFirst(), env: env, path: "mixed"); Issue.record("mixed two models") } catch {
+            #expect("\(error)".contains("model 'proxy'") && "\(error)".contains("model 'byom' (PyTorch GPT, 391k params, 3 layers)"), "\(error)")
+        }
+    }
+
     /// Known dynamics are learned: high out-of-fold R² on the changes, ridge where the features are
     /// linear enough, the RBF correction where the change is a bump in a weight.
     @Test func learnsKnownDynamicsAndChoosesFamiliesByCV() throws {

@@ -106,4 +106,46 @@ import Transformer
             }
         }
     }
+
+    /// Runs of your own trainer keep its name and description: in the header (no preset config is
+    /// claimed), through the log and its reader; a preset's name still records the preset's config.
+    @Test func aForeignModelIsRecordedByNameAndDescription() throws {
+        let env = try fixtureEnvironment(corpus: "unused")
+        let rows = ["7,0,,,,,2.0,3.0,4.0,0.0,5.0,0.1,0", "7,1,0.25,0.25,0.25,0.25,2.5,3.0,2.0,0.5,5.0,0.1,0.001"]
+        let model = try TrajectoryImport.Model(name: "byom", description: "PyTorch GPT, 391k params, 3 layers", env: env)
+        #expect(model.config == nil)
+        let ts = try TrajectoryImport.read(csv: try write(rows), env: env, model: model, baseID: "my-base")
+        let h = ts[0].header
+        #expect(h.model == nil && h.modelName == "byom" && h.modelDescription == "PyTorch GPT, 391k params, 3 layers")
+        #expect(h.modelIdentity == ModelIdentity(name: "byom", description: "PyTorch GPT, 391k params, 3 layers") && h.declaredModel == h.modelIdentity)
+        let log = NSTemporaryDirectory() + "dma-import-\(UUID().uuidString).jsonl"
+        try AppendLog.write(ts, to: log)
+        let line = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(line.contains("\"modelName\":\"byom\"") && !line.contains("\"model\":"))
+        #expect(try TrajectoryReader.read(log).trajectories == ts)
+
+        let preset = try TrajectoryImport.read(csv: try write(rows), env: env, model: try TrajectoryImport.Model(name: "tiny", description: nil, env: env), baseID: "b")
+        #expect(preset[0].header.model == (try env.model("tiny")) && preset[0].header.modelName == nil && preset[0].header.declaredModel == nil)
+        #expect(throws: TrajectoryImport.ImportModelError.emptyName) { try TrajectoryImport.Model(name: " ", description: nil, env: env) }
+    }
+
+    /// Runs of two models do not mix in one log, nor across logs read together; the message names both.
+    @Test func runsOfDifferentModelsAreNotMixed() throws {
+        let env = try fixtureEnvironment(corpus: "unused")
+        let rows = ["7,0,,,,,2.0,3.0,4.0,0.0,5.0,0.1,0", "7,1,0.25,0.25,0.25,0.25,2.5,3.0,2.0,0.5,5.0,0.1,0.001"]
+        let mine = try TrajectoryImport.read(csv: try write(rows), env: env, model: try TrajectoryImport.Model(name: "byom", description: nil, env: env), baseID: "b")
+        var other = try TrajectoryImport.read(csv: try write(rows), env: env, model: try TrajectoryImport.Model(name: "tiny", description: nil, env: env), baseID: "b")
+        other[0].header.id = 8
+        let one = NSTemporaryDirectory() + "dma-import-\(UUID().uuidString).jsonl"
+        try AppendLog.write(mine + other, to: one)
+        #expect(throws: TrajectoryError.invalid(path: one, line: 2, reason: "model 'tiny' differs from the file's 'byom'; runs of different models cannot share a log")) {
+            try TrajectoryReader.read(one)
+        }
+        let a = NSTemporaryDirectory() + "dma-import-\(UUID().uuidString).jsonl", b = NSTemporaryDirectory() + "dma-import-\(UUID().uuidString).jsonl"
+        try AppendLog.write(mine, to: a)
+        try AppendLog.write(other, to: b)
+        do { _ = try TrajectoryMerge.merge([a, b]); Issue.record("mixed two models") } catch {
+            #expect("\(error)".contains("model 'tiny' differs from \(a)'s 'byom'"), "\(error)")
+        }
+    }
 }

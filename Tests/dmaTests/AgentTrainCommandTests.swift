@@ -25,3 +25,20 @@ extension AgentTrainingConfig {
         return c
     }
 }
+
+/// `trajectories import` needs a model name: without one it is a usage error saying what to pass,
+/// never runs silently recorded as the proxy preset.
+@Suite struct TrajectoriesImportCommandTests {
+    @Test func aMissingModelIsAUsageError() throws {
+        do {
+            _ = try TrajectoriesImportCommand.parse(["--from", "runs.csv", "--env", "e.json", "--out", "o.jsonl"])
+            Issue.record("imported without a model")
+        } catch {
+            #expect(TrajectoriesImportCommand.exitCode(for: error).rawValue == 64)
+            #expect(TrajectoriesImportCommand.message(for: error).contains("--model is required"))
+        }
+        #expect(throws: (any Error).self) { try TrajectoriesImportCommand.parse(["--from", "r", "--env", "e", "--out", "o", "--model", " "]) }
+        let named = try TrajectoriesImportCommand.parse(["--from", "r", "--env", "e", "--out", "o", "--model", "byom", "--model-description", "PyTorch GPT, 391k params"])
+        #expect(named.model == "byom" && named.modelDescription == "PyTorch GPT, 391k params")
+    }
+}

@@ -1,6 +1,6 @@
 """Log your runs as the CSV ``dma trajectories import`` reads, to learn from them later.
 
-    dma trajectories import --from runs.csv --env envs/math-cpt.json --out my-runs.jsonl
+    dma trajectories import --from runs.csv --env envs/math-cpt.json --model my-gpt --out my-runs.jsonl
 """
 from __future__ import annotations
 

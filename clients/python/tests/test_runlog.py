@@ -76,10 +76,11 @@ class RunLoggerTests(unittest.TestCase):
         self.log_runs(range(3), steps=3)
         out = self.dir / "imported.jsonl"
         result = subprocess.run([dma, "trajectories", "import", "--from", str(self.path), "--env", "envs/math-cpt.json",
-                                 "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                                 "--model", "byom", "--model-description", "test runs", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=60)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("imported 3 trajectories (9 steps)", result.stdout)
         self.assertTrue(out.exists())
+        self.assertIn('"modelName":"byom"', out.read_text())
 
 
 if __name__ == "__main__":
