@@ -223,7 +223,7 @@ struct SurrogateHeadroomCommand: ParsableCommand {
         let settings = try plan.settings(requiringExtremes: false)
         let weights = try keyedNumbers(sourceWeights ?? "", option: "--source-weights", separator: "=", form: "domain=weight")
         let space = try environment.domainSpace()
-        let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
+        let prior = try CorpusStore(directory: environment.corpusDirectory).trainingBytes(space.domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
         let result = try HeadroomEstimate.estimate(model: fitted, check: check, replicates: replicates, sourceWeights: weights)
 
