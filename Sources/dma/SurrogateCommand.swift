@@ -23,12 +23,12 @@ struct SurrogateCommand: ParsableCommand {
 /// Options shared by commands that read trajectories and need their environment.
 struct SurrogateDataOptions: ParsableArguments {
     @Option(help: "Trajectory log(s), comma-separated.") var data: String
-    @Option(help: "Environment file of the trajectories (default: envs/<environment>.json from the logs).") var env: String?
+    @Option(help: "Environment file of the trajectories (default: envs/<environment>.json of the logs, from the nearest folder above the first log that has it, else the working directory).") var env: String?
     @Flag(help: "Skip invalid trajectory lines instead of failing.") var skipInvalid = false
 
     func load() throws -> (TransitionSet, SurrogateModel.Identity, ScoreFormula, EnvironmentConfig) {
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
-        let envPath = env ?? EnvironmentConfig.defaultPath(for: trajectories[0].header.environment)
+        let envPath = try environmentPath(env, for: trajectories[0].header.environment, near: data)
         let environment = try EnvironmentConfig.load(from: envPath)
         let (identity, score) = try SurrogateModel.identity(for: trajectories, env: environment, path: data)
         return (try TransitionSet(trajectories), identity, score, environment)
@@ -38,11 +38,11 @@ struct SurrogateDataOptions: ParsableArguments {
 /// `--model` and `--env`: a fitted surrogate and the environment it serves (checked to match).
 struct SurrogateModelOptions: ParsableArguments {
     @Option(help: "Fitted surrogate model.") var model: String
-    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
+    @Option(help: "Environment file (default: envs/<environment>.json of the model, from the nearest folder above it that has it, else the working directory); must be the one the model was fitted on.") var env: String?
 
     func load() throws -> (SurrogateModel, EnvironmentConfig) {
         let fitted = try SurrogateModel.load(from: model)
-        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: fitted.identity.environment))
+        let environment = try EnvironmentConfig.load(from: environmentPath(env, for: fitted.identity.environment, near: model))
         try fitted.check(against: environment, path: model)
         return (fitted, environment)
     }

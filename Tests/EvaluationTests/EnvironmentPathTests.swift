@@ -5,7 +5,8 @@ import Foundation
 import Testing
 
 /// Relative paths in an environment file resolve against the folder that holds its `envs/`
-/// folder, not the working directory.
+/// folder, and a command without `--env` finds `envs/<name>.json` beside its input: neither
+/// depends on the working directory.
 @Suite struct EnvironmentPathTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
@@ -52,5 +53,31 @@ import Testing
         var env = try fixtureEnvironment(corpus: "datasets/build")
         env.baseDirectory = nil
         #expect(env.corpusDirectory == "datasets/build")
+    }
+
+    @Test func defaultEnvironmentIsFoundBesideTheInput() throws {
+        let checkout = try folder(), elsewhere = try folder()
+        try FileManager.default.createDirectory(atPath: checkout + "/envs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: checkout + "/datasets/trajectories", withIntermediateDirectories: true)
+        try bundled(corpus: "datasets/build").write(toFile: checkout + "/envs/math-cpt.json", atomically: true, encoding: .utf8)
+        let log = checkout + "/datasets/trajectories/log.jsonl"
+        #expect(try EnvironmentConfig.locate("math-cpt", near: log, workingDirectory: elsewhere) == checkout + "/envs/math-cpt.json")
+        // A relative input is relative to the working directory.
+        #expect(try EnvironmentConfig.locate("math-cpt", near: "datasets/trajectories/log.jsonl", workingDirectory: checkout) == checkout + "/envs/math-cpt.json")
+        // An input outside any checkout: the working directory's envs/ is the fallback.
+        #expect(try EnvironmentConfig.locate("math-cpt", near: elsewhere + "/log.jsonl", workingDirectory: checkout) == checkout + "/envs/math-cpt.json")
+    }
+
+    @Test func missingDefaultEnvironmentNamesEveryPathTried() throws {
+        let a = try folder(), b = try folder()
+        do {
+            _ = try EnvironmentConfig.locate("no-such-env-\(UUID().uuidString)", near: a + "/log.jsonl", workingDirectory: b)
+            Issue.record("found an environment that does not exist")
+        } catch let e as EnvironmentLookupError {
+            #expect(e.tried.first!.hasPrefix(a + "/envs/"))
+            #expect(e.tried.last!.hasPrefix(b + "/envs/"))
+            #expect(e.tried.contains { $0.hasPrefix("/envs/") })
+            #expect(e.description.contains(a + "/log.jsonl") && e.description.contains("--env"))
+        }
     }
 }
