@@ -27,7 +27,8 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Environment file (default: envs/<environment>.json of the surrogate, from the nearest folder above it that has it, else the working directory).") var env: String?
     @Option(help: "Fidelity CSV of `dma surrogate report --csv`, copied into the folder.") var fidelity: String?
     @Option(help: "Fidelity report of `dma surrogate report --json`: its held-out rollouts are plotted predicted against real.") var fidelityJson: String?
-    @Option(help: "Output folder.") var out = "analysis"
+    // Required: the old default, analysis/, is a committed folder this would overwrite.
+    @Option(help: "Output folder (the repository keeps its own in analysis/).") var out: String
     @Option(help: "Logged trajectories sampled for the sensitivity probes and the rule fit (all steps of each).") var states = AnalysisConfig().sampledTrajectories
     @Option(help: "Surrogate episodes per policy for the distilled rule's score (≥ 100 recommended).") var episodes = AnalysisConfig().episodes
     @Option(help: "Seed of the state sample and the simulated episodes.") var seed: UInt64 = 0

@@ -108,7 +108,8 @@ struct SurrogateReportCommand: ParsableCommand {
     @Option(help: "Also score the fitted model itself on these separate trajectory log(s) it was not fitted on.") var test: String?
     @Option(help: "Cross-validation folds for the report.") var folds = 5
     @Option(help: "Learning-curve training sizes (trajectories), comma-separated; all training trajectories are always added.") var curve = "25,50,100"
-    @Option(help: "Per-signal CSV output.") var csv = "analysis/surrogate-fidelity.csv"
+    // No default: a default path would be relative to wherever the command runs and, in the checkout, could overwrite the committed analysis/surrogate-fidelity.csv.
+    @Option(help: "Also write the per-signal table as CSV to this file.") var csv: String?
     @Option(help: "Write the whole report as JSON to this file.") var json: String?
 
     func run() throws {
@@ -147,9 +148,9 @@ struct SurrogateReportCommand: ParsableCommand {
         var crit = Table(["criterion", "value", "target", "result"])
         for c in report.criteria { crit.add([c.name, c.value, c.target, c.pass ? "PASS" : "FAIL"]) }
         print(crit.render())
-        try report.signalTable.write(to: csv)
+        if let csv { try report.signalTable.write(to: csv) }
         if let json { try writeJSON(report, to: json) }
-        print("report took \(fmt(report.seconds, 1)) s; per-signal CSV → \(csv)")
+        print("report took \(fmt(report.seconds, 1)) s" + (csv.map { "; per-signal CSV → \($0)" } ?? ""))
     }
 }
 
