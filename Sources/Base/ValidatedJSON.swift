@@ -14,10 +14,16 @@ public protocol ValidatedJSON: Decodable {
     /// override it to check the tag and version first, so a wrong file gets a message about that
     /// rather than about a missing key.
     static func decode(_ data: Data) throws -> Self
+    /// The value as read from the file at `path`, after validation. The default returns it
+    /// unchanged; a format whose fields name other files overrides it to remember where its own
+    /// file is, so those names need not depend on the working directory.
+    func located(at path: String) -> Self
 }
 
 extension ValidatedJSON {
     public static func decode(_ data: Data) throws -> Self { try StrictJSON.decode(Self.self, from: data) }
+
+    public func located(at path: String) -> Self { self }
 
     /// Reads, decodes and validates `path`; throws ``DataFileError`` naming the file and the problem.
     public static func load(from path: String) throws -> Self {
@@ -33,6 +39,6 @@ extension ValidatedJSON {
             throw DataFileError(path: path, problem: "\(error)")
         }
         do { try value.validate() } catch { throw DataFileError(path: path, problem: "\(error)") }
-        return value
+        return value.located(at: path)
     }
 }

@@ -7,7 +7,7 @@ public enum EnvironmentMixtures {
     /// Proportional to each domain's training bytes in the environment's corpus (the prior the
     /// base was pre-trained under, extended to the target field).
     public static func natural(_ space: DomainSpace, environment: EnvironmentConfig, floor: Double) throws -> Mixture {
-        let bytes = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
+        let bytes = try CorpusStore(directory: environment.corpusDirectory).trainingBytes(space.domains)
         return try FlooredSimplex(dimension: space.count, floor: floor).mixture(bytes)
     }
 

@@ -54,7 +54,7 @@ public enum NamedPolicy {
         case .random:
             guard let environment = inputs.environment else { throw PolicySpecError(spec: name, reason: "random needs the environment (--env)") }
             let collection = environment.collection ?? .standard
-            let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
+            let prior = try CorpusStore(directory: environment.corpusDirectory).trainingBytes(space.domains)
             let seed = inputs.seed
             return Resolved(make: { e in RandomSchedulePolicy(config: collection, prior: prior, rounds: rounds, seed: RandomSource.mix(seed, UInt64(e))) })
         case .natural:

@@ -13,7 +13,8 @@ public struct EnvironmentConfig: Codable, Sendable {
     public var version: Int
     public var name: String
     public var description: String?
-    /// Built corpus directory (relative paths are relative to the working directory).
+    /// Built corpus directory as the file writes it; read it through ``corpusDirectory``, which
+    /// resolves a relative one (see ``resolve(_:)``).
     public var corpus: String
     public var space: SpaceConfig
     /// Model presets by name (`proxy`, `target`, or your own).
@@ -25,6 +26,16 @@ public struct EnvironmentConfig: Codable, Sendable {
     /// How trajectory collection draws random schedules; the Trajectories stage interprets it
     /// (absent: its defaults).
     public var collection: CollectionSettings?
+    /// The folder relative paths in the file are resolved against: the parent of the folder that
+    /// holds the file (set by `load(from:)`); nil for an environment built in memory, whose
+    /// relative paths stay relative to the working directory. Not part of the encoding, so the
+    /// same file has the same ``hash`` wherever it lives.
+    public var baseDirectory: String?
+
+    // Spelled out only to leave `baseDirectory` out of the encoding (and so out of `hash`).
+    private enum CodingKeys: String, CodingKey {
+        case version, name, description, corpus, space, models, pretrain, cpt, benchmarks, score, collection
+    }
 
     /// Schedule sampling for trajectory collection (see `Trajectories.CollectionConfig`).
     public struct CollectionSettings: Codable, Sendable, Equatable {
@@ -187,9 +198,29 @@ public struct EnvironmentConfig: Codable, Sendable {
     }
 }
 
-/// Loaded with `EnvironmentConfig.load(from:)`; relative corpus paths resolve against the working directory.
+/// Loaded with `EnvironmentConfig.load(from:)`. Relative paths in an environment file are relative
+/// to the folder that holds its `envs/` folder, i.e. the parent of the file's folder (the checkout
+/// root for `envs/math-cpt.json`), never to the working directory.
 extension EnvironmentConfig: ValidatedJSON {
     public static let fileKind = "environment"
+
+    /// Records the parent of the file's folder as ``baseDirectory``.
+    public func located(at path: String) -> EnvironmentConfig {
+        var located = self
+        located.baseDirectory = URL(fileURLWithPath: path).standardizedFileURL
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        return located
+    }
+
+    /// `path` from the file, resolved: absolute paths as they are, relative ones against
+    /// ``baseDirectory`` (the working directory when there is none).
+    public func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let base = baseDirectory else { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base, isDirectory: true)).standardizedFileURL.path
+    }
+
+    /// The built corpus directory, resolved (``resolve(_:)``).
+    public var corpusDirectory: String { resolve(corpus) }
 
     /// Checks the version, the domain space, score weights, budgets and model presets.
     public func validate() throws {

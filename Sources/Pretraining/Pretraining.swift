@@ -57,7 +57,7 @@ public struct Pretraining {
     public init(env: EnvironmentConfig, path: String, preset: String, overrides: Overrides = Overrides()) throws {
         config = try env.model(preset)
         let p = env.pretrain
-        let store = try CorpusStore(directory: env.corpus)
+        let store = try CorpusStore(directory: env.corpusDirectory)
         guard let domains = store.manifest.spaces[p.space] else {
             throw PretrainingError.unknownSpace(path: path, space: p.space, known: store.manifest.spaces.keys.sorted())
         }

@@ -28,7 +28,7 @@ struct AgentTrainCommand: ParsableCommand {
 
     @Option(help: "Trajectory log(s), comma-separated.") var data: String
     @Option(help: "Fitted surrogate model for rollouts (omit to train on the logged data only).") var surrogate: String?
-    @Option(help: "Environment file (default: envs/<environment>.json of the logs).") var env: String?
+    @Option(help: "Environment file (default: envs/<environment>.json of the logs, from the nearest folder above the first log that has it, else the working directory).") var env: String?
     @Option(help: "CQL updates.") var cqlSteps = AgentTrainingConfig().cqlSteps
     @Option(help: "Behaviour-cloning steps.") var bcSteps = AgentTrainingConfig().behaviourCloning.steps
     @Option(help: "Surrogate rollouts (0 = none).") var rollouts = AgentTrainingConfig().rollouts.rollouts
@@ -46,7 +46,7 @@ struct AgentTrainCommand: ParsableCommand {
         NumericsRuntime.installErrorHandling()
         NumericsRuntime.setThreads(1)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
-        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: trajectories[0].header.environment))
+        let environment = try EnvironmentConfig.load(from: environmentPath(env, for: trajectories[0].header.environment, near: data))
         let config = self.config()
         let model = try surrogate.map { path -> (SurrogateModel, String) in
             let m = try SurrogateModel.load(from: path, expecting: environment)
@@ -246,7 +246,7 @@ struct AgentBenchCommand: ParsableCommand {
     private func inferenceInputs() throws -> (BoundAgent, [PolicyState]) {
         let agent = try AgentPolicy(path: policy)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
-        let environment = try EnvironmentConfig.load(from: EnvironmentConfig.defaultPath(for: trajectories[0].header.environment))
+        let environment = try EnvironmentConfig.load(from: environmentPath(nil, for: trajectories[0].header.environment, near: data))
         let header = trajectories[0].header
         let layout = ObservationLayout(domains: header.domains, feedbackNames: header.feedbackNames,
                                        score: try ScoreFormula(env: environment, feedbackNames: header.feedbackNames), window: agent.file.window)

@@ -24,10 +24,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Validation results folder (holds runs.jsonl); without it the results tables are written with their header only.") var results: String?
     @Option(help: "Logged trajectories (JSON Lines), comma-separated.") var data: String
     @Option(help: "Fitted surrogate model.") var surrogate: String
-    @Option(help: "Environment file (default: envs/<environment>.json of the surrogate).") var env: String?
+    @Option(help: "Environment file (default: envs/<environment>.json of the surrogate, from the nearest folder above it that has it, else the working directory).") var env: String?
     @Option(help: "Fidelity CSV of `dma surrogate report --csv`, copied into the folder.") var fidelity: String?
     @Option(help: "Fidelity report of `dma surrogate report --json`: its held-out rollouts are plotted predicted against real.") var fidelityJson: String?
-    @Option(help: "Output folder.") var out = "analysis"
+    // Required: the old default, analysis/, is a committed folder this would overwrite.
+    @Option(help: "Output folder (the repository keeps its own in analysis/).") var out: String
     @Option(help: "Logged trajectories sampled for the sensitivity probes and the rule fit (all steps of each).") var states = AnalysisConfig().sampledTrajectories
     @Option(help: "Surrogate episodes per policy for the distilled rule's score (≥ 100 recommended).") var episodes = AnalysisConfig().episodes
     @Option(help: "Seed of the state sample and the simulated episodes.") var seed: UInt64 = 0
@@ -54,7 +55,7 @@ struct AnalyzeCommand: ParsableCommand {
     /// Every input, checked against the others; failures are data errors naming the file.
     private func loadInputs() throws -> AnalysisInputs {
         let model = try SurrogateModel.load(from: surrogate)
-        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: model.identity.environment))
+        let environment = try EnvironmentConfig.load(from: environmentPath(env, for: model.identity.environment, near: surrogate))
         try model.check(against: environment, path: surrogate)
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
         if let t = trajectories.first(where: { $0.header.domains != model.domains || $0.header.feedbackNames != model.feedbackNames }) {

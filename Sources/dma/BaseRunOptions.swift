@@ -14,6 +14,6 @@ struct BaseRunOptions: ParsableArguments {
     func load() throws -> (EnvironmentConfig, Checkpoint, CorpusStore) {
         let environment = try EnvironmentConfig.load(from: env)
         let checkpoint = try Checkpoint.load(from: base, expecting: try environment.model(preset))
-        return (environment, checkpoint, try CorpusStore(directory: environment.corpus))
+        return (environment, checkpoint, try CorpusStore(directory: environment.corpusDirectory))
     }
 }

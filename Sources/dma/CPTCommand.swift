@@ -39,7 +39,7 @@ struct CPTCommand: ParsableCommand {
         let spec = try policy.map(policySpec)
         let environment = try EnvironmentConfig.load(from: env)
         let checkpoint = try Checkpoint.load(from: base)
-        let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpus), fullEvaluation: true,
+        let runner = try CPTRunner(env: environment, base: checkpoint, store: try CorpusStore(directory: environment.corpusDirectory), fullEvaluation: true,
                                    modelWorkers: threads)
         let src = runner.space.indices(in: .source)
         let makePolicy = try policyMaker(spec, space: runner.space, environment: environment, feedbackNames: runner.baseFeedback.names)

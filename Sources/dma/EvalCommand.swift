@@ -38,7 +38,7 @@ struct EvalCommand: ParsableCommand {
         if let envPath = env {
             var environment = try EnvironmentConfig.load(from: envPath)
             if let benchmarkSeed { environment.benchmarks.seed = benchmarkSeed }
-            let store = try CorpusStore(directory: environment.corpus)
+            let store = try CorpusStore(directory: environment.corpusDirectory)
             let sizes = subset ? environment.benchmarks.feedback : environment.benchmarks.full
             let suite = try EvaluationSuite(env: environment, store: store, sizes: sizes, contextLength: model.config.context)
             let start = Date()

@@ -23,12 +23,12 @@ struct SurrogateCommand: ParsableCommand {
 /// Options shared by commands that read trajectories and need their environment.
 struct SurrogateDataOptions: ParsableArguments {
     @Option(help: "Trajectory log(s), comma-separated.") var data: String
-    @Option(help: "Environment file of the trajectories (default: envs/<environment>.json from the logs).") var env: String?
+    @Option(help: "Environment file of the trajectories (default: envs/<environment>.json of the logs, from the nearest folder above the first log that has it, else the working directory).") var env: String?
     @Flag(help: "Skip invalid trajectory lines instead of failing.") var skipInvalid = false
 
     func load() throws -> (TransitionSet, SurrogateModel.Identity, ScoreFormula, EnvironmentConfig) {
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: skipInvalid)
-        let envPath = env ?? EnvironmentConfig.defaultPath(for: trajectories[0].header.environment)
+        let envPath = try environmentPath(env, for: trajectories[0].header.environment, near: data)
         let environment = try EnvironmentConfig.load(from: envPath)
         let (identity, score) = try SurrogateModel.identity(for: trajectories, env: environment, path: data)
         return (try TransitionSet(trajectories), identity, score, environment)
@@ -38,11 +38,11 @@ struct SurrogateDataOptions: ParsableArguments {
 /// `--model` and `--env`: a fitted surrogate and the environment it serves (checked to match).
 struct SurrogateModelOptions: ParsableArguments {
     @Option(help: "Fitted surrogate model.") var model: String
-    @Option(help: "Environment file (default: envs/<environment>.json of the model); must be the one the model was fitted on.") var env: String?
+    @Option(help: "Environment file (default: envs/<environment>.json of the model, from the nearest folder above it that has it, else the working directory); must be the one the model was fitted on.") var env: String?
 
     func load() throws -> (SurrogateModel, EnvironmentConfig) {
         let fitted = try SurrogateModel.load(from: model)
-        let environment = try EnvironmentConfig.load(from: env ?? EnvironmentConfig.defaultPath(for: fitted.identity.environment))
+        let environment = try EnvironmentConfig.load(from: environmentPath(env, for: fitted.identity.environment, near: model))
         try fitted.check(against: environment, path: model)
         return (fitted, environment)
     }
@@ -108,7 +108,8 @@ struct SurrogateReportCommand: ParsableCommand {
     @Option(help: "Also score the fitted model itself on these separate trajectory log(s) it was not fitted on.") var test: String?
     @Option(help: "Cross-validation folds for the report.") var folds = 5
     @Option(help: "Learning-curve training sizes (trajectories), comma-separated; all training trajectories are always added.") var curve = "25,50,100"
-    @Option(help: "Per-signal CSV output.") var csv = "analysis/surrogate-fidelity.csv"
+    // No default: a default path would be relative to wherever the command runs and, in the checkout, could overwrite the committed analysis/surrogate-fidelity.csv.
+    @Option(help: "Also write the per-signal table as CSV to this file.") var csv: String?
     @Option(help: "Write the whole report as JSON to this file.") var json: String?
 
     func run() throws {
@@ -147,9 +148,9 @@ struct SurrogateReportCommand: ParsableCommand {
         var crit = Table(["criterion", "value", "target", "result"])
         for c in report.criteria { crit.add([c.name, c.value, c.target, c.pass ? "PASS" : "FAIL"]) }
         print(crit.render())
-        try report.signalTable.write(to: csv)
+        if let csv { try report.signalTable.write(to: csv) }
         if let json { try writeJSON(report, to: json) }
-        print("report took \(fmt(report.seconds, 1)) s; per-signal CSV → \(csv)")
+        print("report took \(fmt(report.seconds, 1)) s" + (csv.map { "; per-signal CSV → \($0)" } ?? ""))
     }
 }
 
@@ -223,7 +224,7 @@ struct SurrogateHeadroomCommand: ParsableCommand {
         let settings = try plan.settings(requiringExtremes: false)
         let weights = try keyedNumbers(sourceWeights ?? "", option: "--source-weights", separator: "=", form: "domain=weight")
         let space = try environment.domainSpace()
-        let prior = try CorpusStore(directory: environment.corpus).trainingBytes(space.domains)
+        let prior = try CorpusStore(directory: environment.corpusDirectory).trainingBytes(space.domains)
         let check = try EnvironmentCheck(env: environment, settings: settings, prior: prior)
         let result = try HeadroomEstimate.estimate(model: fitted, check: check, replicates: replicates, sourceWeights: weights)
 

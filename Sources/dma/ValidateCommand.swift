@@ -124,10 +124,11 @@ struct ValidateMergeCommand: ParsableCommand {
 }
 
 struct ValidateReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Build docs/results.md from validation result folders.")
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Build the results page (the repository's docs/results.md) from validation result folders.")
     @Option(help: "Result folders, comma-separated, in the order of the report.") var results: String
     @Option(help: "The main setting (its row also needs the paired interval above 0 against uniform, target-only and best-fixed).") var main = "math-cpt"
-    @Option(help: "Output markdown file (written atomically).") var out = "docs/results.md"
+    // Required: the old default, docs/results.md, is a committed file this would overwrite.
+    @Option(help: "Output markdown file (written atomically).") var out: String
 
     func run() throws {
         let settings = try commaSeparated(results, option: "--results", as: String.self).map { try ResultsReport.Setting(folder: $0, notes: ProgressLine.note) }

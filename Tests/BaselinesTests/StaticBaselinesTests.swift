@@ -17,7 +17,7 @@ import Trajectories
     @Test func naturalFollowsTheTrainingSizesInsideTheFloor() throws {
         let inputs = Fixture.inputs()
         #expect(inputs.floor == CollectionConfig.standard.floor)
-        let bytes = try CorpusStore(directory: Fixture.environmentWithCorpus.corpus).trainingBytes(space.domains)
+        let bytes = try CorpusStore(directory: Fixture.environmentWithCorpus.corpusDirectory).trainingBytes(space.domains)
         let w = try first("natural")
         #expect(Fixture.isValid(w, floor: inputs.floor))
         let free = 1 - 4 * inputs.floor, total = bytes.reduce(0, +)
