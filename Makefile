@@ -7,7 +7,7 @@ DMA := .build/release/dma
 export OPENBLAS_NUM_THREADS ?= 1
 TRAJECTORIES := datasets/trajectories/math-cpt-proxy.jsonl
 
-.PHONY: demo test test-slurm setup build bench clean report-check
+.PHONY: demo test test-slurm setup build bench clean report-check example-torch
 
 setup:
 	@bash scripts/setup.sh
@@ -54,6 +54,20 @@ report-check:
 	@command -v pngquant >/dev/null || { SUDO=""; [[ $$(id -u) -ne 0 ]] && SUDO="sudo"; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends pngquant >/dev/null; }
 	pngquant --quality 70-90 --speed 1 --force --output docs/analysis-report.png docs/analysis-report.png
+
+# The PyTorch example (examples/pytorch_cpt.py): a 391k-parameter byte GPT of our own, pre-trained
+# briefly (cached under runs/), then CPT rounds mixed by `dma serve` (the bundled agent), logged with
+# RunLogger and imported as trajectories of the model `pytorch-gpt`. Not part of `make test`.
+TORCH_OUT ?= runs/torch-example
+TORCH_ARGS ?= --rounds 4 --steps-per-round 30 --runs 1 --seed 0
+example-torch:
+	@python3 -c 'import torch' 2>/dev/null || python3 -m pip install torch --index-url https://download.pytorch.org/whl/cpu
+	@if [[ ! -x $(DMA) || -n "$$(find Sources Package.swift -newer $(DMA) -print -quit)" ]]; then $(MAKE) build; fi
+	@test -f datasets/build/manifest.json || $(DMA) data build
+	OMP_NUM_THREADS=1 python3 examples/pytorch_cpt.py $(TORCH_ARGS) --dma $(DMA) --out $(TORCH_OUT)
+	$(DMA) trajectories import --from $(TORCH_OUT)/runs.csv --env envs/math-cpt.json --model pytorch-gpt \
+	  --model-description "PyTorch byte GPT, 391k params, 3 layers, d_model 96, context 64 (examples/pytorch_cpt.py)" \
+	  --out $(TORCH_OUT)/runs.jsonl
 
 bench: build
 	$(DMA) bench
