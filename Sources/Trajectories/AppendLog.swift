@@ -25,6 +25,22 @@ public struct AppendLog<Record: Codable> {
         return (lines.enumerated().filter { !$0.element.isEmpty }.map { ($0.offset + 1, $0.element) }, tail)
     }
 
+    /// Why `data` holds no record, for a reader that found none: "empty", or the decoder's complaint
+    /// about its only line. A line without a final newline reads as a torn tail, but when it is the
+    /// whole file it is as likely the wrong file (truncated, binary) as a first write cut short, and
+    /// the complaint says which.
+    public static func whyNoRecord(in data: Data) -> String {
+        guard let line = data.split(separator: UInt8(ascii: "\n")).last(where: { !$0.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }) else {
+            return "empty"
+        }
+        do {
+            _ = try StrictJSON.decode(Record.self, from: Data(line))
+            return "its last line, without a final newline, is cut short"
+        } catch {
+            return "its last line, without a final newline, is not one (\(JSONErrorText.describe(error)))"
+        }
+    }
+
     static func isRecord(_ line: Data.SubSequence) -> Bool { (try? StrictJSON.decode(Record.self, from: Data(line))) != nil }
 
     /// One record as one line, keys sorted so equal records give equal bytes.

@@ -28,11 +28,8 @@ public enum TrajectoryMerge {
                 guard r.tornTail, let data = FileManager.default.contents(atPath: path) else {
                     throw TrajectoryError.mismatch(path: path, reason: "no trajectory records")
                 }
-                let line = data.split(separator: UInt8(ascii: "\n")).last ?? data[...]
-                let reason: String
-                do { _ = try StrictJSON.decode(Trajectory.self, from: Data(line)); reason = "is cut short" } catch { reason = JSONErrorText.describe(error) }
                 throw TrajectoryError.invalid(path: path, line: data.filter { $0 == UInt8(ascii: "\n") }.count + 1,
-                                              reason: "no valid trajectory record: the last line, without a final newline, is not one (\(reason))")
+                                              reason: "no valid trajectory record: \(AppendLog<Trajectory>.whyNoRecord(in: data))")
             }
             if r.tornTail { notes(.tornTail(path: path)) }
             if r.tail == .unterminated { notes(.unterminatedTail(path: path)) }

@@ -20,7 +20,6 @@ public enum ResultsReport {
             self.folder = folder
             let log = "\(folder)/runs.jsonl"
             let records = try ValidationLog.read(log, notes: notes)
-            guard !records.isEmpty else { throw DataFileError(path: log, problem: "no runs") }
             summary = ValidationSummary(records)
             guard summary.policies.contains(where: { $0.policy == "agent" }) else {
                 let has = summary.policies.isEmpty ? "no evaluation runs" : "evaluation runs of \(summary.policies.map(\.policy).joined(separator: ", ")) only"

@@ -9,11 +9,19 @@ public enum ValidationLog {
     /// exact match); anything near this is a corrupt file, and its square would overflow the summary.
     public static let maxScoreMagnitude = 1e6
 
-    /// Reads `path`, passing its tail notice (``LogTail/notice(path:)``) to `notes`.
+    /// Reads `path`, passing its tail notice (``LogTail/notice(path:)``) to `notes`. A file with no
+    /// run is an error (the wrong file, not an empty shard), said in one line without the notice.
     public static func read(_ path: String, notes: (String) -> Void) throws -> [ValidationRun] {
         let (records, tail) = try read(path)
+        guard !records.isEmpty else { throw noRuns(path) }
         tail.notice(path: path).map(notes)
         return records
+    }
+
+    /// The error for a log without a run, with the reason its only line is none.
+    static func noRuns(_ path: String) -> DataFileError {
+        let reason = FileManager.default.contents(atPath: path).map { AppendLog<ValidationRun>.whyNoRecord(in: $0) } ?? "unreadable"
+        return DataFileError(path: path, problem: reason == "empty" ? "no runs" : "no validation run: \(reason)")
     }
 
     /// Reads `path` and says how it ended; callers that drop `tail` must report its notice.
@@ -80,10 +88,7 @@ public enum ValidationLog {
         var merged: [ValidationRun] = []
         var byID: [String: (ValidationRun, String)] = [:]
         for p in paths {
-            let (records, tail) = try read(p)
-            tail.notice(path: p).map(notes)
-            // An input with no complete record (empty, or one line cut short) is a wrong file, not an empty shard.
-            guard !records.isEmpty else { throw DataFileError(path: p, problem: tail == .torn ? "no complete run (its only line is cut short)" : "no runs") }
+            let records = try read(p, notes: notes)
             for r in records {
                 if let (known, from) = byID[r.id] {
                     guard known == r else { throw DataFileError(path: p, problem: "run \(r.id) differs from the one in \(from)") }
