@@ -51,7 +51,7 @@ public final class PolicyCatalog {
                 throw PolicySpecError(spec: spec.description, reason: "agent needs the environment (--env) for its score weights")
             }
             // The agent reads states with the environment's score weights; it keeps no per-run state.
-            let bound = try AgentPolicy(path: path).bound(to: environment, domains: space.domains, feedbackNames: feedbackNames)
+            let bound = try AgentFile.bound(path: path, environment: environment, domains: space.domains, feedbackNames: feedbackNames)
             made = Resolved(spec: spec, make: { _ in bound }, fingerprint: bound.policyFingerprint)
         } else {
             let baseline = try NamedPolicy.resolve(spec, space: space, rounds: rounds, inputs: inputs)
@@ -70,7 +70,7 @@ public final class PolicyCatalog {
     /// What answers proposals for `spec` from other training loops (`dma propose`, `dma serve`):
     /// an agent file, or a baseline built for each domain space it is asked about.
     public static func provider(for spec: PolicySpec, environment: EnvironmentConfig? = nil) throws -> PolicyProvider {
-        if let path = spec.agentPath { return try AgentPolicy(path: path) }
+        if let path = spec.agentPath { return try AgentFile.provider(path: path) }
         return try NamedPolicyProvider(spec: spec, environment: environment)
     }
 }

@@ -15,7 +15,7 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Train the data mixing agent offline (behaviour cloning, surrogate rollouts, CQL) and evaluate it.",
-        subcommands: [AgentTrainCommand.self, AgentEvaluateCommand.self, AgentBenchCommand.self]
+        subcommands: [AgentTrainCommand.self, AgentFitFeedbackCommand.self, AgentEvaluateCommand.self, AgentBenchCommand.self]
     )
 }
 
@@ -143,7 +143,9 @@ struct AgentEvaluateCommand: ParsableCommand {
         NumericsRuntime.setThreads(1)
         let (fitted, environment) = try surrogate.load()
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
-        let agent = try AgentPolicy(path: policy)
+        // The closed-loop agent has no critic's inputs to evaluate with FQE; the surrogate still runs it.
+        let isController = FileManager.default.contents(atPath: policy).map(FeedbackControllerFile.isFeedbackController) ?? false
+        let agent = isController ? nil : try AgentPolicy(path: policy)
         let catalog = try PolicyCatalog(model: fitted, inputs: BaselineInputs(environment: environment, trajectories: trajectories, surrogate: fitted, seed: seed))
         let specs = [PolicySpec.agent(path: policy)] + Self.beside
         var rows: [Row] = []
@@ -159,7 +161,8 @@ struct AgentEvaluateCommand: ParsableCommand {
         print(table.render())
         var fqeValues: [String: Double] = [:]
         var check: FittedQCheck.Result?
-        if fqeSteps > 0 {
+        if fqeSteps > 0 && agent == nil { ProgressLine.note("FQE skipped: \(policy) is the closed-loop agent, which has no trained critic inputs") }
+        if fqeSteps > 0, let agent {
             // (b) Fitted Q evaluation on the logged transitions: discounted return (γ = 0.9) from the start, in score units.
             var config = FittedQEvaluationConfig()
             config.steps = fqeSteps

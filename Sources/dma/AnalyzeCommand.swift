@@ -52,6 +52,24 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
+    /// The policy under study and its floor: the closed-loop agent (no window, no floor: it reads
+    /// the state's scores) or a trained network, bound to the surrogate's domains.
+    private func studiedPolicy(model: SurrogateModel, score: ScoreFormula) throws -> (StudiedPolicy, Double) {
+        if let bytes = FileManager.default.contents(atPath: policy), FeedbackControllerFile.isFeedbackController(bytes) {
+            let controller = try FeedbackControllerPolicy(path: policy)
+            let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score)
+            return (StudiedPolicy(name: controller.name, layout: layout, score: score) { try controller.bound(to: $0) }, 0)
+        }
+        do {
+            let agent = try AgentPolicy(path: policy)
+            let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score, window: agent.file.window)
+            _ = try agent.bound(to: layout)
+            return (StudiedPolicy(name: agent.name, layout: layout, score: score) { try agent.bound(to: $0) }, agent.effectiveFloor(layout.domainCount))
+        } catch let error as AgentError {
+            throw DataFileError(path: policy, problem: error.description)
+        }
+    }
+
     /// Every input, checked against the others; failures are data errors naming the file.
     private func loadInputs() throws -> AnalysisInputs {
         let model = try SurrogateModel.load(from: surrogate)
@@ -64,16 +82,7 @@ struct AnalyzeCommand: ParsableCommand {
         let resultsLog = try results.map { try ValidationResults.load(directory: $0, notes: ProgressLine.note) } ?? .none
         if results == nil { ProgressLine.note("no --results: analysing the agent and the logged data only") }
         let score = try ScoreFormula(env: environment, feedbackNames: model.feedbackNames)
-        let studied: StudiedPolicy, floor: Double
-        do {
-            let agent = try AgentPolicy(path: policy)
-            let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score, window: agent.file.window)
-            _ = try agent.bound(to: layout)
-            studied = StudiedPolicy(name: agent.name, layout: layout, score: score) { try agent.bound(to: $0) }
-            floor = agent.effectiveFloor(layout.domainCount)
-        } catch let error as AgentError {
-            throw DataFileError(path: policy, problem: error.description)
-        }
+        let (studied, floor) = try studiedPolicy(model: model, score: score)
         let fidelityTable = try fidelity.map { (path: $0, table: try CSVTable.read(from: $0)) }
         let rollouts = try fidelityJson.map(RolloutFidelityPlot.load)
         let command = (["dma"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

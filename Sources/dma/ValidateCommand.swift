@@ -52,9 +52,7 @@ struct ValidateRunCommand: ParsableCommand {
         let trajectories = try data.map { try readTrajectoryLogs($0, skipInvalid: false).trajectories } ?? []
         var agentRuns = 0
         for case .agent(let path, _) in choices {
-            let file = try PolicyFile.load(from: path)
-            // The agent consumed runs of this setting only if it was trained on this environment's proxy runs.
-            if file.provenance.environmentHash == environment.hash && setup.preset == "proxy" { agentRuns = file.provenance.trajectoryCount }
+            agentRuns = try AgentFile.runsOfSetting(path: path, environment: environment, preset: setup.preset)
         }
         let plan: ValidationPlan
         do {

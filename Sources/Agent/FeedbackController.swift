@@ -1,0 +1,329 @@
+import Base
+import Corpus
+import Environment
+import Evaluation
+import Foundation
+import Numerics
+import Trajectories
+
+/// The closed-loop agent: it reads the run's own gain curve and sets the field balance from it.
+///
+/// Two responses decide the balance of a CPT run (measured on the committed real runs):
+/// - retention: each source domain keeps `ρ_d = c + α·log(m_d + m₀) + γ·log s` of its base bits
+///   per byte, with m_d its own weight and s the source share (the rest of the source field
+///   transfers). α and γ are about the same in every setting (α 0.036–0.041, γ 0.027–0.038 with
+///   any one setting left out), so they are learned offline from logged runs of other settings;
+/// - gain: the target gain grows as a power `β` of the target tokens seen, and `β` is what tells
+///   fields apart (math saturates early, β ≈ 0.05–0.08; code keeps learning, β ≈ 0.15–0.26). It is
+///   identified from the run itself: a least-squares fit of log gain on log cumulative target share
+///   over the rounds trained so far, shrunk towards the prior learned offline.
+///
+/// Each round it picks the source share s maximising `rw·Σ_d ω_d ρ_d(ω_d·s, s) + gw·a·((1−s)·T)^β`
+/// on a grid (the best constant share for a run that looked like this one so far: recency decides
+/// the final state, so a run's last rounds count for more than its first), then splits s over the
+/// source domains by their score weights ω (the split that maximises Σ ω_d log m_d) and 1−s evenly
+/// over the target domains. The trade-off rw, gw is
+/// read from the state's own scores (the base state scores retention 1, gain 0, so its balanced
+/// score is rw), so any score weighting is served without retraining.
+public struct FeedbackControllerConfig: Codable, Sendable, Equatable {
+    /// Rounds of the run's own gain the controller needs before it trusts its fit (before: the prior).
+    public var identifyAfter: Int = 2
+    /// Weight of the prior exponent, in rounds of evidence (ridge on β towards the prior).
+    public var priorRounds: Double = 0.5
+    /// The source shares the controller may choose (the logged runs' support).
+    public var minShare: Double = 0.2
+    public var maxShare: Double = 0.9
+    /// Rounds of each training run the offline prior of β is fitted on (as at deployment).
+    public var priorFitRounds: Int = 3
+    /// Floor inside the log of a domain's mean weight when the retention elasticity is fitted.
+    public var weightFloor: Double = 0.005
+    /// Largest L1 distance of a round's mixture from the run's mean for the run to count as holding
+    /// one mixture (only those fit the retention elasticity).
+    public var constantMixtureTolerance: Double = 0.05
+
+    public init() {}
+}
+
+/// The learned part of the closed-loop agent (see ``FeedbackControllerConfig``), as written to its
+/// policy file by ``FeedbackController/fit(runs:retentionWeights:config:)``.
+public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSON {
+    public static let format = "dma-feedback-controller"
+    public static let currentVersion = 1
+    public static let fileKind = "feedback-controller policy file"
+
+    public var format: String = Self.format
+    public var version: Int = Self.currentVersion
+    public var config: FeedbackControllerConfig
+    /// α: a source domain's retention (base / final bits per byte) per unit log of its own weight.
+    public var retentionShareElasticity: Double
+    /// γ: per unit log of the whole source share (transfer within the source field).
+    public var retentionFieldElasticity: Double
+    /// m₀ inside log(m + m₀) (config.weightFloor when fitted).
+    public var weightFloor: Double
+    /// Standard errors of α and γ in their fit.
+    public var retentionStandardErrors: [Double]
+    /// Prior of the gain curve a·E^β (median of the training runs' own fits).
+    public var priorGainScale: Double
+    public var priorGainExponent: Double
+    /// What it was learned from: runs per environment (and model), and how many in all.
+    public var trainedOn: [String: Int]
+    public var runs: Int
+
+    public func validate() throws {
+        guard format == Self.format else { throw ContentProblem("format is '\(format)', not '\(Self.format)'") }
+        guard version == Self.currentVersion else { throw ContentProblem("version \(version) is not supported (this dma reads \(Self.currentVersion))") }
+        for (name, v, range) in [("retentionShareElasticity", retentionShareElasticity, -10.0...10.0),
+                                 ("retentionFieldElasticity", retentionFieldElasticity, -10.0...10.0), ("weightFloor", weightFloor, 1e-6...0.5), ("priorGainScale", priorGainScale, 1e-6...10.0),
+                                 ("priorGainExponent", priorGainExponent, 0.0...3.0), ("config.priorRounds", config.priorRounds, 0.0...1e6)] where !range.contains(v) {
+            throw ContentProblem("\(name) is \(v), outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard retentionShareElasticity + retentionFieldElasticity > 0 else {
+            throw ContentProblem("retention must rise with the source share (α + γ = \(retentionShareElasticity + retentionFieldElasticity) ≤ 0)")
+        }
+        guard (0.01...0.99).contains(config.minShare), (0.01...0.99).contains(config.maxShare), config.minShare <= config.maxShare else {
+            throw ContentProblem("config.minShare \(config.minShare) and maxShare \(config.maxShare) must satisfy 0.01 ≤ min ≤ max ≤ 0.99")
+        }
+        guard (1...1000).contains(config.identifyAfter), (2...1000).contains(config.priorFitRounds) else {
+            throw ContentProblem("config.identifyAfter must be in 1…1000 and priorFitRounds in 2…1000")
+        }
+    }
+
+    /// Whether `data` is a file of this format (so `agent:FILE` can take either kind of agent).
+    public static func isFeedbackController(_ data: Data) -> Bool {
+        struct Tag: Decodable { var format: String? }
+        return (try? JSONDecoder().decode(Tag.self, from: data))?.format == format
+    }
+}
+
+/// Fitting and acting of the closed-loop agent.
+public enum FeedbackController {
+    /// The run's gain curve a·E^β fitted on its first rounds: E_t is the cumulative target share
+    /// (rounds × target share), and only rounds with positive gain count. With a prior (β₀, λ) the
+    /// fit is a ridge of β towards β₀ worth λ rounds. Nil with fewer than two usable rounds.
+    public static func gainCurve(targetShares: [Double], gains: [Double], prior: (exponent: Double, rounds: Double)? = nil) -> (scale: Double, exponent: Double)? {
+        var x: [Double] = [], y: [Double] = []
+        var cumulative = 0.0
+        for (share, gain) in zip(targetShares, gains) {
+            cumulative += share
+            if gain > 1e-4, cumulative > 1e-3 { x.append(Foundation.log(cumulative)); y.append(Foundation.log(gain)) }
+        }
+        guard x.count >= 2 else { return nil }
+        var design: [Double] = [], target = y
+        for v in x { design += [1, v] }
+        if let prior, prior.rounds > 0 {
+            // A pseudo-row on β alone: λ·(β − β₀)² added to the squared residuals.
+            let w = prior.rounds.squareRoot()
+            design += [0, w]
+            target.append(w * prior.exponent)
+        }
+        let rows = target.count
+        // Two rounds and no prior leave zero residual degrees of freedom: solve the line exactly.
+        if rows == 2 {
+            let slope = (y[1] - y[0]) / max(x[1] - x[0], 1e-9)
+            return (Foundation.exp(y[0] - slope * x[0]), slope)
+        }
+        guard let fit = try? LeastSquares(design: design, rows: rows, columns: 2, y: target, context: "gain curve"),
+              fit.coefficients.allSatisfy(\.isFinite) else { return nil }
+        return (Foundation.exp(fit.coefficients[0]), fit.coefficients[1])
+    }
+
+    /// Modelled retention of a mixture with source share s split by ω (field-normalised source weights; target entries ignored).
+    public static func retention(share s: Double, sourceWeights omega: [Double], file: FeedbackControllerFile) -> Double {
+        omega.reduce(0) { $0 + $1 * (file.retentionShareElasticity * Foundation.log($1 * s + file.weightFloor) + file.retentionFieldElasticity * Foundation.log(s)) }
+    }
+
+    /// The source share maximising `rw·R(s) + gw·a·((1−s)·T)^β` over the config's grid (step 0.01).
+    public static func bestShare(file: FeedbackControllerFile, sourceWeights omega: [Double], gainScale a: Double, gainExponent beta: Double,
+                                 rounds T: Int, retentionWeight rw: Double, gainWeight gw: Double) -> Double {
+        let config = file.config
+        var best = config.minShare, bestValue = -Double.infinity
+        let steps = Int(((config.maxShare - config.minShare) / 0.01).rounded())
+        for k in 0...max(steps, 0) {
+            let s = min(((config.minShare + 0.01 * Double(k)) * 1e6).rounded() / 1e6, config.maxShare)
+            let value = rw * retention(share: s, sourceWeights: omega, file: file)
+                + gw * a * Foundation.pow(max((1 - s) * Double(max(T, 1)), 1e-9), beta)
+            if value > bestValue { (best, bestValue) = (s, value) }
+        }
+        return best
+    }
+
+    /// Learns the file from logged runs of other settings: α and γ from the runs that held one
+    /// mixture (each source domain's final retention, one intercept per setting), the gain curve's
+    /// prior from every such run's first `priorFitRounds` rounds.
+    public static func fit(runs: [RunRecord], config: FeedbackControllerConfig = FeedbackControllerConfig()) throws -> FeedbackControllerFile {
+        var groups: [String: Int] = [:], rows: [(group: Int, own: Double, field: Double)] = [], y: [Double] = []
+        var exponents: [Double] = [], scales: [Double] = [], counts: [String: Int] = [:]
+        for run in runs where !run.rounds.isEmpty {
+            let isSource = run.domains.map { $0.field == .source }
+            let T = Double(run.rounds.count)
+            var mean = [Double](repeating: 0, count: run.domains.count)
+            for r in run.rounds { for d in mean.indices where d < r.mixture.count { mean[d] += r.mixture[d] / T } }
+            let share = mean.indices.filter { isSource[$0] }.reduce(0) { $0 + mean[$1] }
+            let group = "\(run.identity.environment)@\(run.identity.model?.label ?? "base " + run.identity.baseCheckpoint)"
+            counts[group, default: 0] += 1
+            // Only runs that held one mixture: the final state follows the last rounds (recency),
+            // and a random schedule's mean weight would blur that.
+            let drift = run.rounds.map { r in zip(r.mixture, mean).reduce(0) { $0 + abs($1.0 - $1.1) } }.max() ?? 0
+            guard (0.05...0.95).contains(share), drift <= config.constantMixtureTolerance else { continue }
+            let g = groups[group] ?? { let n = groups.count; groups[group] = n; return n }()
+            let position = Dictionary(run.feedbackNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let final = run.rounds.last!.feedback
+            for d in run.domains.indices where isSource[d] {
+                guard let j = position[Signal.bitsPerByte(run.domains[d]).name], j < final.count, j < run.baseFeedback.count,
+                      final[j] > 0, run.baseFeedback[j] > 0 else { continue }
+                rows.append((g, Foundation.log(mean[d] + config.weightFloor), Foundation.log(share)))
+                y.append(run.baseFeedback[j] / final[j])
+            }
+            let first = run.rounds.prefix(config.priorFitRounds)
+            if first.count == config.priorFitRounds,
+               let curve = gainCurve(targetShares: first.map { 1 - sourceShare($0.mixture, isSource: isSource) }, gains: first.map(\.gain)),
+               curve.exponent.isFinite, curve.scale.isFinite {
+                exponents.append(curve.exponent)
+                scales.append(curve.scale)
+            }
+        }
+        let columns = groups.count + 2
+        guard y.count > columns + 1 else {
+            throw AgentError.data("the feedback controller needs runs that held one mixture with a source share in 0.05…0.95: \(y.count) domain rows for \(groups.count) settings")
+        }
+        var design: [Double] = []
+        for r in rows {
+            var row = [Double](repeating: 0, count: columns)
+            row[r.group] = 1
+            (row[columns - 2], row[columns - 1]) = (r.own, r.field)
+            design += row
+        }
+        let fit = try LeastSquares(design: design, rows: y.count, columns: columns, y: y, context: "retention response")
+        guard !exponents.isEmpty else { throw AgentError.data("no run has \(config.priorFitRounds) rounds of positive gain to fit the gain curve's prior on") }
+        let file = FeedbackControllerFile(config: config, retentionShareElasticity: fit.coefficients[columns - 2], retentionFieldElasticity: fit.coefficients[columns - 1],
+                                          weightFloor: config.weightFloor, retentionStandardErrors: Array(fit.standardErrors.suffix(2)),
+                                          priorGainScale: Statistics.quantile(scales, 0.5),
+                                          priorGainExponent: min(max(Statistics.quantile(exponents, 0.5), 0), 3), trainedOn: counts, runs: runs.count)
+        do { try file.validate() } catch { throw AgentError.data("the fitted controller is unusable: \(error)") }
+        return file
+    }
+
+    static func sourceShare(_ mixture: [Double], isSource: [Bool]) -> Double {
+        mixture.indices.reduce(0) { $0 + (isSource[$1] ? mixture[$1] : 0) }
+    }
+}
+
+/// The closed-loop agent as a policy (and a provider for `propose`/`serve`). It keeps no per-run
+/// state: everything it uses is in the state it is given.
+public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider {
+    public let file: FeedbackControllerFile
+    public let name: String
+    public let policyFingerprint: String
+    public var environmentFingerprint: String? { nil }
+    /// Field-normalised score weights per domain when bound to a layout.
+    let scoreWeights: [Double]?
+
+    init(file: FeedbackControllerFile, name: String, fingerprint: String, scoreWeights: [Double]?) {
+        (self.file, self.name, self.policyFingerprint, self.scoreWeights) = (file, name, fingerprint, scoreWeights)
+    }
+
+    /// Loads and validates a controller file; the policy is named `agent:<file name>`.
+    public convenience init(path: String) throws {
+        let file = try FeedbackControllerFile.load(from: path)
+        let bytes = FileManager.default.contents(atPath: path) ?? Data()
+        self.init(file: file, name: "agent:\((path as NSString).lastPathComponent)", fingerprint: StableHash.hex(of: bytes), scoreWeights: nil)
+    }
+
+    /// The controller reading states with `layout`'s score weights.
+    public func bound(to layout: ObservationLayout) throws -> FeedbackControllerPolicy {
+        guard let weights = layout.scoreWeights else { throw AgentError.data("policy \(name) needs the score weights of the domains it mixes") }
+        return FeedbackControllerPolicy(file: file, name: name, fingerprint: policyFingerprint, scoreWeights: weights)
+    }
+
+    public func policy(for layout: ObservationLayout, rounds: Int) throws -> MixturePolicy { try bound(to: layout) }
+
+    /// What the controller decides in `state`, with the figures it decided on.
+    public struct Decision: Sendable, Equatable {
+        public var sourceShare: Double
+        /// The gain curve used (the run's own fit once identified, else the prior).
+        public var gainScale: Double
+        public var gainExponent: Double
+        public var identified: Bool
+        public var retentionWeight: Double
+        public var gainWeight: Double
+    }
+
+    public func decide(_ state: PolicyState) -> Decision {
+        let isSource = state.space.domains.map { $0.field == .source }
+        let (rw, gw) = Self.tradeOff(state.scores)
+        var a = file.priorGainScale, beta = file.priorGainExponent, identified = false
+        let trained = min(state.mixtures.count, max(state.scores.count - 1, 0))
+        if trained >= file.config.identifyAfter,
+           let curve = FeedbackController.gainCurve(targetShares: state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) },
+                                                    gains: state.scores[1...trained].map(\.gain),
+                                                    prior: (file.priorGainExponent, file.config.priorRounds)),
+           curve.scale.isFinite, curve.exponent.isFinite, curve.scale > 0 {
+            (a, beta, identified) = (curve.scale, min(max(curve.exponent, 0), 3), true)
+        }
+        let omega = (scoreWeights ?? []).indices.map { isSource[$0] ? scoreWeights![$0] : 0 }
+        let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: a, gainExponent: beta, rounds: state.rounds,
+                                             retentionWeight: rw, gainWeight: gw)
+        return Decision(sourceShare: s, gainScale: a, gainExponent: beta, identified: identified, retentionWeight: rw, gainWeight: gw)
+    }
+
+    public func nextMixture(_ state: PolicyState) throws -> Mixture {
+        guard let weights = scoreWeights, weights.count == state.space.domains.count else {
+            throw AgentError.data("policy \(name) was not bound to this state's \(state.space.domains.count) domains")
+        }
+        let s = decide(state).sourceShare
+        let isSource = state.space.domains.map { $0.field == .source }
+        // Source by the score's retention weights, target evenly (weights are field-normalised).
+        var w = weights.indices.map { isSource[$0] ? s * weights[$0] : (1 - s) * weights[$0] }
+        // A field whose weights are all 0 (no domain scored) is split evenly instead.
+        for field in [true, false] {
+            let members = w.indices.filter { isSource[$0] == field }
+            if members.reduce(0, { $0 + w[$1] }) <= 0 { for d in members { w[d] = (field ? s : 1 - s) / Double(members.count) } }
+        }
+        let total = w.reduce(0, +)
+        return try Mixture(w.map { $0 / total })
+    }
+
+    /// rw and gw of the balanced score, read from the scores: the base scores retention 1 and gain 0,
+    /// so its balanced score is rw; a later round with gain ≠ 0 gives gw. Before one: gw = 1 − rw.
+    static func tradeOff(_ scores: [BalancedScore]) -> (Double, Double) {
+        guard let base = scores.first, abs(base.retention - 1) < 1e-9, abs(base.gain) < 1e-12 else { return (0.5, 0.5) }
+        let rw = base.balanced
+        if let r = scores.dropFirst().last(where: { abs($0.gain) > 1e-6 }) {
+            let gw = (r.balanced - rw * r.retention) / r.gain
+            if gw.isFinite, gw >= 0 { return (rw, gw) }
+        }
+        return (rw, max(1 - rw, 0))
+    }
+}
+
+/// `agent:FILE` takes either kind of agent file: the trained network (``PolicyFile``) or the
+/// closed-loop controller (``FeedbackControllerFile``), told apart by the file's format tag.
+public enum AgentFile {
+    /// The agent in `path` as a provider for proposals from other training loops.
+    public static func provider(path: String) throws -> PolicyProvider {
+        if let data = FileManager.default.contents(atPath: path), FeedbackControllerFile.isFeedbackController(data) {
+            return try FeedbackControllerPolicy(path: path)
+        }
+        return try AgentPolicy(path: path)
+    }
+
+    /// Real runs of the setting (`environment` with model preset `preset`) the agent in `path` was
+    /// trained on: a network counts its trajectories when they were proxy runs of this environment,
+    /// a controller its runs of the setting key `environment@preset`.
+    public static func runsOfSetting(path: String, environment: EnvironmentConfig, preset: String) throws -> Int {
+        if let data = FileManager.default.contents(atPath: path), FeedbackControllerFile.isFeedbackController(data) {
+            return try FeedbackControllerFile.load(from: path).trainedOn["\(environment.name)@\(preset)"] ?? 0
+        }
+        let file = try PolicyFile.load(from: path)
+        return file.provenance.environmentHash == environment.hash && preset == "proxy" ? file.provenance.trajectoryCount : 0
+    }
+
+    /// The agent in `path` reading states of real runs of `environment` with its score weights.
+    public static func bound(path: String, environment: EnvironmentConfig, domains: [DomainName], feedbackNames: [String]) throws -> FingerprintedPolicy {
+        if let data = FileManager.default.contents(atPath: path), FeedbackControllerFile.isFeedbackController(data) {
+            let score = try ScoreFormula(env: environment, feedbackNames: feedbackNames)
+            return try FeedbackControllerPolicy(path: path).bound(to: ObservationLayout(domains: domains, feedbackNames: feedbackNames, score: score))
+        }
+        return try AgentPolicy(path: path).bound(to: environment, domains: domains, feedbackNames: feedbackNames)
+    }
+}

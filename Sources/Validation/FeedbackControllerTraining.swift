@@ -1,0 +1,57 @@
+import Agent
+import Corpus
+import Foundation
+import Trajectories
+
+/// Learns the closed-loop agent (``FeedbackController``) from logged runs of several settings:
+/// collection trajectories and real validation runs alike, leaving out the settings it will be
+/// judged on, so a row of the results can say its agent saw 0 runs of that setting.
+public enum FeedbackControllerTraining {
+    /// A setting's key in `--exclude` and in the file's `trainedOn`: `environment@model`
+    /// (`math-cpt@proxy`, `math-cpt@target`, `code-cpt@proxy`).
+    public static func settingKey(environment: String, model: String) -> String { "\(environment)@\(model)" }
+
+    /// What went into a fit, per setting key: runs used, and runs left out by `excluding`.
+    public struct Inputs {
+        public var runs: [RunRecord] = []
+        public var used: [String: Int] = [:]
+        public var excluded: [String: Int] = [:]
+    }
+
+    /// Reads `trajectoryFiles` (JSONL trajectory logs) and `validationFolders` (each with a
+    /// `runs.jsonl`), keeping runs whose setting key is not in `excluding`.
+    public static func read(trajectoryFiles: [String], validationFolders: [String], excluding: Set<String>,
+                            notes: (String) -> Void = { _ in }) throws -> Inputs {
+        var inputs = Inputs()
+        func add(_ run: RunRecord, key: String) {
+            if excluding.contains(key) { inputs.excluded[key, default: 0] += 1; return }
+            inputs.used[key, default: 0] += 1
+            inputs.runs.append(run)
+        }
+        // One file at a time: a merge refuses logs of different settings, which is what this mixes.
+        for path in trajectoryFiles {
+            for t in try TrajectoryLogs.read(paths: [path], notes: notes).trajectories {
+                var run = t.runRecord
+                run.id = "\(t.header.environment)/\(t.header.id)"
+                add(run, key: settingKey(environment: t.header.environment, model: t.header.declaredModel?.name ?? t.header.model?.name ?? "proxy"))
+            }
+        }
+        for folder in validationFolders {
+            let log = (folder as NSString).appendingPathComponent("runs.jsonl")
+            for v in try ValidationLog.read(log, notes: notes) {
+                var run = v.runRecord
+                run.id = "\(folder)/\(v.id)"
+                add(run, key: settingKey(environment: v.environment, model: v.model))
+            }
+        }
+        return inputs
+    }
+
+    /// Fits the controller on `inputs`; the file records the run counts per setting it used.
+    public static func fit(_ inputs: Inputs, config: FeedbackControllerConfig = FeedbackControllerConfig()) throws -> FeedbackControllerFile {
+        guard !inputs.runs.isEmpty else { throw AgentError.data("no runs left to learn from (every input was excluded or empty)") }
+        var file = try FeedbackController.fit(runs: inputs.runs, config: config)
+        file.trainedOn = inputs.used
+        return file
+    }
+}

@@ -1,0 +1,53 @@
+import Agent
+import ArgumentParser
+import Base
+import Foundation
+import Validation
+
+struct AgentFitFeedbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit-feedback",
+        abstract: "Learn the closed-loop agent (it reads the run's own gain curve) from logged runs of several settings.",
+        discussion: "Fits the retention elasticity d (final retention on the log of the score-weighted source share, one intercept per setting) and the prior of the gain curve a·E^β from trajectory logs and validation folders, leaving out the settings named by --exclude (keys environment@model, e.g. code-cpt@proxy, math-cpt@target). Writes a controller policy file (atomically) that `agent:FILE` takes everywhere an agent goes. See docs/agent.md."
+    )
+
+    @Option(help: "Trajectory log(s), comma-separated.") var data: String?
+    @Option(help: "Validation folder(s) with runs.jsonl, comma-separated.") var results: String?
+    @Option(help: "Setting keys (environment@model) to leave out, comma-separated.") var exclude: String?
+    @Option(help: "Rounds of the run's own gain before the controller trusts its fit.") var identifyAfter = FeedbackControllerConfig().identifyAfter
+    @Option(help: "Weight of the prior gain exponent, in rounds of evidence.") var priorRounds = FeedbackControllerConfig().priorRounds
+    @Option(help: "Least source share the controller may choose.") var minShare = FeedbackControllerConfig().minShare
+    @Option(help: "Largest source share the controller may choose.") var maxShare = FeedbackControllerConfig().maxShare
+    @Option(help: "Output policy file.") var out: String
+
+    func validate() throws {
+        guard data != nil || results != nil else { throw ValidationError("give --data and/or --results") }
+        guard identifyAfter >= 1 else { throw ValidationError("--identify-after needs a round count ≥ 1") }
+        guard priorRounds >= 0 else { throw ValidationError("--prior-rounds needs a value ≥ 0") }
+        guard (0.01...0.99).contains(minShare), (0.01...0.99).contains(maxShare), minShare <= maxShare else {
+            throw ValidationError("--min-share and --max-share need 0.01 ≤ min ≤ max ≤ 0.99")
+        }
+    }
+
+    func run() throws {
+        let start = Date()
+        let inputs = try FeedbackControllerTraining.read(
+            trajectoryFiles: try data.map { try commaSeparated($0, option: "--data", as: String.self) } ?? [],
+            validationFolders: try results.map { try commaSeparated($0, option: "--results", as: String.self) } ?? [],
+            excluding: Set(try exclude.map { try commaSeparated($0, option: "--exclude", as: String.self) } ?? []),
+            notes: { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
+        var config = FeedbackControllerConfig()
+        (config.identifyAfter, config.priorRounds, config.minShare, config.maxShare) = (identifyAfter, priorRounds, minShare, maxShare)
+        let file = try FeedbackControllerTraining.fit(inputs, config: config)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(file), to: out)
+        var table = Table(["setting", "runs used", "runs left out"])
+        for key in Set(inputs.used.keys).union(inputs.excluded.keys).sorted() {
+            table.add([key, "\(inputs.used[key] ?? 0)", "\(inputs.excluded[key] ?? 0)"])
+        }
+        print(table.render())
+        print("retention ρ = c + \(fmt(file.retentionShareElasticity, 4))·log(m + \(file.weightFloor)) + \(fmt(file.retentionFieldElasticity, 4))·log s (se \(file.retentionStandardErrors.map { fmt($0, 4) }.joined(separator: ", "))); prior gain curve \(fmt(file.priorGainScale, 3))·E^\(fmt(file.priorGainExponent, 3))")
+        print("fitted in \(fmt(Date().timeIntervalSince(start), 1)) s → \(out)")
+    }
+}

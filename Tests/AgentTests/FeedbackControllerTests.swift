@@ -1,0 +1,166 @@
+import Corpus
+import Evaluation
+import Foundation
+import Testing
+import Trajectories
+@testable import Agent
+
+/// The closed-loop agent: its two fits recover known curves, its choice follows the run's gain
+/// curve and the declared trade-off, and its file is validated.
+struct FeedbackControllerTests {
+    static let domains = ["source/a", "source/b", "source/c", "math/x", "math/y"].map { DomainName($0) }
+    static let isSource = domains.map { $0.field == .source }
+
+    static func file(alpha: Double = 0.035, gamma: Double = 0.03, beta: Double = 0.1, config: FeedbackControllerConfig = FeedbackControllerConfig()) -> FeedbackControllerFile {
+        FeedbackControllerFile(config: config, retentionShareElasticity: alpha, retentionFieldElasticity: gamma, weightFloor: 0.005,
+                               retentionStandardErrors: [0, 0], priorGainScale: 0.3, priorGainExponent: beta, trainedOn: [:], runs: 0)
+    }
+
+    @Test func gainCurveRecoversAKnownPowerLaw() throws {
+        let shares = [0.3, 0.5, 0.2, 0.4, 0.6]
+        var e = 0.0
+        let gains = shares.map { s -> Double in e += s; return 0.27 * pow(e, 0.18) }
+        let curve = try #require(FeedbackController.gainCurve(targetShares: shares, gains: gains))
+        #expect(abs(curve.scale - 0.27) < 1e-9 && abs(curve.exponent - 0.18) < 1e-9)
+        // Exactly two usable rounds give the line through them; one gives nothing.
+        let two = try #require(FeedbackController.gainCurve(targetShares: Array(shares.prefix(2)), gains: Array(gains.prefix(2))))
+        #expect(abs(two.exponent - 0.18) < 1e-9)
+        #expect(FeedbackController.gainCurve(targetShares: [0.5, 0.5], gains: [0.2, -0.01]) == nil)
+    }
+
+    @Test func thePriorPullsTheExponentInProportionToItsWeight() throws {
+        let shares = [0.5, 0.5, 0.5]
+        var e = 0.0
+        let gains = shares.map { s -> Double in e += s; return 0.3 * pow(e, 0.25) }
+        let weak = try #require(FeedbackController.gainCurve(targetShares: shares, gains: gains, prior: (0.05, 0.01)))
+        let strong = try #require(FeedbackController.gainCurve(targetShares: shares, gains: gains, prior: (0.05, 1e6)))
+        #expect(abs(weak.exponent - 0.25) < 0.01)
+        #expect(abs(strong.exponent - 0.05) < 1e-3)
+    }
+
+    /// Runs that held one mixture, whose source domains keep exactly c + α·log(m + m₀) + γ·log s.
+    static func syntheticRuns(alpha: Double, gamma: Double, beta: Double) -> [RunRecord] {
+        let names = domains.map { Signal.bitsPerByte($0).name }
+        let base = [Double](repeating: 2, count: domains.count)
+        var runs: [RunRecord] = []
+        let designs: [(share: Double, split: [Double])] = [(0.3, [0.6, 0.3, 0.1]), (0.5, [1.0 / 3, 1.0 / 3, 1.0 / 3]), (0.7, [0.8, 0.1, 0.1]),
+                                                           (0.9, [0.5, 0.25, 0.25]), (0.6, [0.9, 0.05, 0.05])]
+        for (k, design) in designs.enumerated() {
+            let s = design.share
+            let target: [Double] = [(1 - s) / 2, (1 - s) / 2]
+            let mixture: [Double] = design.split.map { s * $0 } + target
+            for environment in ["one", "two"] {
+                let c = environment == "one" ? 0.9 : 0.95
+                var rounds: [LoggedRound] = []
+                for t in 1...4 {
+                    var feedback = base
+                    for d in 0..<3 {
+                        let kept: Double = c + alpha * log(mixture[d] + 0.005) + gamma * log(s)
+                        feedback[d] = base[d] / kept
+                    }
+                    let gain: Double = 0.3 * pow(Double(t) * (1 - s), beta)
+                    rounds.append(LoggedRound(mixture: mixture, tokensPerDomain: mixture.map { Int($0 * 1000) }, feedback: feedback,
+                                              balanced: 0.5, retention: 1, gain: gain))
+                }
+                runs.append(RunRecord(id: "\(environment)-\(k)", identity: RunIdentity(environment: environment, environmentHash: "h", baseCheckpoint: "b"),
+                                      policy: "mixture", role: .evaluation, seed: UInt64(k), domains: domains, feedbackNames: names,
+                                      baseFeedback: base, rounds: rounds))
+            }
+        }
+        return runs
+    }
+
+    @Test func fitRecoversTheRetentionResponseAndTheGainPrior() throws {
+        let file = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15))
+        #expect(abs(file.retentionShareElasticity - 0.04) < 1e-6)
+        #expect(abs(file.retentionFieldElasticity - 0.025) < 1e-6)
+        #expect(abs(file.priorGainExponent - 0.15) < 1e-6)
+        #expect(file.trainedOn == ["one@base b": 5, "two@base b": 5])
+    }
+
+    @Test func fitRefusesRunsThatCannotTeachTheTradeOff() {
+        // Schedules that change every round are not used for retention: nothing is left.
+        var runs = Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15)
+        for i in runs.indices { runs[i].rounds[0].mixture = [0.9, 0.05, 0.05, 0, 0] }
+        #expect(throws: AgentError.self) { try FeedbackController.fit(runs: runs) }
+        // Retention falling with the source share is refused, not learned.
+        #expect(throws: AgentError.self) { try FeedbackController.fit(runs: Self.syntheticRuns(alpha: -0.04, gamma: -0.025, beta: 0.15)) }
+    }
+
+    @Test func aFasterGrowingGainAsksForMoreTargetData() {
+        let omega = [0.8, 0.1, 0.1, 0, 0]
+        let file = Self.file()
+        let shares = [0.05, 0.1, 0.2, 0.3].map {
+            FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: 0.3, gainExponent: $0, rounds: 10, retentionWeight: 0.5, gainWeight: 0.5)
+        }
+        #expect(zip(shares, shares.dropFirst()).allSatisfy { $0 > $1 }, "\(shares)")
+        // Only retention counts: the most source; only gain: the least.
+        #expect(FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: 0.3, gainExponent: 0.1, rounds: 10, retentionWeight: 1, gainWeight: 0) == file.config.maxShare)
+        #expect(FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: 0.3, gainExponent: 0.1, rounds: 10, retentionWeight: 0, gainWeight: 1) == file.config.minShare)
+    }
+
+    /// A state after `gains.count` rounds at source share 0.6, under a score with trade-off rw, gw.
+    static func state(gains: [Double], rw: Double = 0.5, gw: Double = 0.5) throws -> PolicyState {
+        let mixture = try Mixture([0.36, 0.12, 0.12, 0.2, 0.2])
+        let scores = [BalancedScore(balanced: rw, retention: 1, gain: 0)] + gains.map { BalancedScore(balanced: rw * 0.95 + gw * $0, retention: 0.95, gain: $0) }
+        return PolicyState(space: try DomainSpace(name: "toy", domains: domains), round: gains.count, rounds: 10,
+                           mixtures: Array(repeating: mixture, count: gains.count),
+                           feedback: Array(repeating: Feedback(names: [], values: []), count: gains.count + 1), scores: scores)
+    }
+
+    @Test func theAgentReadsTheRunsOwnGainCurve() throws {
+        let layout = ObservationLayout(domains: Self.domains, feedbackNames: [], scoreWeights: [6, 1, 1, 1, 1])
+        let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f", scoreWeights: nil).bound(to: layout)
+        let saturating = try Self.state(gains: [0.30, 0.31, 0.315, 0.318])
+        let growing = try Self.state(gains: [0.20, 0.26, 0.30, 0.33])
+        let a = agent.decide(saturating), b = agent.decide(growing)
+        #expect(a.identified && b.identified)
+        #expect(b.gainExponent > a.gainExponent)
+        #expect(b.sourceShare < a.sourceShare, "growing gain \(b.sourceShare) vs saturating \(a.sourceShare)")
+        // Before `identifyAfter` rounds it acts on the prior.
+        #expect(!agent.decide(try Self.state(gains: [0.3])).identified)
+        // The mixture: source share split by the score weights, target evenly.
+        let m = try agent.nextMixture(growing).weights
+        #expect(abs(m.reduce(0, +) - 1) < 1e-12)
+        #expect(abs(m[0] / m[1] - 6) < 1e-9 && abs(m[3] - m[4]) < 1e-12)
+        #expect(abs(m[0] + m[1] + m[2] - b.sourceShare) < 1e-9)
+    }
+
+    @Test func theTradeOffIsReadFromTheScores() throws {
+        let layout = ObservationLayout(domains: Self.domains, feedbackNames: [], scoreWeights: [6, 1, 1, 1, 1])
+        let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f", scoreWeights: nil).bound(to: layout)
+        let d = agent.decide(try Self.state(gains: [0.2, 0.26, 0.3], rw: 0.8, gw: 0.2))
+        #expect(abs(d.retentionWeight - 0.8) < 1e-12 && abs(d.gainWeight - 0.2) < 1e-9)
+        let retentionHeavy = d.sourceShare
+        let gainHeavy = agent.decide(try Self.state(gains: [0.2, 0.26, 0.3], rw: 0.2, gw: 0.8)).sourceShare
+        #expect(retentionHeavy > gainHeavy)
+    }
+
+    @Test func fileRoundTripsAndBadFilesAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.json").path
+        let file = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15))
+        try JSONEncoder().encode(file).write(to: URL(fileURLWithPath: good))
+        #expect(try FeedbackControllerFile.load(from: good) == file)
+        #expect(FeedbackControllerFile.isFeedbackController(try Data(contentsOf: URL(fileURLWithPath: good))))
+        #expect(try AgentFile.provider(path: good) is FeedbackControllerPolicy)
+        let text = try String(contentsOfFile: good, encoding: .utf8)
+        for (name, content, expected) in [
+            ("garbage", "{not json", "not a valid"),
+            ("truncated", String(text.prefix(text.count / 2)), "not a valid"),
+            ("range", text.replacingOccurrences(of: "\"priorGainExponent\":", with: "\"priorGainExponent\":40,\"x\":"), "priorGainExponent"),
+            ("version", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "version 9"),
+        ] {
+            let path = dir.appendingPathComponent(name + ".json").path
+            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect {
+                try FeedbackControllerFile.load(from: path)
+            } throws: { error in
+                let message = "\(error)"
+                return message.contains(path) && message.contains(expected)
+            }
+        }
+    }
+}
