@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's main job: the whole pipeline on the embedded default environment (envs/math-cpt.json):
-# corpora → base model → fresh trajectories added to the bundled ones → surrogate → agent (trained,
-# or reused when a policy of exactly these inputs exists) → validation on real CPT runs (1 seed)
-# against uniform, target-only, best-fixed and score-weighted → analysis and the HTML report → proposals for
-# another training loop. Every step resumes or skips work already done, so a re-run is cheap.
+# corpora → base model → fresh trajectories added to the bundled ones → surrogate → the CQL network
+# (trained, or reused when a policy of exactly these inputs exists) → the closed-loop agent (fitted on
+# the other settings' runs) → validation on real CPT runs (1 seed) of both against uniform,
+# target-only, best-fixed and score-weighted → analysis and the HTML report → proposals for another
+# training loop. Every step resumes or skips work already done, so a re-run is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DMA=.build/release/dma
@@ -42,20 +43,29 @@ if [[ ! -f "$RUN/surrogate.json" || "$RUN/trajectories.jsonl" -nt "$RUN/surrogat
   $DMA surrogate fit --data "$RUN/trajectories.jsonl" --out "$RUN/surrogate.json" | tail -2
 fi
 
-step "5. the agent (dma agent train, or reuse; dma agent evaluate through the surrogate)"
+step "5. the trained network (dma agent train, or reuse; dma agent evaluate through the surrogate)"
 $DMA agent train --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" --out "$RUN/agent.policy.json" --reuse "$BUNDLED_POLICY"
 $DMA agent evaluate --policy "$RUN/agent.policy.json" --model "$RUN/surrogate.json" --data "$RUN/trajectories.jsonl" --episodes 100 --fqe-steps 0
 
-step "6. validation on real CPT runs, 1 seed (dma validate): the agent against uniform, target-only, best-fixed, score-weighted"
-$DMA validate --env "$ENV" --base "$BASE" --policies "agent:$RUN/agent.policy.json,uniform,target-only,best-fixed,score-weighted" \
+step "6. the closed-loop agent (dma agent fit-feedback): learned from the other settings' logged runs, none of this one"
+# It reads the run's own gain curve each round (docs/agent.md); $ENV's own runs are left out, so it
+# comes to this setting as it would to yours.
+V=docs/validation
+SETTING=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$ENV")@proxy
+$DMA agent fit-feedback --data datasets/trajectories/math-cpt-proxy.jsonl,datasets/trajectories/math-cpt-target.jsonl \
+  --results $V/math-cpt,$V/math-cpt-agent-selection,$V/math-cpt-target,$V/math-cpt-unseen-source,$V/math-cpt-format,$V/code-cpt \
+  --exclude "$SETTING" --out "$RUN/agent-feedback.json"
+
+step "7. validation on real CPT runs, 1 seed (dma validate): the agent and the trained network against uniform, target-only, best-fixed, score-weighted"
+$DMA validate --env "$ENV" --base "$BASE" --policies "agent:$RUN/agent-feedback.json,agent-cql=agent:$RUN/agent.policy.json,uniform,target-only,best-fixed,score-weighted" \
   --seeds 4 --selection-seeds 1 --workers 2 --out "$RUN/validation"
 
-step "7. analysis and report (dma analyze)"
-$DMA analyze --policy "$RUN/agent.policy.json" --results "$RUN/validation" --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" --out "$OUT"
+step "8. analysis and report (dma analyze)"
+$DMA analyze --policy "$RUN/agent-feedback.json" --results "$RUN/validation" --data "$RUN/trajectories.jsonl" --surrogate "$RUN/surrogate.json" --out "$OUT"
 
-step "8. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
-$DMA propose --policy "agent:$RUN/agent.policy.json" --state docs/examples/state.json
-DMA=$DMA POLICY="agent:$RUN/agent.policy.json" bash scripts/serve-demo.sh
+step "9. proposals for your own training loop (dma propose / dma serve; docs/serving.md)"
+$DMA propose --policy "agent:$RUN/agent-feedback.json" --state docs/examples/state.json
+DMA=$DMA POLICY="agent:$RUN/agent-feedback.json" bash scripts/serve-demo.sh
 
 step "summary"
 python3 - "$RUN/validation/summary.json" "$OUT/report.html" "$(( $(date +%s) - start ))" <<'PY'

@@ -1,4 +1,5 @@
 import Agent
+import Baselines
 import Corpus
 import Foundation
 import Trajectories
@@ -16,6 +17,8 @@ public enum FeedbackControllerTraining {
         public var runs: [RunRecord] = []
         public var used: [String: Int] = [:]
         public var excluded: [String: Int] = [:]
+        /// Runs of closed-loop agents, left out so a refit does not learn from its own earlier runs.
+        public var ownRuns: Int = 0
     }
 
     /// Reads `trajectoryFiles` (JSONL trajectory logs) and `validationFolders` (each with a
@@ -39,12 +42,20 @@ public enum FeedbackControllerTraining {
         for folder in validationFolders {
             let log = (folder as NSString).appendingPathComponent("runs.jsonl")
             for v in try ValidationLog.read(log, notes: notes) {
+                if isClosedLoopAgent(spec: v.spec) { inputs.ownRuns += 1; continue }
                 var run = v.runRecord
                 run.id = "\(folder)/\(v.id)"
                 add(run, key: settingKey(environment: v.environment, model: v.model))
             }
         }
         return inputs
+    }
+
+    /// Whether `spec` names a closed-loop agent's file (checked in the working directory, where
+    /// validation ran it).
+    static func isClosedLoopAgent(spec: String) -> Bool {
+        guard let path = (try? PolicySpec(parsing: spec))?.agentPath, let data = FileManager.default.contents(atPath: path) else { return false }
+        return FeedbackControllerFile.isFeedbackController(data)
     }
 
     /// Fits the controller on `inputs`; the file records the run counts per setting it used.

@@ -47,6 +47,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
             table.add([key, "\(inputs.used[key] ?? 0)", "\(inputs.excluded[key] ?? 0)"])
         }
         print(table.render())
+        if inputs.ownRuns > 0 { print("left out \(inputs.ownRuns) runs of closed-loop agents (an agent does not learn from its own kind's runs)") }
         print("retention ρ = c + \(fmt(file.retentionShareElasticity, 4))·log(m + \(file.weightFloor)) + \(fmt(file.retentionFieldElasticity, 4))·log s (se \(file.retentionStandardErrors.map { fmt($0, 4) }.joined(separator: ", "))); prior gain curve \(fmt(file.priorGainScale, 3))·E^\(fmt(file.priorGainExponent, 3))")
         print("fitted in \(fmt(Date().timeIntervalSince(start), 1)) s → \(out)")
     }
