@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// One re-weighting round of a logged CPT run, as every log stores it: a collection trajectory's
@@ -25,6 +26,29 @@ public struct LoggedRound: Codable, Sendable, Equatable {
         (self.mixture, self.tokensPerDomain, self.feedback, self.balanced, self.retention, self.gain) =
             (mixture, tokensPerDomain, feedback, balanced, retention, gain)
         (self.lr, self.trainLoss, self.seconds) = (lr, trainLoss, seconds)
+    }
+}
+
+extension LoggedRound {
+    /// A round as the runner measured it: typed feedback and score flattened into what logs keep.
+    public init(mixture: [Double], tokensPerDomain: [Int], feedback: Feedback, score: BalancedScore,
+                lr: Double? = nil, trainLoss: Double? = nil, seconds: Double? = nil) {
+        self.init(mixture: mixture, tokensPerDomain: tokensPerDomain, feedback: feedback.values, balanced: score.balanced,
+                  retention: score.retention, gain: score.gain, lr: lr, trainLoss: trainLoss, seconds: seconds)
+    }
+
+    /// The round's balanced score, retention and gain as one value.
+    public var score: BalancedScore { BalancedScore(balanced: balanced, retention: retention, gain: gain) }
+
+    /// The round's feedback under `names`, the run's feedback-name order (`baseFeedback.names`).
+    public func feedback(names: [String]) -> Feedback { Feedback(names: names, values: feedback) }
+
+    /// This round as validation logs keep it. Those logs were written without `lr` and `trainLoss`,
+    /// so a re-made run drops them to write the lines it always wrote.
+    public var withoutTrainingMeasures: LoggedRound {
+        var copy = self
+        (copy.lr, copy.trainLoss) = (nil, nil)
+        return copy
     }
 }
 
