@@ -5,25 +5,10 @@ import Foundation
 import Numerics
 import Transformer
 
-/// One re-weighting step of a CPT run as it happened.
-public struct RoundRecord: Codable, Sendable, Equatable {
-    public var round: Int
-    public var mixture: [Double]
-    /// Sequences trained per domain (exactly the mixture's apportionment of the round's sequences).
-    public var sequencesPerDomain: [Int]
-    /// Tokens (predicted bytes) trained per domain.
-    public var tokensPerDomain: [Int]
-    public var feedback: Feedback
-    public var score: BalancedScore
-    /// Learning rate at the round's last step.
-    public var lr: Double
-    public var trainLoss: Double
-    public var seconds: Double
-}
-
 /// A finished CPT run.
 public struct CPTResult: Sendable {
-    public var rounds: [RoundRecord]
+    /// Every round, in order (with `lr`, `trainLoss` and `seconds`); rounds resumed from a snapshot included.
+    public var rounds: [LoggedRound]
     /// Full-suite feedback and score after the last round, when requested.
     public var finalFeedback: Feedback?
     public var finalScore: BalancedScore?
@@ -93,7 +78,8 @@ public final class CPTRunner {
     /// The LR schedule of a run.
     public var schedule: LRSchedule { env.cpt.schedule }
 
-    /// Runs T rounds. With `snapshot`, the model, optimizer state and records are saved there
+    /// Runs T rounds, calling `progress` with each round's index and record as it finishes.
+    /// With `snapshot`, the model, optimizer state and rounds are saved there
     /// (atomically) after every round, and a run that finds a snapshot resumes after its last round:
     /// the policy is replayed over the recorded history (it must choose the same mixtures again) and
     /// each round's data comes from its own seeded stream, so nothing is repeated or skipped.
@@ -101,7 +87,7 @@ public final class CPTRunner {
     /// With `finalModel`, the trained model (weights only, no optimizer state) is saved there
     /// atomically when the run completes, so a user who ran CPT under a policy gets the model back.
     public func run(policy: MixturePolicy, seed: UInt64, snapshot: String? = nil, finalModel: String? = nil,
-                    progress: (RoundRecord) -> Void = { _ in }) throws -> CPTResult {
+                    progress: (_ round: Int, _ record: LoggedRound) -> Void = { _, _ in }) throws -> CPTResult {
         let start = Date()
         let c = env.cpt
         var model = try base.makeModel()
@@ -110,22 +96,23 @@ public final class CPTRunner {
         let schedule = self.schedule
         var state = PolicyState(space: space, round: 0, rounds: c.rounds, mixtures: [], feedback: [baseFeedback],
                                 scores: [baseScore])
-        var records: [RoundRecord] = []
+        var records: [LoggedRound] = []
         let length = sampler.sequenceLength
         let runKey = "\(env.hash)|\(baseHash)|\(seed)|\(policy.name)"
         if let snapshot, let saved = try? Checkpoint.load(from: snapshot, expecting: base.config),
-           saved.metadata["run"] == runKey, let json = saved.metadata["records"], let optimizer = saved.optimizer {
-            let restored = try JSONDecoder().decode([RoundRecord].self, from: Data(json.utf8))
+           // Snapshots from before rounds were `LoggedRound`s keep another shape under "records": they start over.
+           saved.metadata["run"] == runKey, let json = saved.metadata["rounds"], let optimizer = saved.optimizer {
+            let restored = try JSONDecoder().decode([LoggedRound].self, from: Data(json.utf8))
             model = try saved.makeModel()
             model.workers = modelWorkers
             trainer = Trainer(model: model, state: optimizer)
-            for r in restored {
-                state.round = r.round
+            for (round, r) in restored.enumerated() {
+                state.round = round
                 let replayed = try policy.nextMixture(state)
                 guard replayed.weights == r.mixture else {
-                    throw CPTRunError.snapshotDiverged(snapshot: snapshot, policy: policy.name, round: r.round + 1)
+                    throw CPTRunError.snapshotDiverged(snapshot: snapshot, policy: policy.name, round: round + 1)
                 }
-                state.record(replayed, feedback: r.feedback, score: r.score)
+                state.record(replayed, feedback: r.feedback(names: baseFeedback.names), score: r.score)
                 records.append(r)
             }
         }
@@ -149,16 +136,17 @@ public final class CPTRunner {
             }
             let feedback = feedbackSuite.evaluate(model)
             let score = try BalancedScore.compute(feedback, base: baseFeedback, env: env)
-            let record = RoundRecord(round: round, mixture: mixture.weights, sequencesPerDomain: sample.rowsPerDomain,
-                                     tokensPerDomain: sample.rowsPerDomain.map { $0 * (length - 1) }, feedback: feedback, score: score,
-                                     lr: lr, trainLoss: lossSum / Double(c.stepsPerRound), seconds: Date().timeIntervalSince(roundStart))
+            // Tokens are predicted bytes: each sequence of `length` predicts `length − 1`.
+            let record = LoggedRound(mixture: mixture.weights, tokensPerDomain: sample.rowsPerDomain.map { $0 * (length - 1) },
+                                     feedback: feedback, score: score, lr: lr, trainLoss: lossSum / Double(c.stepsPerRound),
+                                     seconds: Date().timeIntervalSince(roundStart))
             records.append(record)
             state.record(mixture, feedback: feedback, score: score)
             if let snapshot, round + 1 < c.rounds {
                 let json = String(decoding: try JSONEncoder().encode(records), as: UTF8.self)
-                try Checkpoint(model: model, trainer: trainer, metadata: ["run": runKey, "records": json]).save(to: snapshot)
+                try Checkpoint(model: model, trainer: trainer, metadata: ["run": runKey, "rounds": json]).save(to: snapshot)
             }
-            progress(record)
+            progress(round, record)
         }
         if let finalModel {
             try Checkpoint(model: model, metadata: ["run": runKey, "environment": env.name, "policy": policy.name, "seed": "\(seed)"]).save(to: finalModel)

@@ -95,7 +95,7 @@ public final class TrajectoryCollector {
             feedbackNames: runner.baseFeedback.names, model: base.config, baseCheckpoint: runner.baseHash,
             sampler: policy.sampled, dataSeed: dataSeed, scheduleSeed: scheduleSeed, codeVersion: DMAVersion.string)
         return Trajectory(header: header, baseFeedback: runner.baseFeedback.values, baseBalanced: runner.baseScore.balanced,
-                          steps: result.rounds.map { $0.logged() })
+                          steps: result.rounds)
     }
 
     /// The identity every trajectory of this collection's log must share.

@@ -191,7 +191,7 @@ public struct EnvironmentCheck {
         let emChange = math.isEmpty ? 0 : math.map { f[$0]! - baseFull[$0]! }.reduce(0, +) / Double(math.count)
         return Outcome(id: run.id, run: run, environmentHash: env.hash, baseCheckpoint: baseCheckpoint, balanced: s.balanced, retention: s.retention, gain: s.gain, sourceBpbChange: srcChange,
                        mathEMChange: emChange, mixtures: result.rounds.map(\.mixture), seconds: result.seconds,
-                       subsetBalanced: result.rounds.last?.score.balanced)
+                       subsetBalanced: result.rounds.last?.balanced)
     }
 
     // MARK: - Criteria

@@ -1,7 +1,9 @@
+import Evaluation
 import Foundation
 
-/// One re-weighting round of a logged CPT run, as every log stores it: a collection trajectory's
-/// step and a validation run's round are this record, so either log can feed what reads the other.
+/// One re-weighting round of a CPT run: what `CPTRunner.run` returns and its resume snapshot keeps,
+/// and what every log stores. A collection trajectory's step and a validation run's round are this
+/// record, so either log can feed what reads the other. The round's index is its position in the run.
 ///
 /// `lr`, `trainLoss` and `seconds` are kept where the writer measured them; absent ones are left
 /// out of the JSON (not written as null), so logs from before this type re-encode byte for byte.
@@ -13,9 +15,9 @@ public struct LoggedRound: Codable, Sendable, Equatable {
     public var balanced: Double
     public var retention: Double
     public var gain: Double
-    /// Learning rate at the round's last step (collection trajectories log it; validation runs do not).
+    /// Learning rate at the round's last step (`CPTRunner` measures it and collection trajectories log it; validation runs do not).
     public var lr: Double?
-    /// Mean training loss of the round (collection trajectories log it; validation runs do not).
+    /// Mean training loss of the round (`CPTRunner` measures it and collection trajectories log it; validation runs do not).
     public var trainLoss: Double?
     /// Wall-clock seconds of the round.
     public var seconds: Double?
@@ -28,12 +30,25 @@ public struct LoggedRound: Codable, Sendable, Equatable {
     }
 }
 
-extension RoundRecord {
-    /// The round as logs keep it. Validation logs were written without `lr` and `trainLoss`, so
-    /// `measured: false` leaves them out and a re-run writes the lines it always wrote.
-    public func logged(trainingMeasures measured: Bool = true) -> LoggedRound {
-        LoggedRound(mixture: mixture, tokensPerDomain: tokensPerDomain, feedback: feedback.values, balanced: score.balanced,
-                    retention: score.retention, gain: score.gain, lr: measured ? lr : nil, trainLoss: measured ? trainLoss : nil,
-                    seconds: seconds)
+extension LoggedRound {
+    /// A round as the runner measured it: typed feedback and score flattened into what logs keep.
+    public init(mixture: [Double], tokensPerDomain: [Int], feedback: Feedback, score: BalancedScore,
+                lr: Double? = nil, trainLoss: Double? = nil, seconds: Double? = nil) {
+        self.init(mixture: mixture, tokensPerDomain: tokensPerDomain, feedback: feedback.values, balanced: score.balanced,
+                  retention: score.retention, gain: score.gain, lr: lr, trainLoss: trainLoss, seconds: seconds)
+    }
+
+    /// The round's balanced score, retention and gain as one value.
+    public var score: BalancedScore { BalancedScore(balanced: balanced, retention: retention, gain: gain) }
+
+    /// The round's feedback under `names`, the run's feedback-name order (`baseFeedback.names`).
+    public func feedback(names: [String]) -> Feedback { Feedback(names: names, values: feedback) }
+
+    /// This round as validation logs keep it. Those logs were written without `lr` and `trainLoss`,
+    /// so a re-made run drops them to write the lines it always wrote.
+    public var withoutTrainingMeasures: LoggedRound {
+        var copy = self
+        (copy.lr, copy.trainLoss) = (nil, nil)
+        return copy
     }
 }

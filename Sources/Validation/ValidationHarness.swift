@@ -119,11 +119,11 @@ public struct ValidationHarness {
             id: entry.id, setting: setting, environment: environment.name, environmentHash: environment.hash, baseCheckpoint: runner.baseHash,
             model: model, policy: entry.policy, spec: entry.spec.description, role: entry.role, seed: entry.seed, priorRuns: entry.priorRuns,
             domains: runner.space.domains.map(\.rawValue), feedbackNames: runner.baseFeedback.names, baseFeedback: runner.baseFeedback.values,
-            rounds: result.rounds.map { $0.logged(trainingMeasures: false) },
+            rounds: result.rounds.map(\.withoutTrainingMeasures),
             finalFeedbackNames: result.finalFeedback?.names ?? [], finalFeedback: result.finalFeedback?.values ?? [],
             final: result.finalScore ?? BalancedScore(balanced: .nan, retention: .nan, gain: .nan),
             // A run resumed from a snapshot spent its earlier rounds in another process: count them too.
             sourceTokens: sourceTokens, targetTokens: total.reduce(0, +) - sourceTokens,
-            seconds: max(result.seconds, result.rounds.reduce(0) { $0 + $1.seconds }))
+            seconds: max(result.seconds, result.rounds.reduce(0) { $0 + ($1.seconds ?? 0) }))
     }
 }

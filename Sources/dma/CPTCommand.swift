@@ -62,10 +62,11 @@ struct CPTCommand: ParsableCommand {
         let seed = seedList[0]
         var table = Table(["round", "source share", "train loss", "lr", "retention", "gain", "balanced", "seconds"])
         let bar = ProgressLine("cpt", total: environment.cpt.rounds, unit: "round")
-        let result = try runner.run(policy: try makePolicy(Int(seed)), seed: seed, finalModel: out) { r in
-            bar.update(r.round + 1, detail: "balanced \(fmt(r.score.balanced, 4))")
-            table.add(["\(r.round + 1)", fmt(src.reduce(0) { $0 + r.mixture[$1] }, 3), fmt(r.trainLoss), String(format: "%.2e", r.lr),
-                       fmt(r.score.retention, 4), fmt(r.score.gain, 4), fmt(r.score.balanced, 4), fmt(r.seconds, 2)])
+        let result = try runner.run(policy: try makePolicy(Int(seed)), seed: seed, finalModel: out) { round, r in
+            // The runner measures lr, train loss and seconds on every round it runs: NaN never shows.
+            bar.update(round + 1, detail: "balanced \(fmt(r.balanced, 4))")
+            table.add(["\(round + 1)", fmt(src.reduce(0) { $0 + r.mixture[$1] }, 3), fmt(r.trainLoss ?? .nan), String(format: "%.2e", r.lr ?? .nan),
+                       fmt(r.retention, 4), fmt(r.gain, 4), fmt(r.balanced, 4), fmt(r.seconds ?? .nan, 2)])
         }
         print(table.render())
         if let f = result.finalScore {

@@ -33,6 +33,22 @@ private func firstLine(_ path: String) throws -> Data {
     #expect(try AppendLog<ValidationRun>.encodeLine(r) == line)
 }
 
+/// `CPTRunner` returns rounds with their training measures; the harness logs them without, so a
+/// re-made validation run writes the committed line byte for byte.
+@Test func measuredRoundsLogAsTheCommittedValidationLine() throws {
+    let line = try firstLine("docs/validation/math-cpt/runs.jsonl")
+    var r = try StrictJSON.decode(ValidationRun.self, from: line)
+    let measured = r.rounds.map { var m = $0; (m.lr, m.trainLoss) = (1e-3, 1.5); return m }
+    r.rounds = measured.map(\.withoutTrainingMeasures)
+    #expect(try AppendLog<ValidationRun>.encodeLine(r) == line)
+    // The typed view the runner builds rounds from and restores snapshots to loses nothing.
+    for m in measured {
+        let typed = LoggedRound(mixture: m.mixture, tokensPerDomain: m.tokensPerDomain, feedback: m.feedback(names: r.feedbackNames),
+                                score: m.score, lr: m.lr, trainLoss: m.trainLoss, seconds: m.seconds)
+        #expect(typed == m)
+    }
+}
+
 @Test func validationRunsBecomeTrainingData() throws {
     let runs = try ValidationLog.read(committed("docs/validation/math-cpt/runs.jsonl")).records
     let env = try EnvironmentConfig.load(from: committed(EnvironmentConfig.defaultPath(for: "math-cpt")))
