@@ -225,8 +225,9 @@ def short(full: str) -> str:
 
 
 # ---------------------------------------------------------------- dma serve
-def start_server(dma: str, policy: str):
-    proc = subprocess.Popen([dma, "serve", "--policy", policy, "--port", "0"], cwd=ROOT,
+def start_server(dma: str, policy: str, env: str):
+    # --env: score-weighted:R splits its source share by the environment's score weights.
+    proc = subprocess.Popen([dma, "serve", "--policy", policy, "--env", env, "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -480,7 +481,7 @@ def main() -> None:
     if args.schedule == "serve" and todo:
         url = args.url
         if url is None:
-            server, url = start_server(args.dma, args.policy)
+            server, url = start_server(args.dma, args.policy, args.env)
         client = Client(url, timeout=30)
         print(f"dma serve: {url} ({client.policy().get('policy')})")
     windows = Windows(args.corpus, space, args.context)
