@@ -6,21 +6,30 @@
     `dma serve` for each round's mixture with dma_client, sampling batches by it
     (MixtureBatchSampler), and evaluating after each round on each domain's test split
     (bits per byte; answer-only bits per byte and greedy exact match for math),
-(c) logs every run with RunLogger, in the CSV `dma trajectories import` reads:
+(c) logs every run with RunLogger, in the CSV `dma trajectories import` reads (trajectory id = the
+    run's seed; tokens trained per domain included), and one row per run in `runs.meta.csv` beside it
+    (seed, policy label, spec, role, prior runs) that `dma validate import` reads with it:
 
     dma trajectories import --from runs/torch-example/runs.csv --env envs/math-cpt.json \
         --model pytorch-gpt --model-description "PyTorch byte GPT, ..." --out runs/torch-example/runs.jsonl
 
     python3 examples/pytorch_cpt.py --rounds 6 --steps-per-round 30 --runs 1
 
+A collection tool as well: `--schedule random` draws each run's mixtures from a seeded random
+schedule instead of asking `dma serve` (see random_schedule), and a re-run with the same --out
+resumes: complete runs in runs.csv are kept, a torn or incomplete last run is dropped (both files
+rewritten atomically), and the seeds already complete are skipped.
+
 Deterministic per seed on one thread (torch.set_num_threads(1)); CPU only.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -102,12 +111,16 @@ class Windows:
             self.offsets.append(acc)
             acc += self.sizes[d]
 
-    def batch(self, indices: list[int]) -> torch.Tensor:
+    def batch(self, indices: list[int], counts: list[int] | None = None) -> torch.Tensor:
+        """The windows at `indices`; adds the bytes each domain contributed (the `context` predicted
+        bytes of each of its windows) to `counts` when given."""
         rows = []
         for i in indices:
             k = max(j for j, o in enumerate(self.offsets) if o <= i)
             s = i - self.offsets[k]
             rows.append(self.data[k][s: s + self.context + 1])
+            if counts is not None:
+                counts[k] += self.context
         return torch.stack(rows)
 
 
@@ -118,7 +131,7 @@ def lr_at(step: int, total: int, peak: float, low: float, warmup: int) -> float:
     return low + 0.5 * (peak - low) * (1 + math.cos(math.pi * min(1.0, p)))
 
 
-def train_steps(model, opt, windows, sampler, steps, lr_fn, step0=0):
+def train_steps(model, opt, windows, sampler, steps, lr_fn, step0=0, counts=None):
     model.train()
     losses = []
     for i, idx in enumerate(sampler):
@@ -127,7 +140,7 @@ def train_steps(model, opt, windows, sampler, steps, lr_fn, step0=0):
         lr = lr_fn(step0 + i)
         for g in opt.param_groups:
             g["lr"] = lr
-        xy = windows.batch(idx)
+        xy = windows.batch(idx, counts)
         logits = model(xy[:, :-1])
         loss = F.cross_entropy(logits.reshape(-1, 256), xy[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
@@ -212,8 +225,9 @@ def short(full: str) -> str:
 
 
 # ---------------------------------------------------------------- dma serve
-def start_server(dma: str, policy: str):
-    proc = subprocess.Popen([dma, "serve", "--policy", policy, "--port", "0"], cwd=ROOT,
+def start_server(dma: str, policy: str, env: str):
+    # --env: score-weighted:R splits its source share by the environment's score weights.
+    proc = subprocess.Popen([dma, "serve", "--policy", policy, "--env", env, "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -225,6 +239,148 @@ def start_server(dma: str, policy: str):
             return proc, m.group(0)
     proc.kill()
     raise SystemExit(f"dma serve --policy {policy} did not report its address")
+
+
+# ---------------------------------------------------------------- random schedules
+SHARE_RANGE = (0.05, 0.95)
+DIRICHLET_ALPHA = 1.0
+
+
+def random_schedule(seed: int, rounds: int, n_source: int, n_target: int) -> list[list[float]]:
+    """The mixtures of one run under `--schedule random`, drawn from the run's seed alone.
+
+    Each round independently: the source field's share uniform in SHARE_RANGE (0.05–0.95, so runs
+    see nearly target-only to nearly source-only rounds and every change between them), the share
+    split within the source field and within the target field by a flat Dirichlet (alpha 1: any
+    split of a field equally likely). A string seed makes Python's generator the same on every
+    machine and Python 3 version (it is hashed with SHA-512, not with the salted hash())."""
+    rng = random.Random(f"pytorch_cpt/random-schedule/{seed}")
+
+    def dirichlet(n: int) -> list[float]:
+        g = [rng.gammavariate(DIRICHLET_ALPHA, 1.0) for _ in range(n)]
+        return [x / sum(g) for x in g]
+
+    schedule = []
+    for _ in range(rounds):
+        share = rng.uniform(*SHARE_RANGE)
+        mix = [share * w for w in dirichlet(n_source)] + [(1 - share) * w for w in dirichlet(n_target)]
+        total = sum(mix)
+        schedule.append([w / total for w in mix])
+    return schedule
+
+
+# ---------------------------------------------------------------- resuming
+META_HEADER = ["trajectory", "seed", "policy", "spec", "role", "prior_runs"]
+
+
+def write_atomically(path: str, header: list[str], rows: list[list[str]]) -> None:
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_rows(path: str, header: list[str], what: str) -> tuple[list[list[str]], bool]:
+    """The rows of `path` (which must start with `header`) and whether its last line is torn (no
+    line end, or short of cells): a torn last line is left out; a short line elsewhere is an error."""
+    with open(path, newline="", encoding="utf-8") as f:
+        text = f.read()
+    lines = list(csv.reader(text.splitlines()))
+    if not lines:
+        return [], False
+    if lines[0] != header:
+        raise SystemExit(f"{path}: its header is not this run's {what} header (other domains, signals or options); "
+                         "log to another --out")
+    rows, torn = lines[1:], not text.endswith("\n")
+    for k, row in enumerate(rows):
+        if len(row) != len(header):
+            if k == len(rows) - 1:
+                torn = True
+            else:
+                raise SystemExit(f"{path}: line {k + 2} has {len(row)} cells, the header {len(header)}")
+    if torn and rows:
+        rows = rows[:-1]
+    return rows, torn
+
+
+def resume(csv_path: str, meta_path: str, csv_header: list[str], rounds: int) -> dict[int, list[str]]:
+    """Keeps the complete runs of a previous invocation and drops the rest, atomically.
+
+    A run is complete when it has steps 0…rounds and a row in the meta file. The last run of the
+    CSV may be torn or short (a killed run): it is dropped, with its meta row. Anything else that
+    does not fit (a short run before the last, other --rounds, a run without its meta row) is an
+    error naming the file. Returns the kept runs' meta rows by trajectory id."""
+    if not os.path.exists(csv_path):
+        if os.path.exists(meta_path):
+            os.remove(meta_path)  # runs that logged no step
+        return {}
+    rows, torn = read_rows(csv_path, csv_header, "runs.csv")
+    meta_rows, meta_torn = read_rows(meta_path, META_HEADER, "runs.meta.csv") if os.path.exists(meta_path) else ([], False)
+    order, steps = [], {}
+    for k, row in enumerate(rows):
+        try:
+            t, step = int(row[0]), int(row[1])
+        except ValueError:
+            raise SystemExit(f"{csv_path}: line {k + 2}: trajectory and step must be integers")
+        if t not in steps:
+            order.append(t)
+            steps[t] = []
+        steps[t].append(step)
+    meta = {}
+    for k, row in enumerate(meta_rows):
+        try:
+            meta[int(row[0])] = row
+        except ValueError:
+            raise SystemExit(f"{meta_path}: line {k + 2}: trajectory must be an integer")
+    keep, dropped = [], []
+    for i, t in enumerate(order):
+        complete = steps[t] == list(range(rounds + 1))
+        if complete and t in meta:
+            keep.append(t)
+        elif i == len(order) - 1 and (not complete and steps[t] == list(range(len(steps[t])))) and len(steps[t]) <= rounds:
+            dropped.append(t)
+        elif complete:
+            raise SystemExit(f"{meta_path}: no row for the complete run {t} of {csv_path}")
+        else:
+            raise SystemExit(f"{csv_path}: run {t} has steps {steps[t]}, not 0…{rounds} (--rounds {rounds}); "
+                             "a run other than the last is incomplete: log to another --out")
+    kept_rows = [r for r in rows if int(r[0]) in keep]
+    kept_meta = [meta[t] for t in keep]
+    if dropped or torn or meta_torn or len(kept_meta) != len(meta_rows):
+        write_atomically(csv_path, csv_header, kept_rows)
+        write_atomically(meta_path, META_HEADER, kept_meta)
+        print(f"resume: dropped the incomplete run(s) {dropped or '(torn line only)'}; kept {len(keep)} complete run(s)")
+    elif keep:
+        print(f"resume: {len(keep)} complete run(s) kept in {csv_path}")
+    return {t: meta[t] for t in keep}
+
+
+def machine() -> str:
+    """The machine as dma's own logs describe it: CPU model, cores, operating system."""
+    cpu, system = "unknown CPU", "unknown system"
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        system = next(l.split("=", 1)[1].strip().strip('"') for l in open("/etc/os-release") if l.startswith("PRETTY_NAME="))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {system}"
+
+
+def log_invocation(folder: str, started: float, new_runs: int) -> None:
+    """Appends this invocation to `folder/invocations.jsonl` in the format of dma's validation
+    invocations (command, start as seconds since 2001-01-01, seconds, new runs, machine), so
+    `dma validate import` can show how the runs were made."""
+    line = json.dumps({"command": " ".join(["python3"] + sys.argv), "machine": machine(), "newRuns": new_runs,
+                       "seconds": time.time() - started, "started": started - 978307200.0}, sort_keys=True)
+    with open(os.path.join(folder, "invocations.jsonl"), "a", encoding="utf-8") as f:
+        f.write(line + "\n")
 
 
 # ---------------------------------------------------------------- main
@@ -259,6 +415,14 @@ def main() -> None:
     p.add_argument("--dma", default=os.environ.get("DMA_BIN", ".build/release/dma"))
     p.add_argument("--policy", default="agent:datasets/policies/math-cpt-proxy.policy.json")
     p.add_argument("--url", default=None, help="a running dma serve (else one is started with --policy)")
+    p.add_argument("--schedule", choices=("serve", "random"), default="serve",
+                   help="serve: ask dma serve (--policy) for each round's mixture; random: a seeded random schedule per run "
+                        "(source share uniform in [0.05, 0.95] per round, flat Dirichlet split within each field)")
+    p.add_argument("--label", default=None, help="the runs' policy label in runs.meta.csv (default: agent for agent:FILE, "
+                                                  "random for --schedule random, else the policy spec)")
+    p.add_argument("--role", choices=("collection", "selection", "evaluation"), default=None,
+                   help="why the runs are made, in runs.meta.csv (default: collection for --schedule random, else evaluation)")
+    p.add_argument("--prior-runs", type=int, default=0, help="real runs of this setting the policy consumed before (runs.meta.csv)")
     p.add_argument("--rounds", type=int, default=8)
     p.add_argument("--steps-per-round", type=int, default=40)
     p.add_argument("--batch", type=int, default=32)
@@ -268,8 +432,13 @@ def main() -> None:
     p.add_argument("--d-model", type=int, default=96)
     p.add_argument("--layers", type=int, default=3)
     p.add_argument("--context", type=int, default=64)
-    p.add_argument("--out", default="runs/torch-example", help="folder of runs.csv")
+    p.add_argument("--out", default="runs/torch-example", help="folder of runs.csv and runs.meta.csv")
     args = p.parse_args()
+    if args.runs < 1 or args.rounds < 1 or args.steps_per_round < 1 or args.prior_runs < 0 or args.seed < 0:
+        p.error("--runs, --rounds and --steps-per-round must be >= 1, --seed and --prior-runs >= 0")
+    spec = "random" if args.schedule == "random" else args.policy
+    label = args.label or ("agent" if spec.startswith("agent:") else spec)
+    role = args.role or ("collection" if args.schedule == "random" else "evaluation")
     os.chdir(ROOT)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows when piped to a log
 
@@ -291,26 +460,44 @@ def main() -> None:
     base_state = {k: v.clone() for k, v in base.state_dict().items()}
     base_fb = evaluator(base)
 
-    server = None
-    url = args.url
-    if url is None:
-        server, url = start_server(args.dma, args.policy)
-    client = Client(url, timeout=30)
-    print(f"dma serve: {url} ({client.policy().get('policy')})")
-
     os.makedirs(args.out, exist_ok=True)
     csv_path = os.path.join(args.out, "runs.csv")
-    if os.path.exists(csv_path):
-        os.remove(csv_path)
-    windows = Windows(args.corpus, space, args.context)
+    meta_path = os.path.join(args.out, "runs.meta.csv")
     names = [d.name for d in domains]
     src_names, tgt_names = names[: len(sources)], names[len(sources):]
+    signals = sorted(base_fb)
+    header = RunLogger.header_for(names, signals, tokens=True)
+    kept = resume(csv_path, meta_path, header, args.rounds)
+    seeds = [args.seed + k for k in range(args.runs)]
+    for seed in seeds:
+        if seed in kept and kept[seed][2:5] != [label, spec, role]:
+            raise SystemExit(f"{meta_path}: run {seed} was made as {kept[seed][2:5]}, not {[label, spec, role]}; log to another --out")
+    todo = [s for s in seeds if s not in kept]
+    if len(todo) < len(seeds):
+        print(f"resume: seeds {[s for s in seeds if s in kept]} already complete; {len(todo)} to run")
+
+    server = None
+    client = None
+    if args.schedule == "serve" and todo:
+        url = args.url
+        if url is None:
+            server, url = start_server(args.dma, args.policy, args.env)
+        client = Client(url, timeout=30)
+        print(f"dma serve: {url} ({client.policy().get('policy')})")
+    windows = Windows(args.corpus, space, args.context)
     total = args.rounds * args.steps_per_round
     tables = []
+    t_runs = time.time()
     try:
-        with RunLogger(csv_path, names, sorted(base_fb)) as log:
-            for run in range(args.runs):
-                seed = args.seed + run
+        with RunLogger(csv_path, names, signals, tokens=True) as log, open(meta_path, "a", newline="", encoding="utf-8") as meta:
+            if meta.tell() == 0:
+                csv.writer(meta, lineterminator="\n").writerow(META_HEADER)
+            for run, seed in enumerate(todo):
+                # The meta row first: on resume a run counts only with its meta row and all its steps.
+                csv.writer(meta, lineterminator="\n").writerow([seed, seed, label, spec, role, args.prior_runs])
+                meta.flush()
+                schedule = random_schedule(seed, args.rounds, len(src_names), len(tgt_names)) if args.schedule == "random" else None
+                run_start = time.time()
                 torch.manual_seed(seed)
                 model = ByteGPT(args.d_model, args.layers, 4, args.context)
                 model.load_state_dict(base_state)
@@ -318,41 +505,61 @@ def main() -> None:
                 sampler = MixtureBatchSampler(windows.sizes,
                                               args.batch, args.steps_per_round, seed=seed)
                 mixtures, feedback = [], [base_fb]
-                log.log(run, 0, None, base_fb)
+                log.log(seed, 0, None, base_fb)
                 rows = [(0, None, base_fb)]
-                print(f"run {run} (seed {seed}): round 0 (base) source {mean(base_fb, src_names):.3f} "
+                print(f"run {run + 1}/{len(todo)} (seed {seed}, {label}): round 0 (base) source {mean(base_fb, src_names):.3f} "
                       f"target {mean(base_fb, tgt_names):.3f} bits/byte, em {mean(base_fb, tgt_names, 'em'):.3f}")
                 for r in range(args.rounds):
                     t0 = time.time()
-                    proposal = client.propose(make_state(domains, r, args.rounds, mixtures, feedback, score=score))
-                    sampler.set_mixture(proposal.mixture)
+                    if schedule is not None:
+                        mixture = schedule[r]
+                    else:
+                        mixture = client.propose(make_state(domains, r, args.rounds, mixtures, feedback, score=score)).mixture
+                    sampler.set_mixture(mixture)
+                    counts = [0] * len(names)
                     loss, lr = train_steps(model, opt, windows, sampler, args.steps_per_round,
                                            lambda i: lr_at(i, total, cpt["peakLR"], cpt["minLR"], cpt["warmupSteps"]),
-                                           step0=r * args.steps_per_round)
+                                           step0=r * args.steps_per_round, counts=counts)
                     fb = evaluator(model)
-                    mixtures.append(proposal.mixture)
+                    mixtures.append(mixture)
                     feedback.append(fb)
                     secs = time.time() - t0
-                    log.log(run, r + 1, proposal.mixture, fb, lr=lr, train_loss=loss, seconds=secs)
-                    rows.append((r + 1, sum(proposal.mixture[: len(sources)]), fb))
-                    print(f"run {run}: round {r + 1}/{args.rounds} source share {rows[-1][1]:.3f} train {loss / math.log(2):.3f} "
+                    log.log(seed, r + 1, mixture, fb, lr=lr, train_loss=loss, seconds=secs, tokens=counts)
+                    rows.append((r + 1, sum(mixture[: len(sources)]), fb))
+                    print(f"run {run + 1}/{len(todo)} (seed {seed}): round {r + 1}/{args.rounds} source share {rows[-1][1]:.3f} train {loss / math.log(2):.3f} "
                           f"source {mean(fb, src_names):.3f} target {mean(fb, tgt_names):.3f} bits/byte, "
                           f"em {mean(fb, tgt_names, 'em'):.3f} ({secs:.1f} s)")
-                tables.append((run, seed, rows))
+                tables.append((seed, rows, time.time() - run_start))
+                rate = (time.time() - t_runs) / (run + 1)
+                print(f"run {run + 1}/{len(todo)} done (seed {seed}, {time.time() - run_start:.1f} s); "
+                      f"{rate:.1f} s/run, ETA {rate * (len(todo) - run - 1):.0f} s")
     finally:
         if server is not None:
             server.terminate()
             server.wait()
 
-    print(f"\nmodel {n_params:,} params; base {base_path}; policy {args.policy}; log {csv_path}")
-    for run, seed, rows in tables:
-        print(f"\nrun {run} (seed {seed})")
+    if tables:
+        log_invocation(args.out, t_start, len(tables))
+    print(f"\nmodel {n_params:,} params; base {base_path}; policy {spec} (label {label}, role {role}); log {csv_path}")
+    if len(tables) == 1:
+        seed, rows, _ = tables[0]
+        print(f"\nrun (seed {seed})")
         print("| round | source share | mean source bpb | mean target bpb | mean target em |")
         print("|---:|---:|---:|---:|---:|")
         for r, share, fb in rows:
             print(f"| {r} | {'—' if share is None else f'{share:.3f}'} | {mean(fb, src_names):.3f} | "
                   f"{mean(fb, tgt_names):.3f} | {mean(fb, tgt_names, 'em'):.3f} |")
-    print(f"\nwall time {time.time() - t_start:.0f} s")
+    elif tables:
+        print(f"\n{len(tables)} runs of this invocation (final round; base: source {mean(base_fb, src_names):.3f}, "
+              f"target {mean(base_fb, tgt_names):.3f} bits/byte)")
+        print("| seed | mean source share | mean source bpb | mean target bpb | mean target em | seconds |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for seed, rows, secs in tables:
+            share = sum(r[1] for r in rows[1:]) / (len(rows) - 1)
+            fb = rows[-1][2]
+            print(f"| {seed} | {share:.3f} | {mean(fb, src_names):.3f} | {mean(fb, tgt_names):.3f} | "
+                  f"{mean(fb, tgt_names, 'em'):.3f} | {secs:.1f} |")
+    print(f"\n{len(kept)} runs resumed, {len(tables)} new; wall time {time.time() - t_start:.0f} s")
 
 
 def mean(fb: dict, names: list, kind: str = "bpb") -> float:

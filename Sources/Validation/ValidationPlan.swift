@@ -121,7 +121,9 @@ public struct ValidationPlan: Sendable {
         return selectionSeeds.flatMap { s in grid.map { r in Entry(policy: Self.gridLabel(r), spec: .ratio(r), role: .selection, seed: s, priorRuns: 0) } }
     }
 
-    public static func gridLabel(_ share: Double) -> String { "fixed:\(share)" }
+    /// The label of best-fixed's selection run at `share`: ``gridPrefix`` and the share.
+    public static func gridLabel(_ share: Double) -> String { "\(gridPrefix)\(share)" }
+    public static let gridPrefix = "fixed:"
 
     /// Best-fixed's share from the selection runs (highest mean final balanced score over the
     /// selection seeds); nil until every grid run is in `records`.

@@ -20,7 +20,7 @@ public struct ValidationRun: Codable, Sendable, Equatable, LoggedRun {
     public var environment: String
     public var environmentHash: String
     public var baseCheckpoint: String
-    /// Model preset name of the base (`proxy`, `target`).
+    /// Model preset name of the base (`proxy`, `target`), or the name of an imported run's own model.
     public var model: String
     /// The policy's label in tables (`agent`, `uniform`, `best-fixed`, …).
     public var policy: String
@@ -47,6 +47,12 @@ public struct ValidationRun: Codable, Sendable, Equatable, LoggedRun {
     /// a resume can tell it from a run of an earlier file at the same path. nil for other policies
     /// and in records written before it was kept.
     public var policyFingerprint: String? = nil
+    /// For runs of a model dma did not train (`dma validate import`): the trainer's description of
+    /// it, recorded with its name in `model`. nil for dma's own presets.
+    public var modelDescription: String? = nil
+    /// For runs made outside dma and imported (`dma validate import`): the run log they were read
+    /// from. nil for dma's own runs.
+    public var importedFrom: String? = nil
 
     public init(id: String, setting: String, environment: String, environmentHash: String, baseCheckpoint: String, model: String,
                 policy: String, spec: String, role: Role, seed: UInt64, priorRuns: Int, domains: [String], feedbackNames: [String],

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Baselines
 import Dispatch
+import Environment
 import Foundation
 import Serving
 import Trajectories
@@ -10,10 +11,12 @@ import Validation
 /// `--policy`: what answers proposals (a rule by name, or `agent:FILE`).
 struct ProposalPolicyOptions: ParsableArguments {
     @Option(help: "Policy: agent:FILE (a trained agent) or \(PolicySpec.help).") var policy: String
+    @Option(help: "Environment file, for the policies that read one: score-weighted:R (its score's source weights, by full domain name, and its collection floor).") var env: String?
 
     func proposer() throws -> Proposer {
         let spec = try policySpec(policy)
-        return Proposer(provider: try usage { try PolicyCatalog.provider(for: spec) })
+        let environment = try env.map { try EnvironmentConfig.load(from: $0) }
+        return Proposer(provider: try usage { try PolicyCatalog.provider(for: spec, environment: environment) })
     }
 }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import Base
 import Baselines
 import Corpus
+import Environment
 import Foundation
 import Numerics
 import Surrogate
@@ -14,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Validate policies on real CPT runs over seeds: the agent against baselines, paired by data seed.",
-        subcommands: [ValidateRunCommand.self, ValidateMergeCommand.self, ValidateReportCommand.self],
+        subcommands: [ValidateRunCommand.self, ValidateMergeCommand.self, ValidateImportCommand.self, ValidateReportCommand.self],
         defaultSubcommand: ValidateRunCommand.self
     )
 }
@@ -118,6 +119,49 @@ struct ValidateMergeCommand: ParsableCommand {
         let folder = (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent
         print(ValidateRunCommand.render(summary, bestShare: summary.bestFixedShare))
         print("merged \(merged.count) runs → \(out) (with \(folder)/results.csv, \(folder)/summary.json)")
+    }
+}
+
+struct ValidateImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "A validation folder from runs your own trainer made: run logs (RunLogger's CSV) with their runs.meta.csv.",
+        discussion: """
+        Each --from CSV needs its sidecar beside it (runs.csv → runs.meta.csv: trajectory,seed,policy,spec,role,prior_runs;         examples/pytorch_cpt.py writes both). Every run is scored with the environment's score formula, its final score         from its last round's feedback. Writes OUT/runs.jsonl, results.csv, summary.json and invocations.jsonl (the         trainer's invocations.jsonl beside each CSV, then this command), each atomically, after every input is checked.
+        """
+    )
+    @Option(help: "Run logs (CSV), comma-separated.") var from: String
+    @Option(help: "Environment the runs belong to (its domain space and score formula).") var env: String
+    @Option(help: "The model the runs trained (required), e.g. pytorch-gpt.") var model: String?
+    @Option(help: "Free-form description of the model (recorded with its name).") var modelDescription: String?
+    @Option(help: "An identifier of your base model, recorded as the base checkpoint.") var baseId = "imported"
+    @Option(help: "The setting's name in the report (default: <environment>@<model>).") var setting: String?
+    @Option(help: "Keep this many significant digits of every feedback value, LR, train loss and seconds (1–17), re-scoring each round from them; default: as logged.") var significantDigits: Int?
+    @Option(help: "Output folder.") var out: String
+
+    func validate() throws {
+        guard let model, !model.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--model is required: name the model your runs trained, e.g. --model pytorch-gpt")
+        }
+        if let d = modelDescription, d.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("\(TrajectoryImport.ImportModelError.emptyDescription)") }
+        if let setting, setting.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--setting is empty") }
+        if let d = significantDigits, !(1...17).contains(d) { throw ValidationError("--significant-digits must be in 1…17") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let environment = try EnvironmentConfig.load(from: env)
+        let imported = try TrajectoryImport.Model(name: model ?? "", description: modelDescription, env: environment)
+        let csvs = try commaSeparated(from, option: "--from", as: String.self)
+        let runs = try ValidationImport.read(csvs: csvs, env: environment, model: imported, baseID: baseId,
+                                             setting: setting ?? "\(environment.name)@\(imported.identity.name)", significantDigits: significantDigits)
+        let own = ValidationInvocation(command: CommandLine.arguments.joined(separator: " "), started: started, newRuns: runs.count)
+        let summary = try ValidationImport.write(runs, invocations: try ValidationImport.invocations(besides: csvs) + [own], folder: out)
+        print(ValidateRunCommand.render(summary, bestShare: summary.bestFixedShare))
+        if let best = try ValidationImport.bestFixedShare(runs) {
+            print("best-fixed share: \(best.share) (mean balanced \(fmt(best.mean, 4)) over \(best.runs) selection runs)")
+        }
+        print("imported \(runs.count) runs (\(runs.filter { $0.role == .selection }.count) selection) of model \(imported.identity.label) into \(out)/runs.jsonl")
     }
 }
 

@@ -30,8 +30,8 @@ def dma_binary() -> str:
 class Server:
     """`dma serve --policy POLICY --port 0` as a subprocess; `url` read from its first stdout line."""
 
-    def __init__(self, policy: str = "uniform") -> None:
-        self.process = subprocess.Popen([dma_binary(), "serve", "--policy", policy, "--port", "0"],
+    def __init__(self, policy: str = "uniform", *extra: str) -> None:
+        self.process = subprocess.Popen([dma_binary(), "serve", "--policy", policy, "--port", "0", *extra],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.process.stdout.readline() if self.process.stdout else ""
         match = re.search(r"http://[0-9.]+:[0-9]+", line)

@@ -19,6 +19,32 @@ from dma_client import (Client, ConnectionFailed, Domain, InvalidInput, Malforme
 EXAMPLE = json.loads((ROOT / "docs" / "examples" / "state.json").read_text())
 
 
+class ScoreWeightedServerTests(unittest.TestCase):
+    """`dma serve --policy score-weighted:R --env E`: the source share R split by E's score weights."""
+
+    def test_score_weighted_reads_the_environment(self) -> None:
+        env_path = ROOT / "envs" / "math-cpt.json"
+        env = json.loads(env_path.read_text())
+        weights = env["score"]["sourceWeights"]
+        domains = [Domain(d.split("/", 1)[1], "source", score_weight=weights[d]) for d in env["space"]["source"]] + \
+                  [Domain(d.split("/", 1)[1], d.split("/", 1)[0]) for d in env["space"]["target"]]
+        fb = {f"bpb/{d.name}": 3.0 for d in domains}
+        fb.update({f"em/{d.name}": 0.0 for d in domains if d.field != "source"})
+        server = Server("score-weighted:0.7", "--env", str(env_path))
+        try:
+            proposal = Client(server.url, timeout=10).propose(make_state(domains, 0, 6, [], [fb]))
+        finally:
+            server.stop()
+        mix = proposal.as_dict()
+        sources = [d.name for d in domains if d.field == "source"]
+        self.assertAlmostEqual(sum(mix[d] for d in sources), 0.7, delta=len(domains) * env["collection"]["floor"])
+        self.assertEqual(max(mix, key=mix.get), "jargon")  # score weight 6 of 6.7
+        self.assertGreater(mix["jargon"], 0.5)
+        with self.assertRaises(AssertionError) as caught:  # without the environment it does not start
+            Server("score-weighted:0.7")
+        self.assertIn("did not print its address", str(caught.exception))
+
+
 class LiveServerTests(unittest.TestCase):
     """One server for the class (started in setUpClass, stopped in tearDownClass)."""
 

@@ -82,6 +82,35 @@ class RunLoggerTests(unittest.TestCase):
         self.assertTrue(out.exists())
         self.assertIn('"modelName":"byom"', out.read_text())
 
+    def test_tokens_columns_checked_and_imported(self) -> None:
+        uniform = [1 / len(DOMAINS)] * len(DOMAINS)
+        counts = list(range(100, 100 + len(DOMAINS)))
+        with RunLogger(self.path, DOMAINS, SIGNALS, tokens=True) as log:
+            cases = [(lambda: log.log(1, 1, uniform, feedback(1)), "pass tokens="),
+                     (lambda: log.log(1, 0, None, feedback(0), tokens=counts), "trained no tokens"),
+                     (lambda: log.log(1, 1, uniform, feedback(1), tokens=counts[:-1]), "15 counts for 16 domains"),
+                     (lambda: log.log(1, 1, uniform, feedback(1), tokens=[-1] + counts[1:]), "tokens of domain 'humor' is -1"),
+                     (lambda: log.log(1, 1, uniform, feedback(1), tokens=[1.5] + counts[1:]), "tokens of domain 'humor' is 1.5")]
+            for call, message in cases:
+                with self.subTest(message=message), self.assertRaises(InvalidInput) as caught:
+                    call()
+                self.assertIn(message, str(caught.exception))
+            log.log(7, 0, None, feedback(0))
+            log.log(7, 1, uniform, feedback(1), tokens=counts)
+            log.log(7, 2, uniform, feedback(2), tokens=dict(zip(DOMAINS, counts)))
+        header = next(csv.reader(self.path.read_text().splitlines()))
+        self.assertIn("tokens:humor", header)
+        with self.assertRaises(InvalidInput):  # a logger without tokens cannot append to this file
+            RunLogger(self.path, DOMAINS, SIGNALS)
+        with RunLogger(self.dir / "other.csv", DOMAINS, SIGNALS) as plain, self.assertRaises(InvalidInput):
+            plain.log(1, 1, uniform, feedback(1), tokens=counts)
+        dma = dma_binary()
+        out = self.dir / "imported.jsonl"
+        result = subprocess.run([dma, "trajectories", "import", "--from", str(self.path), "--env", "envs/math-cpt.json",
+                                 "--model", "byom", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f'"tokensPerDomain":{json.dumps(counts, separators=(",", ":"))}', out.read_text())
+
 
 if __name__ == "__main__":
     unittest.main()
