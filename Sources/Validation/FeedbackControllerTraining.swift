@@ -42,7 +42,7 @@ public enum FeedbackControllerTraining {
         for folder in validationFolders {
             let log = (folder as NSString).appendingPathComponent("runs.jsonl")
             for v in try ValidationLog.read(log, notes: notes) {
-                if isClosedLoopAgent(spec: v.spec) { inputs.ownRuns += 1; continue }
+                if isClosedLoopAgent(spec: v.spec, log: log) { inputs.ownRuns += 1; continue }
                 var run = v.runRecord
                 run.id = "\(folder)/\(v.id)"
                 add(run, key: settingKey(environment: v.environment, model: v.model))
@@ -51,10 +51,20 @@ public enum FeedbackControllerTraining {
         return inputs
     }
 
-    /// Whether `spec` names a closed-loop agent's file (checked in the working directory, where
-    /// validation ran it).
-    static func isClosedLoopAgent(spec: String) -> Bool {
-        guard let path = (try? PolicySpec(parsing: spec))?.agentPath, let data = FileManager.default.contents(atPath: path) else { return false }
+    /// Whether `spec` names a closed-loop agent's file: looked up in the working directory (where
+    /// validation ran it), then in each folder above the log, so a checkout read from elsewhere
+    /// still finds its own files.
+    static func isClosedLoopAgent(spec: String, log: String) -> Bool {
+        guard let path = (try? PolicySpec(parsing: spec))?.agentPath else { return false }
+        var candidates = [path]
+        if !path.hasPrefix("/") {
+            var folder = URL(fileURLWithPath: log).standardizedFileURL.deletingLastPathComponent()
+            while folder.path != "/" {
+                candidates.append(folder.appendingPathComponent(path).path)
+                folder.deleteLastPathComponent()
+            }
+        }
+        guard let data = candidates.lazy.compactMap({ FileManager.default.contents(atPath: $0) }).first else { return false }
         return FeedbackControllerFile.isFeedbackController(data)
     }
 
