@@ -89,13 +89,13 @@ public struct ValidationPlan: Sendable {
     public var grid: [Double]
     /// Real CPT runs of this setting the data-fitting baselines were given (their `--data`).
     public var loggedRuns: Int
-    /// Real CPT runs of this setting the agent was trained on (0 when it never saw the setting).
-    public var agentRuns: Int
+    /// Real CPT runs of this setting each agent (by label) was trained on (absent: it never saw the setting).
+    public var agentRuns: [String: Int]
 
     public static let defaultGrid: [Double] = (1...9).map { Double($0) / 10 }
 
     public init(policies: [PolicyChoice], evaluationSeeds: [UInt64], selectionSeeds: [UInt64], grid: [Double] = ValidationPlan.defaultGrid,
-                loggedRuns: Int, agentRuns: Int) throws {
+                loggedRuns: Int, agentRuns: [String: Int]) throws {
         guard !policies.isEmpty else { throw ValidationPlanError("--policies names no policy") }
         let labels = policies.map(\.label)
         if let twice = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
@@ -159,7 +159,7 @@ public struct ValidationPlan: Sendable {
 
     /// Real CPT runs of this setting `p` consumed before its evaluation runs.
     public func priorRuns(_ p: PolicyChoice) -> Int {
-        if case .agent = p { return agentRuns }
+        if case .agent = p { return agentRuns[p.label] ?? 0 }
         if p.needsSelection { return grid.count * selectionSeeds.count }
         return p.usesLoggedRuns ? loggedRuns : 0
     }

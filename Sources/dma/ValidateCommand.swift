@@ -51,9 +51,9 @@ struct ValidateRunCommand: ParsableCommand {
         let choices = try usage { try commaSeparated(policies, option: "--policies", as: String.self).map(PolicyChoice.init(parsing:)) }
         let (environment, checkpoint, store) = try setup.load()
         let trajectories = try data.map { try readTrajectoryLogs($0, skipInvalid: false).trajectories } ?? []
-        var agentRuns = 0
-        for case .agent(let path, _) in choices {
-            agentRuns = try AgentFile.runsOfSetting(path: path, environment: environment, preset: setup.preset)
+        var agentRuns: [String: Int] = [:]
+        for case .agent(let path, let label) in choices {
+            agentRuns[label] = try AgentFile.runsOfSetting(path: path, environment: environment, preset: setup.preset)
         }
         let plan: ValidationPlan
         do {

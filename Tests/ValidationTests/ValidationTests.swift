@@ -24,9 +24,16 @@ func record(_ policy: String, seed: UInt64, balanced: Double, role: ValidationRu
 func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validation-\(UUID().uuidString)-\(name)" }
 
 @Suite struct ValidationPlanTests {
+    @Test func eachAgentKeepsItsOwnPriorRuns() throws {
+        // Found by make demo: two agents in one validation both got the last one's count (304).
+        let plan = try ValidationPlan(policies: [.agent(path: "a.json"), .agent(path: "b.json", label: "agent-cql"), .named(.uniform)],
+                                      evaluationSeeds: [4], selectionSeeds: [], loggedRuns: 0, agentRuns: ["agent-cql": 304])
+        #expect(plan.evaluation(bestShare: nil).map(\.priorRuns) == [0, 304, 0])
+    }
+
     @Test func bestFixedSelectsOnSelectionSeedsOnly() throws {
         let plan = try ValidationPlan(policies: [.named(.uniform), .bestFixed, .scoreWeighted], evaluationSeeds: [4, 5], selectionSeeds: [1, 2],
-                                      grid: [0.25, 0.5, 0.75], loggedRuns: 48, agentRuns: 0)
+                                      grid: [0.25, 0.5, 0.75], loggedRuns: 48, agentRuns: [:])
         #expect(plan.selection.count == 6 && plan.selection.allSatisfy { $0.role == .selection && [1, 2].contains($0.seed) })
         // Incomplete selection: best-fixed and score-weighted wait.
         #expect(plan.evaluation(bestShare: nil).map(\.policy) == ["uniform", "uniform"])
@@ -48,12 +55,12 @@ func temporary(_ name: String) -> String { NSTemporaryDirectory() + "dma-validat
 
     @Test func badPlansAreRefusedWithReasons() throws {
         #expect(throws: ValidationPlanError.self) {
-            try ValidationPlan(policies: [.bestFixed], evaluationSeeds: [1, 2], selectionSeeds: [2, 3], loggedRuns: 0, agentRuns: 0)
+            try ValidationPlan(policies: [.bestFixed], evaluationSeeds: [1, 2], selectionSeeds: [2, 3], loggedRuns: 0, agentRuns: [:])
         }
         #expect(throws: ValidationPlanError.self) {
-            try ValidationPlan(policies: [.named(.uniform), .named(.uniform)], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: 0)
+            try ValidationPlan(policies: [.named(.uniform), .named(.uniform)], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: [:])
         }
-        #expect(throws: ValidationPlanError.self) { try ValidationPlan(policies: [], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: 0) }
+        #expect(throws: ValidationPlanError.self) { try ValidationPlan(policies: [], evaluationSeeds: [1], selectionSeeds: [], loggedRuns: 0, agentRuns: [:]) }
         #expect(try PolicyChoice(parsing: "agent:x.json") == .agent(path: "x.json"))
         #expect(try PolicyChoice(parsing: "agent-v1=agent:x=1.json") == .agent(path: "x=1.json", label: "agent-v1"))
         #expect(try PolicyChoice(parsing: "agent-v1=agent:x.json").label == "agent-v1")
@@ -198,7 +205,7 @@ final class FingerprintedUniform: FingerprintedPolicy {
     @Test func anEditedPolicyFileIsNotResumedAsTheOldOne() throws {
         let (_, _, _, harness) = try Self.tinyHarness(workers: 1)
         let plan = try ValidationPlan(policies: [.agent(path: "fake.policy.json")], evaluationSeeds: [4], selectionSeeds: [1],
-                                      grid: [0.5], loggedRuns: 0, agentRuns: 0)
+                                      grid: [0.5], loggedRuns: 0, agentRuns: [:])
         let log = temporary("agent.jsonl")
         var content = "A"
         let make: ValidationHarness.PolicyMaker = { spec, _ in
@@ -223,7 +230,7 @@ final class FingerprintedUniform: FingerprintedPolicy {
         #expect(harness.setting == "fixture@tiny")
         let policies = PolicyCatalog(environment: env, space: runners[0].space, feedbackNames: runners[0].baseFeedback.names)
         let plan = try ValidationPlan(policies: [.named(.uniform), .named(.targetOnly), .bestFixed], evaluationSeeds: [4, 5], selectionSeeds: [1],
-                                      grid: [0.25, 0.75], loggedRuns: 0, agentRuns: 0)
+                                      grid: [0.25, 0.75], loggedRuns: 0, agentRuns: [:])
         try policies.check(plan)
         let out = temporary("folder")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
