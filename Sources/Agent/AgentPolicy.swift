@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Environment
 import Evaluation
@@ -29,9 +30,14 @@ public final class AgentPolicy: PolicyProvider {
 
     /// Loads and validates a policy file; the policy is named `agent:<path>`.
     public convenience init(path: String) throws {
-        let file = try PolicyFile.load(from: path)
-        let bytes = FileManager.default.contents(atPath: path) ?? Data()
-        try self.init(file: file, name: "agent:\((path as NSString).lastPathComponent)", fingerprint: StableHash.hex(of: bytes))
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
+        try self.init(path: path, bytes: bytes)
+    }
+
+    /// The policy file at `path` whose `bytes` were read already: decoded, validated and hashed from them.
+    public convenience init(path: String, bytes: Data) throws {
+        try self.init(file: try PolicyFile.load(from: path, data: bytes), name: "agent:\((path as NSString).lastPathComponent)",
+                      fingerprint: StableHash.hex(of: bytes))
     }
 
     /// The layout the policy reads states of `domains` with (its window, `scoreWeights` per domain).

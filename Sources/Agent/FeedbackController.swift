@@ -88,6 +88,10 @@ public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSO
         }
     }
 
+    /// A setting's key in `trainedOn` and in `dma agent fit-feedback --exclude`: `environment@model`
+    /// (`math-cpt@proxy`, `math-cpt@target`, `code-cpt@proxy`).
+    public static func settingKey(environment: String, model: String) -> String { "\(environment)@\(model)" }
+
     /// Whether `data` is a file of this format (so `agent:FILE` can take either kind of agent).
     public static func isFeedbackController(_ data: Data) -> Bool {
         struct Tag: Decodable { var format: String? }
@@ -215,24 +219,29 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
     public let name: String
     public let policyFingerprint: String
     public var environmentFingerprint: String? { nil }
-    /// Field-normalised score weights per domain when bound to a layout.
-    let scoreWeights: [Double]?
+    /// When bound to a layout: its domains' fields and field-normalised score weights.
+    let bound: (isSource: [Bool], scoreWeights: [Double])?
 
-    init(file: FeedbackControllerFile, name: String, fingerprint: String, scoreWeights: [Double]?) {
-        (self.file, self.name, self.policyFingerprint, self.scoreWeights) = (file, name, fingerprint, scoreWeights)
+    init(file: FeedbackControllerFile, name: String, fingerprint: String, bound: (isSource: [Bool], scoreWeights: [Double])? = nil) {
+        (self.file, self.name, self.policyFingerprint, self.bound) = (file, name, fingerprint, bound)
     }
 
     /// Loads and validates a controller file; the policy is named `agent:<file name>`.
     public convenience init(path: String) throws {
-        let file = try FeedbackControllerFile.load(from: path)
-        let bytes = FileManager.default.contents(atPath: path) ?? Data()
-        self.init(file: file, name: "agent:\((path as NSString).lastPathComponent)", fingerprint: StableHash.hex(of: bytes), scoreWeights: nil)
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
+        try self.init(path: path, bytes: bytes)
+    }
+
+    /// The controller file at `path` whose `bytes` were read already: decoded, validated and hashed from them.
+    public convenience init(path: String, bytes: Data) throws {
+        self.init(file: try FeedbackControllerFile.load(from: path, data: bytes), name: "agent:\((path as NSString).lastPathComponent)",
+                  fingerprint: StableHash.hex(of: bytes))
     }
 
     /// The controller reading states with `layout`'s score weights.
     public func bound(to layout: ObservationLayout) throws -> FeedbackControllerPolicy {
         guard let weights = layout.scoreWeights else { throw AgentError.data("policy \(name) needs the score weights of the domains it mixes") }
-        return FeedbackControllerPolicy(file: file, name: name, fingerprint: policyFingerprint, scoreWeights: weights)
+        return FeedbackControllerPolicy(file: file, name: name, fingerprint: policyFingerprint, bound: (layout.isSource, weights))
     }
 
     public func policy(for layout: ObservationLayout, rounds: Int) throws -> MixturePolicy { try bound(to: layout) }
@@ -248,8 +257,10 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
         public var gainWeight: Double
     }
 
+    /// The decision in `state`; before binding (no score weights) only the gain side is known, and
+    /// the retention side counts 0.
     public func decide(_ state: PolicyState) -> Decision {
-        let isSource = state.space.domains.map { $0.field == .source }
+        let isSource = bound?.isSource ?? state.space.domains.map { $0.field == .source }
         let (rw, gw) = Self.tradeOff(state.scores)
         var a = file.priorGainScale, beta = file.priorGainExponent, identified = false
         let trained = min(state.mixtures.count, max(state.scores.count - 1, 0))
@@ -260,18 +271,17 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
            curve.scale.isFinite, curve.exponent.isFinite, curve.scale > 0 {
             (a, beta, identified) = (curve.scale, min(max(curve.exponent, 0), 3), true)
         }
-        let omega = (scoreWeights ?? []).indices.map { isSource[$0] ? scoreWeights![$0] : 0 }
+        let omega = bound.map { b in b.scoreWeights.indices.map { b.isSource[$0] ? b.scoreWeights[$0] : 0 } } ?? []
         let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: a, gainExponent: beta, rounds: state.rounds,
                                              retentionWeight: rw, gainWeight: gw)
         return Decision(sourceShare: s, gainScale: a, gainExponent: beta, identified: identified, retentionWeight: rw, gainWeight: gw)
     }
 
     public func nextMixture(_ state: PolicyState) throws -> Mixture {
-        guard let weights = scoreWeights, weights.count == state.space.domains.count else {
+        guard let (isSource, weights) = bound, weights.count == state.space.domains.count else {
             throw AgentError.data("policy \(name) was not bound to this state's \(state.space.domains.count) domains")
         }
         let s = decide(state).sourceShare
-        let isSource = state.space.domains.map { $0.field == .source }
         // Source by the score's retention weights, target evenly (weights are field-normalised).
         var w = weights.indices.map { isSource[$0] ? s * weights[$0] : (1 - s) * weights[$0] }
         // A field whose weights are all 0 (no domain scored) is split evenly instead.
@@ -297,33 +307,48 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
 }
 
 /// `agent:FILE` takes either kind of agent file: the trained network (``PolicyFile``) or the
-/// closed-loop controller (``FeedbackControllerFile``), told apart by the file's format tag.
+/// closed-loop controller (``FeedbackControllerFile``), told apart by the file's format tag here
+/// and nowhere else; the file is read once.
 public enum AgentFile {
+    case network(AgentPolicy)
+    case controller(FeedbackControllerPolicy)
+
+    /// The agent in `path`, loaded and validated; errors name the file.
+    public static func load(_ path: String) throws -> AgentFile {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
+        return FeedbackControllerFile.isFeedbackController(bytes)
+            ? .controller(try FeedbackControllerPolicy(path: path, bytes: bytes)) : .network(try AgentPolicy(path: path, bytes: bytes))
+    }
+
     /// The agent in `path` as a provider for proposals from other training loops.
     public static func provider(path: String) throws -> PolicyProvider {
-        if let data = FileManager.default.contents(atPath: path), FeedbackControllerFile.isFeedbackController(data) {
-            return try FeedbackControllerPolicy(path: path)
+        switch try load(path) {
+        case .network(let agent): return agent
+        case .controller(let controller): return controller
         }
-        return try AgentPolicy(path: path)
     }
 
     /// Real runs of the setting (`environment` with model preset `preset`) the agent in `path` was
     /// trained on: a network counts its trajectories when they were proxy runs of this environment,
-    /// a controller its runs of the setting key `environment@preset`.
+    /// a controller its runs of the setting (``FeedbackControllerFile/settingKey(environment:model:)``).
     public static func runsOfSetting(path: String, environment: EnvironmentConfig, preset: String) throws -> Int {
-        if let data = FileManager.default.contents(atPath: path), FeedbackControllerFile.isFeedbackController(data) {
-            return try FeedbackControllerFile.load(from: path).trainedOn["\(environment.name)@\(preset)"] ?? 0
+        switch try load(path) {
+        case .controller(let controller):
+            return controller.file.trainedOn[FeedbackControllerFile.settingKey(environment: environment.name, model: preset)] ?? 0
+        case .network(let agent):
+            let provenance = agent.file.provenance
+            return provenance.environmentHash == environment.hash && preset == "proxy" ? provenance.trajectoryCount : 0
         }
-        let file = try PolicyFile.load(from: path)
-        return file.provenance.environmentHash == environment.hash && preset == "proxy" ? file.provenance.trajectoryCount : 0
     }
 
     /// The agent in `path` reading states of real runs of `environment` with its score weights.
     public static func bound(path: String, environment: EnvironmentConfig, domains: [DomainName], feedbackNames: [String]) throws -> FingerprintedPolicy {
-        if let data = FileManager.default.contents(atPath: path), FeedbackControllerFile.isFeedbackController(data) {
+        switch try load(path) {
+        case .controller(let controller):
             let score = try ScoreFormula(env: environment, feedbackNames: feedbackNames)
-            return try FeedbackControllerPolicy(path: path).bound(to: ObservationLayout(domains: domains, feedbackNames: feedbackNames, score: score))
+            return try controller.bound(to: ObservationLayout(domains: domains, feedbackNames: feedbackNames, score: score))
+        case .network(let agent):
+            return try agent.bound(to: environment, domains: domains, feedbackNames: feedbackNames)
         }
-        return try AgentPolicy(path: path).bound(to: environment, domains: domains, feedbackNames: feedbackNames)
     }
 }

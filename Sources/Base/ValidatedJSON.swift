@@ -28,6 +28,12 @@ extension ValidatedJSON {
     /// Reads, decodes and validates `path`; throws ``DataFileError`` naming the file and the problem.
     public static func load(from path: String) throws -> Self {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataFileError(path: path, problem: "file not found") }
+        return try load(from: path, data: data)
+    }
+
+    /// Decodes and validates `data`, the bytes of the file at `path` that the caller has read already
+    /// (to hash them, or to tell formats apart), so the file is read once; errors name `path`.
+    public static func load(from path: String, data: Data) throws -> Self {
         let value: Self
         // Checked here, ahead of every format's `decode`, so no JSON file dma loads is read leniently.
         do { try StrictJSON.rejectTrailingCommas(data) } catch {

@@ -8,10 +8,6 @@ import Trajectories
 /// collection trajectories and real validation runs alike, leaving out the settings it will be
 /// judged on, so a row of the results can say its agent saw 0 runs of that setting.
 public enum FeedbackControllerTraining {
-    /// A setting's key in `--exclude` and in the file's `trainedOn`: `environment@model`
-    /// (`math-cpt@proxy`, `math-cpt@target`, `code-cpt@proxy`).
-    public static func settingKey(environment: String, model: String) -> String { "\(environment)@\(model)" }
-
     /// What went into a fit, per setting key: runs used, and runs left out by `excluding`.
     public struct Inputs {
         public var runs: [RunRecord] = []
@@ -36,7 +32,7 @@ public enum FeedbackControllerTraining {
             for t in try TrajectoryLogs.read(paths: [path], notes: notes).trajectories {
                 var run = t.runRecord
                 run.id = "\(t.header.environment)/\(t.header.id)"
-                add(run, key: settingKey(environment: t.header.environment, model: t.header.declaredModel?.name ?? t.header.model?.name ?? "proxy"))
+                add(run, key: FeedbackControllerFile.settingKey(environment: t.header.environment, model: t.header.declaredModel?.name ?? t.header.model?.name ?? "proxy"))
             }
         }
         for folder in validationFolders {
@@ -45,7 +41,7 @@ public enum FeedbackControllerTraining {
                 if isClosedLoopAgent(spec: v.spec, log: log) { inputs.ownRuns += 1; continue }
                 var run = v.runRecord
                 run.id = "\(folder)/\(v.id)"
-                add(run, key: settingKey(environment: v.environment, model: v.model))
+                add(run, key: FeedbackControllerFile.settingKey(environment: v.environment, model: v.model))
             }
         }
         return inputs

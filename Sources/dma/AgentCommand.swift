@@ -144,8 +144,8 @@ struct AgentEvaluateCommand: ParsableCommand {
         let (fitted, environment) = try surrogate.load()
         let (trajectories, _) = try readTrajectoryLogs(data, skipInvalid: false)
         // The closed-loop agent has no critic's inputs to evaluate with FQE; the surrogate still runs it.
-        let isController = FileManager.default.contents(atPath: policy).map(FeedbackControllerFile.isFeedbackController) ?? false
-        let agent = isController ? nil : try AgentPolicy(path: policy)
+        let agent: AgentPolicy?
+        if case .network(let network) = try AgentFile.load(policy) { agent = network } else { agent = nil }
         let catalog = try PolicyCatalog(model: fitted, inputs: BaselineInputs(environment: environment, trajectories: trajectories, surrogate: fitted, seed: seed))
         let specs = [PolicySpec.agent(path: policy)] + Self.beside
         var rows: [Row] = []

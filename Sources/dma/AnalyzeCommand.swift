@@ -55,16 +55,16 @@ struct AnalyzeCommand: ParsableCommand {
     /// The policy under study and its floor: the closed-loop agent (no window, no floor: it reads
     /// the state's scores) or a trained network, bound to the surrogate's domains.
     private func studiedPolicy(model: SurrogateModel, score: ScoreFormula) throws -> (StudiedPolicy, Double) {
-        if let bytes = FileManager.default.contents(atPath: policy), FeedbackControllerFile.isFeedbackController(bytes) {
-            let controller = try FeedbackControllerPolicy(path: policy)
-            let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score)
-            return (StudiedPolicy(name: controller.name, layout: layout, score: score) { try controller.bound(to: $0) }, 0)
-        }
         do {
-            let agent = try AgentPolicy(path: policy)
-            let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score, window: agent.file.window)
-            _ = try agent.bound(to: layout)
-            return (StudiedPolicy(name: agent.name, layout: layout, score: score) { try agent.bound(to: $0) }, agent.effectiveFloor(layout.domainCount))
+            switch try AgentFile.load(policy) {
+            case .controller(let controller):
+                let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score)
+                return (StudiedPolicy(name: controller.name, layout: layout, score: score) { try controller.bound(to: $0) }, 0)
+            case .network(let agent):
+                let layout = ObservationLayout(domains: model.domains, feedbackNames: model.feedbackNames, score: score, window: agent.file.window)
+                _ = try agent.bound(to: layout)
+                return (StudiedPolicy(name: agent.name, layout: layout, score: score) { try agent.bound(to: $0) }, agent.effectiveFloor(layout.domainCount))
+            }
         } catch let error as AgentError {
             throw DataFileError(path: policy, problem: error.description)
         }

@@ -110,7 +110,7 @@ struct FeedbackControllerTests {
 
     @Test func theAgentReadsTheRunsOwnGainCurve() throws {
         let layout = ObservationLayout(domains: Self.domains, feedbackNames: [], scoreWeights: [6, 1, 1, 1, 1])
-        let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f", scoreWeights: nil).bound(to: layout)
+        let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f").bound(to: layout)
         let saturating = try Self.state(gains: [0.30, 0.31, 0.315, 0.318])
         let growing = try Self.state(gains: [0.20, 0.26, 0.30, 0.33])
         let a = agent.decide(saturating), b = agent.decide(growing)
@@ -128,7 +128,7 @@ struct FeedbackControllerTests {
 
     @Test func theTradeOffIsReadFromTheScores() throws {
         let layout = ObservationLayout(domains: Self.domains, feedbackNames: [], scoreWeights: [6, 1, 1, 1, 1])
-        let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f", scoreWeights: nil).bound(to: layout)
+        let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f").bound(to: layout)
         let d = agent.decide(try Self.state(gains: [0.2, 0.26, 0.3], rw: 0.8, gw: 0.2))
         #expect(abs(d.retentionWeight - 0.8) < 1e-12 && abs(d.gainWeight - 0.2) < 1e-9)
         let retentionHeavy = d.sourceShare
