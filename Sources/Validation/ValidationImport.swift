@@ -96,9 +96,16 @@ public enum ValidationImport {
     /// is written.
     public static func read(csv: String, meta metaFile: String, env: EnvironmentConfig, model: TrajectoryImport.Model, baseID: String,
                             setting: String, significantDigits: Int? = nil) throws -> [ValidationRun] {
-        let metas = try readMeta(metaFile)
+        try read(csv: csv, meta: metaFile, metas: try readMeta(metaFile), env: env, model: model, baseID: baseID, setting: setting,
+                 significantDigits: significantDigits)
+    }
+
+    /// ``read(csv:meta:env:model:baseID:setting:significantDigits:)`` with the sidecar `metaFile` already read into `metas`.
+    static func read(csv: String, meta metaFile: String, metas: [Int: Meta], env: EnvironmentConfig, model: TrajectoryImport.Model, baseID: String,
+                     setting: String, significantDigits: Int?) throws -> [ValidationRun] {
         let trajectories = try TrajectoryImport.read(csv: csv, env: env, model: model, baseID: baseID)
         let space = try env.domainSpace()
+        let isSource = space.domains.map { $0.field == .source }
         let ids = Set(trajectories.map(\.header.id))
         if let orphan = metas.values.sorted(by: { $0.line < $1.line }).first(where: { !ids.contains($0.trajectory) }) {
             throw DataFileError(path: metaFile, line: orphan.line, problem: "trajectory \(orphan.trajectory) has no run in \(csv)")
@@ -129,7 +136,6 @@ public enum ValidationImport {
             do {
                 final = try BalancedScore.compute(Feedback(names: names, values: last.feedback), base: Feedback(names: names, values: t.baseFeedback), env: env)
             } catch { throw fail("\(error)") }
-            let isSource = space.domains.map { $0.field == .source }
             var source = 0, target = 0
             for step in t.steps {
                 for (d, n) in step.tokensPerDomain.enumerated() { if isSource[d] { source += n } else { target += n } }
@@ -156,8 +162,9 @@ public enum ValidationImport {
         for csv in csvs {
             let meta = metaPath(for: csv)
             let metas = try readMeta(meta)
-            for r in try read(csv: csv, meta: meta, env: env, model: model, baseID: baseID, setting: setting, significantDigits: significantDigits) {
-                let t = metas.values.first { ValidationRun.id(policy: $0.policy, role: $0.role, seed: $0.seed) == r.id }.map { "trajectory \($0.trajectory)" } ?? r.id
+            let trajectoryOf = Dictionary(uniqueKeysWithValues: metas.values.map { (ValidationRun.id(policy: $0.policy, role: $0.role, seed: $0.seed), $0.trajectory) })
+            for r in try read(csv: csv, meta: meta, metas: metas, env: env, model: model, baseID: baseID, setting: setting, significantDigits: significantDigits) {
+                let t = trajectoryOf[r.id].map { "trajectory \($0)" } ?? r.id
                 if let first, first.rounds != r.rounds.count {
                     throw DataFileError(path: csv, problem: "\(t) has \(r.rounds.count) rounds, \(first.trajectory) \(first.rounds): one setting's runs train the same rounds")
                 }

@@ -126,9 +126,7 @@ struct ValidateImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "A validation folder from runs your own trainer made: run logs (RunLogger's CSV) with their runs.meta.csv.",
-        discussion: """
-        Each --from CSV needs its sidecar beside it (runs.csv → runs.meta.csv: trajectory,seed,policy,spec,role,prior_runs;         examples/pytorch_cpt.py writes both). Every run is scored with the environment's score formula, its final score         from its last round's feedback. Writes OUT/runs.jsonl, results.csv, summary.json and invocations.jsonl (the         trainer's invocations.jsonl beside each CSV, then this command), each atomically, after every input is checked.
-        """
+        discussion: "Each --from CSV needs its sidecar beside it (runs.csv → runs.meta.csv: trajectory,seed,policy,spec,role,prior_runs; examples/pytorch_cpt.py writes both). Every run is scored with the environment's score formula, its final score from its last round's feedback. Writes OUT/runs.jsonl, results.csv, summary.json and invocations.jsonl (the trainer's invocations.jsonl beside each CSV, then this command), each atomically, after every input is checked."
     )
     @Option(help: "Run logs (CSV), comma-separated.") var from: String
     @Option(help: "Environment the runs belong to (its domain space and score formula).") var env: String
