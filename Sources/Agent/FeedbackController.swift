@@ -30,6 +30,11 @@ public struct FeedbackControllerConfig: Codable, Sendable, Equatable {
     public var identifyAfter: Int = 2
     /// Weight of the prior exponent, in rounds of evidence (ridge on β towards the prior).
     public var priorRounds: Double = 0.5
+    /// With a value: the gain curve bends, log G = log a + β·log E + κ·(log E)², and κ is shrunk
+    /// towards 0 (a plain power law) with this weight in rounds. A saturating gain (math) shows as
+    /// κ < 0 and a gain still climbing (code) as κ ≈ 0, so the slope at the run's end, not the
+    /// average slope so far, prices more target data. Nil (the default): the plain power law.
+    public var curvaturePriorRounds: Double?
     /// The source shares the controller may choose (the logged runs' support).
     public var minShare: Double = 0.2
     public var maxShare: Double = 0.9
@@ -83,6 +88,9 @@ public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSO
         guard (0.01...0.99).contains(config.minShare), (0.01...0.99).contains(config.maxShare), config.minShare <= config.maxShare else {
             throw ContentProblem("config.minShare \(config.minShare) and maxShare \(config.maxShare) must satisfy 0.01 ≤ min ≤ max ≤ 0.99")
         }
+        if let k = config.curvaturePriorRounds, !(0...1e6).contains(k) {
+            throw ContentProblem("config.curvaturePriorRounds is \(k), outside 0…1000000")
+        }
         guard (1...1000).contains(config.identifyAfter), (2...1000).contains(config.priorFitRounds) else {
             throw ContentProblem("config.identifyAfter must be in 1…1000 and priorFitRounds in 2…1000")
         }
@@ -99,12 +107,34 @@ public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSO
     }
 }
 
+/// A run's target gain as a function of the target data it has seen: E in rounds of target share
+/// (the cumulative target share), G(E) = a·exp(β·log E + κ·(log E)²); κ = 0 is the power law a·E^β.
+public struct GainCurve: Sendable, Equatable {
+    public var scale: Double
+    public var exponent: Double
+    public var curvature: Double
+
+    public init(scale: Double, exponent: Double, curvature: Double = 0) {
+        (self.scale, self.exponent, self.curvature) = (scale, exponent, curvature)
+    }
+
+    /// G(E), held at its peak beyond it: a bending curve models saturation, not target data that
+    /// lowers the gain.
+    public func gain(targetRounds e: Double) -> Double {
+        var l = Foundation.log(max(e, 1e-9))
+        if curvature < 0 { l = min(l, -exponent / (2 * curvature)) }
+        return scale * Foundation.exp(exponent * l + curvature * l * l)
+    }
+}
+
 /// Fitting and acting of the closed-loop agent.
 public enum FeedbackController {
-    /// The run's gain curve a·E^β fitted on its first rounds: E_t is the cumulative target share
-    /// (rounds × target share), and only rounds with positive gain count. With a prior (β₀, λ) the
-    /// fit is a ridge of β towards β₀ worth λ rounds. Nil with fewer than two usable rounds.
-    public static func gainCurve(targetShares: [Double], gains: [Double], prior: (exponent: Double, rounds: Double)? = nil) -> (scale: Double, exponent: Double)? {
+    /// The run's gain curve fitted on its first rounds: log G = log a + β·log E (+ κ·(log E)² with
+    /// `curvaturePrior`), E_t the cumulative target share (rounds × target share); only rounds with
+    /// positive gain count. With a prior (β₀, λ) β is a ridge towards β₀ worth λ rounds; κ is a
+    /// ridge towards 0 worth `curvaturePrior` rounds. Nil with fewer than two usable rounds.
+    public static func gainCurve(targetShares: [Double], gains: [Double], prior: (exponent: Double, rounds: Double)? = nil,
+                                 curvaturePrior: Double? = nil) -> GainCurve? {
         var x: [Double] = [], y: [Double] = []
         var cumulative = 0.0
         for (share, gain) in zip(targetShares, gains) {
@@ -112,23 +142,29 @@ public enum FeedbackController {
             if gain > 1e-4, cumulative > 1e-3 { x.append(Foundation.log(cumulative)); y.append(Foundation.log(gain)) }
         }
         guard x.count >= 2 else { return nil }
+        let bends = curvaturePrior != nil
+        let columns = bends ? 3 : 2
         var design: [Double] = [], target = y
-        for v in x { design += [1, v] }
+        for v in x { design += bends ? [1, v, v * v] : [1, v] }
         if let prior, prior.rounds > 0 {
             // A pseudo-row on β alone: λ·(β − β₀)² added to the squared residuals.
             let w = prior.rounds.squareRoot()
-            design += [0, w]
+            design += bends ? [0, w, 0] : [0, w]
             target.append(w * prior.exponent)
+        }
+        if let k = curvaturePrior, k > 0 {
+            design += [0, 0, k.squareRoot()]
+            target.append(0)
         }
         let rows = target.count
         // Two rounds and no prior leave zero residual degrees of freedom: solve the line exactly.
-        if rows == 2 {
+        if rows == 2, !bends {
             let slope = (y[1] - y[0]) / max(x[1] - x[0], 1e-9)
-            return (Foundation.exp(y[0] - slope * x[0]), slope)
+            return GainCurve(scale: Foundation.exp(y[0] - slope * x[0]), exponent: slope)
         }
-        guard let fit = try? LeastSquares(design: design, rows: rows, columns: 2, y: target, context: "gain curve"),
+        guard rows >= columns, let fit = try? LeastSquares(design: design, rows: rows, columns: columns, y: target, context: "gain curve"),
               fit.coefficients.allSatisfy(\.isFinite) else { return nil }
-        return (Foundation.exp(fit.coefficients[0]), fit.coefficients[1])
+        return GainCurve(scale: Foundation.exp(fit.coefficients[0]), exponent: fit.coefficients[1], curvature: bends ? fit.coefficients[2] : 0)
     }
 
     /// Modelled retention of a mixture with source share s split by ω (field-normalised source weights; target entries ignored).
@@ -136,8 +172,8 @@ public enum FeedbackController {
         omega.reduce(0) { $0 + $1 * (file.retentionShareElasticity * Foundation.log($1 * s + file.weightFloor) + file.retentionFieldElasticity * Foundation.log(s)) }
     }
 
-    /// The source share maximising `rw·R(s) + gw·a·((1−s)·T)^β` over the config's grid (step 0.01).
-    public static func bestShare(file: FeedbackControllerFile, sourceWeights omega: [Double], gainScale a: Double, gainExponent beta: Double,
+    /// The source share maximising `rw·R(s) + gw·G((1−s)·T)` over the config's grid (step 0.01).
+    public static func bestShare(file: FeedbackControllerFile, sourceWeights omega: [Double], gain curve: GainCurve,
                                  rounds T: Int, retentionWeight rw: Double, gainWeight gw: Double) -> Double {
         let config = file.config
         var best = config.minShare, bestValue = -Double.infinity
@@ -145,7 +181,7 @@ public enum FeedbackController {
         for k in 0...max(steps, 0) {
             let s = min(((config.minShare + 0.01 * Double(k)) * 1e6).rounded() / 1e6, config.maxShare)
             let value = rw * retention(share: s, sourceWeights: omega, file: file)
-                + gw * a * Foundation.pow(max((1 - s) * Double(max(T, 1)), 1e-9), beta)
+                + gw * curve.gain(targetRounds: (1 - s) * Double(max(T, 1)))
             if value > bestValue { (best, bestValue) = (s, value) }
         }
         return best
@@ -250,8 +286,7 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
     public struct Decision: Sendable, Equatable {
         public var sourceShare: Double
         /// The gain curve used (the run's own fit once identified, else the prior).
-        public var gainScale: Double
-        public var gainExponent: Double
+        public var gain: GainCurve
         public var identified: Bool
         public var retentionWeight: Double
         public var gainWeight: Double
@@ -262,19 +297,23 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
     public func decide(_ state: PolicyState) -> Decision {
         let isSource = bound?.isSource ?? state.space.domains.map { $0.field == .source }
         let (rw, gw) = Self.tradeOff(state.scores)
-        var a = file.priorGainScale, beta = file.priorGainExponent, identified = false
+        var gain = GainCurve(scale: file.priorGainScale, exponent: file.priorGainExponent), identified = false
         let trained = min(state.mixtures.count, max(state.scores.count - 1, 0))
         if trained >= file.config.identifyAfter,
            let curve = FeedbackController.gainCurve(targetShares: state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) },
                                                     gains: state.scores[1...trained].map(\.gain),
-                                                    prior: (file.priorGainExponent, file.config.priorRounds)),
-           curve.scale.isFinite, curve.exponent.isFinite, curve.scale > 0 {
-            (a, beta, identified) = (curve.scale, min(max(curve.exponent, 0), 3), true)
+                                                    prior: (file.priorGainExponent, file.config.priorRounds),
+                                                    curvaturePrior: file.config.curvaturePriorRounds),
+           curve.scale.isFinite, curve.exponent.isFinite, curve.curvature.isFinite, curve.scale > 0 {
+            // A bend may only flatten the curve: an accelerating fit of a few rounds, extrapolated,
+            // would bet the run on it.
+            gain = GainCurve(scale: curve.scale, exponent: min(max(curve.exponent, 0), 3), curvature: min(curve.curvature, 0))
+            identified = true
         }
         let omega = bound.map { b in b.scoreWeights.indices.map { b.isSource[$0] ? b.scoreWeights[$0] : 0 } } ?? []
-        let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: a, gainExponent: beta, rounds: state.rounds,
+        let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gain: gain, rounds: state.rounds,
                                              retentionWeight: rw, gainWeight: gw)
-        return Decision(sourceShare: s, gainScale: a, gainExponent: beta, identified: identified, retentionWeight: rw, gainWeight: gw)
+        return Decision(sourceShare: s, gain: gain, identified: identified, retentionWeight: rw, gainWeight: gw)
     }
 
     public func nextMixture(_ state: PolicyState) throws -> Mixture {

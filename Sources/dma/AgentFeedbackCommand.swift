@@ -16,6 +16,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
     @Option(help: "Setting keys (environment@model) to leave out, comma-separated.") var exclude: String?
     @Option(help: "Rounds of the run's own gain before the controller trusts its fit.") var identifyAfter = FeedbackControllerConfig().identifyAfter
     @Option(help: "Weight of the prior gain exponent, in rounds of evidence.") var priorRounds = FeedbackControllerConfig().priorRounds
+    @Option(help: "Let the gain curve bend (log G quadratic in log E), its curvature shrunk towards 0 with this weight in rounds; omit for the plain power law.") var curvaturePrior: Double?
     @Option(help: "Least source share the controller may choose.") var minShare = FeedbackControllerConfig().minShare
     @Option(help: "Largest source share the controller may choose.") var maxShare = FeedbackControllerConfig().maxShare
     @Option(help: "Output policy file.") var out: String
@@ -24,6 +25,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
         guard data != nil || results != nil else { throw ValidationError("give --data and/or --results") }
         guard identifyAfter >= 1 else { throw ValidationError("--identify-after needs a round count ≥ 1") }
         guard priorRounds >= 0 else { throw ValidationError("--prior-rounds needs a value ≥ 0") }
+        if let k = curvaturePrior, !(k >= 0) { throw ValidationError("--curvature-prior needs a value ≥ 0") }
         guard (0.01...0.99).contains(minShare), (0.01...0.99).contains(maxShare), minShare <= maxShare else {
             throw ValidationError("--min-share and --max-share need 0.01 ≤ min ≤ max ≤ 0.99")
         }
@@ -38,6 +40,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
             notes: { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
         var config = FeedbackControllerConfig()
         (config.identifyAfter, config.priorRounds, config.minShare, config.maxShare) = (identifyAfter, priorRounds, minShare, maxShare)
+        config.curvaturePriorRounds = curvaturePrior
         let file = try FeedbackControllerTraining.fit(inputs, config: config)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -38,6 +38,29 @@ struct FeedbackControllerTests {
         #expect(abs(strong.exponent - 0.05) < 1e-3)
     }
 
+    @Test func aBendingCurveIsRecoveredAndPricesTheRunsEnd() throws {
+        // log G = log 0.3 + 0.12·log E − 0.05·(log E)²: a gain that saturates.
+        let shares = [0.3, 0.5, 0.2, 0.4, 0.6, 0.3]
+        var e = 0.0
+        let gains = shares.map { s -> Double in e += s; let l = log(e); return 0.3 * exp(0.12 * l - 0.05 * l * l) }
+        let bent = try #require(FeedbackController.gainCurve(targetShares: shares, gains: gains, curvaturePrior: 0))
+        #expect(abs(bent.scale - 0.3) < 1e-9 && abs(bent.exponent - 0.12) < 1e-9 && abs(bent.curvature + 0.05) < 1e-9)
+        // A heavy curvature prior gives back the power law's fit.
+        let straight = try #require(FeedbackController.gainCurve(targetShares: shares, gains: gains))
+        let flattened = try #require(FeedbackController.gainCurve(targetShares: shares, gains: gains, curvaturePrior: 1e9))
+        #expect(abs(flattened.exponent - straight.exponent) < 1e-6 && abs(flattened.curvature) < 1e-6)
+        // Past its peak the modelled gain holds: more target data never lowers it.
+        let peak = exp(0.12 / 0.1)
+        #expect(bent.gain(targetRounds: 3 * peak) == bent.gain(targetRounds: peak))
+        #expect(bent.gain(targetRounds: peak) > bent.gain(targetRounds: peak / 2))
+        // The saturating curve asks for more source data than the power law fitted to the same rounds.
+        let omega = [0.8, 0.1, 0.1, 0, 0]
+        let share = { (curve: GainCurve) in
+            FeedbackController.bestShare(file: Self.file(), sourceWeights: omega, gain: curve, rounds: 10, retentionWeight: 0.5, gainWeight: 0.5)
+        }
+        #expect(share(bent) > share(straight), "bent \(share(bent)) vs straight \(share(straight))")
+    }
+
     /// Runs that held one mixture, whose source domains keep exactly c + α·log(m + m₀) + γ·log s.
     static func syntheticRuns(alpha: Double, gamma: Double, beta: Double) -> [RunRecord] {
         let names = domains.map { Signal.bitsPerByte($0).name }
@@ -91,12 +114,12 @@ struct FeedbackControllerTests {
         let omega = [0.8, 0.1, 0.1, 0, 0]
         let file = Self.file()
         let shares = [0.05, 0.1, 0.2, 0.3].map {
-            FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: 0.3, gainExponent: $0, rounds: 10, retentionWeight: 0.5, gainWeight: 0.5)
+            FeedbackController.bestShare(file: file, sourceWeights: omega, gain: GainCurve(scale: 0.3, exponent: $0), rounds: 10, retentionWeight: 0.5, gainWeight: 0.5)
         }
         #expect(zip(shares, shares.dropFirst()).allSatisfy { $0 > $1 }, "\(shares)")
         // Only retention counts: the most source; only gain: the least.
-        #expect(FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: 0.3, gainExponent: 0.1, rounds: 10, retentionWeight: 1, gainWeight: 0) == file.config.maxShare)
-        #expect(FeedbackController.bestShare(file: file, sourceWeights: omega, gainScale: 0.3, gainExponent: 0.1, rounds: 10, retentionWeight: 0, gainWeight: 1) == file.config.minShare)
+        #expect(FeedbackController.bestShare(file: file, sourceWeights: omega, gain: GainCurve(scale: 0.3, exponent: 0.1), rounds: 10, retentionWeight: 1, gainWeight: 0) == file.config.maxShare)
+        #expect(FeedbackController.bestShare(file: file, sourceWeights: omega, gain: GainCurve(scale: 0.3, exponent: 0.1), rounds: 10, retentionWeight: 0, gainWeight: 1) == file.config.minShare)
     }
 
     /// A state after `gains.count` rounds at source share 0.6, under a score with trade-off rw, gw.
@@ -115,7 +138,7 @@ struct FeedbackControllerTests {
         let growing = try Self.state(gains: [0.20, 0.26, 0.30, 0.33])
         let a = agent.decide(saturating), b = agent.decide(growing)
         #expect(a.identified && b.identified)
-        #expect(b.gainExponent > a.gainExponent)
+        #expect(b.gain.exponent > a.gain.exponent)
         #expect(b.sourceShare < a.sourceShare, "growing gain \(b.sourceShare) vs saturating \(a.sourceShare)")
         // Before `identifyAfter` rounds it acts on the prior.
         #expect(!agent.decide(try Self.state(gains: [0.3])).identified)
@@ -146,12 +169,21 @@ struct FeedbackControllerTests {
         #expect(try FeedbackControllerFile.load(from: good) == file)
         #expect(FeedbackControllerFile.isFeedbackController(try Data(contentsOf: URL(fileURLWithPath: good))))
         #expect(try AgentFile.provider(path: good) is FeedbackControllerPolicy)
+        // The bending curve's setting round-trips; files without it (every earlier one) read as the power law.
+        #expect(file.config.curvaturePriorRounds == nil)
+        var config = FeedbackControllerConfig()
+        config.curvaturePriorRounds = 2
+        let bending = dir.appendingPathComponent("bending.json").path
+        let bendingFile = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15), config: config)
+        try JSONEncoder().encode(bendingFile).write(to: URL(fileURLWithPath: bending))
+        #expect(try FeedbackControllerFile.load(from: bending).config.curvaturePriorRounds == 2)
         let text = try String(contentsOfFile: good, encoding: .utf8)
         for (name, content, expected) in [
             ("garbage", "{not json", "not a valid"),
             ("truncated", String(text.prefix(text.count / 2)), "not a valid"),
             ("range", text.replacingOccurrences(of: "\"priorGainExponent\":", with: "\"priorGainExponent\":40,\"x\":"), "priorGainExponent"),
             ("version", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "version 9"),
+            ("curvature", text.replacingOccurrences(of: "\"identifyAfter\":", with: "\"curvaturePriorRounds\":-1,\"identifyAfter\":"), "curvaturePriorRounds"),
         ] {
             let path = dir.appendingPathComponent(name + ".json").path
             try content.write(toFile: path, atomically: true, encoding: .utf8)
