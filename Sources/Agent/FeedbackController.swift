@@ -11,7 +11,7 @@ import Trajectories
 /// Two responses decide the balance of a CPT run (measured on the committed real runs):
 /// - retention: each source domain keeps `ρ_d = c + α·log(m_d + m₀) + γ·log s` of its base bits
 ///   per byte, with m_d its own weight and s the source share (the rest of the source field
-///   transfers). α and γ are about the same in every setting (α 0.036–0.041, γ 0.027–0.038 with
+///   transfers). α and γ are about the same in every setting (α 0.034–0.037, γ 0.030–0.038 with
 ///   any one setting left out), so they are learned offline from logged runs of other settings;
 /// - gain: the target gain grows as a power `β` of the target tokens seen, and `β` is what tells
 ///   fields apart (math saturates early, β ≈ 0.05–0.08; code keeps learning, β ≈ 0.15–0.26). It is
