@@ -8,7 +8,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit-feedback",
         abstract: "Learn the closed-loop agent (it reads the run's own gain curve) from logged runs of several settings.",
-        discussion: "Fits the retention elasticity d (final retention on the log of the score-weighted source share, one intercept per setting) and the prior of the gain curve a·E^β from trajectory logs and validation folders, leaving out the settings named by --exclude (keys environment@model, e.g. code-cpt@proxy, math-cpt@target). Writes a controller policy file (atomically) that `agent:FILE` takes everywhere an agent goes. See docs/agent.md."
+        discussion: "Fits the retention response α, γ (each source domain's final retention on the log of its own weight and of the source share, one intercept per setting) and the prior of the gain curve a·E^β from trajectory logs and validation folders, leaving out the settings named by --exclude (keys environment@model, e.g. code-cpt@proxy, math-cpt@target). Writes a controller policy file (atomically) that `agent:FILE` takes everywhere an agent goes. See docs/agent.md."
     )
 
     @Option(help: "Trajectory log(s), comma-separated.") var data: String?
