@@ -2,7 +2,7 @@
 """Would splitting the target share unevenly, from the run's own feedback, pay?
 
 An offline check on logged trajectories, run before building a per-target-domain split into the
-closed-loop agent (docs/agent.md, "Candidates not built"). Two models of a target domain j's final
+closed-loop agent (docs/agent.md, "Candidates tried since"). Two models of a target domain j's final
 gain G_j (the score's per-domain gain: bits-per-byte and exact-match parts mixed as in the score):
 
 * across runs: G_j = c_j + b_j·log(m_j + floor) + e_j·log(target share), fitted by least squares over

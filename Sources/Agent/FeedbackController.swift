@@ -18,7 +18,8 @@ import Trajectories
 ///   identified from the run itself: a least-squares fit of log gain on log cumulative target share
 ///   over the rounds trained so far, shrunk towards the prior learned offline.
 ///
-/// Each round it picks the source share s maximising `rw·Σ_d ω_d ρ_d(ω_d·s, s) + gw·a·((1−s)·T)^β`
+/// Each round it picks the source share s maximising `rw·Σ_d ω_d ρ_d(ω_d·s, s) + gw·G((1−s)·T)`, G the
+/// run's gain curve (`GainCurve`: a·E^β, or bending with `curvaturePriorRounds`),
 /// on a grid (the best constant share for a run that looked like this one so far: recency decides
 /// the final state, so a run's last rounds count for more than its first), then splits s over the
 /// source domains by their score weights ω (the split that maximises Σ ω_d log m_d) and 1−s evenly
@@ -53,7 +54,9 @@ public struct FeedbackControllerConfig: Codable, Sendable, Equatable {
 /// policy file by ``FeedbackController/fit(runs:retentionWeights:config:)``.
 public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSON {
     public static let format = "dma-feedback-controller"
-    public static let currentVersion = 1
+    /// Version 2 adds `config.curvaturePriorRounds`; a file without it is written as version 1, which
+    /// every dma that reads controllers reads.
+    public static let currentVersion = 2
     public static let fileKind = "feedback-controller policy file"
 
     public var format: String = Self.format
@@ -76,7 +79,10 @@ public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSO
 
     public func validate() throws {
         guard format == Self.format else { throw ContentProblem("format is '\(format)', not '\(Self.format)'") }
-        guard version == Self.currentVersion else { throw ContentProblem("version \(version) is not supported (this dma reads \(Self.currentVersion))") }
+        guard (1...Self.currentVersion).contains(version) else { throw ContentProblem("version \(version) is not supported (this dma reads 1…\(Self.currentVersion))") }
+        guard version >= 2 || config.curvaturePriorRounds == nil else {
+            throw ContentProblem("config.curvaturePriorRounds needs version 2 (an older dma would ignore it)")
+        }
         for (name, v, range) in [("retentionShareElasticity", retentionShareElasticity, -10.0...10.0),
                                  ("retentionFieldElasticity", retentionFieldElasticity, -10.0...10.0), ("weightFloor", weightFloor, 1e-6...0.5), ("priorGainScale", priorGainScale, 1e-6...10.0),
                                  ("priorGainExponent", priorGainExponent, 0.0...3.0), ("config.priorRounds", config.priorRounds, 0.0...1e6)] where !range.contains(v) {
@@ -157,12 +163,14 @@ public enum FeedbackController {
             target.append(0)
         }
         let rows = target.count
+        // Too few rows to fit a bend with a residual degree of freedom: the power law instead.
+        if bends, rows <= columns { return gainCurve(targetShares: targetShares, gains: gains, prior: prior) }
         // Two rounds and no prior leave zero residual degrees of freedom: solve the line exactly.
         if rows == 2, !bends {
             let slope = (y[1] - y[0]) / max(x[1] - x[0], 1e-9)
             return GainCurve(scale: Foundation.exp(y[0] - slope * x[0]), exponent: slope)
         }
-        guard rows >= columns, let fit = try? LeastSquares(design: design, rows: rows, columns: columns, y: target, context: "gain curve"),
+        guard rows > columns, let fit = try? LeastSquares(design: design, rows: rows, columns: columns, y: target, context: "gain curve"),
               fit.coefficients.allSatisfy(\.isFinite) else { return nil }
         return GainCurve(scale: Foundation.exp(fit.coefficients[0]), exponent: fit.coefficients[1], curvature: bends ? fit.coefficients[2] : 0)
     }
@@ -235,10 +243,11 @@ public enum FeedbackController {
         }
         let fit = try LeastSquares(design: design, rows: y.count, columns: columns, y: y, context: "retention response")
         guard !exponents.isEmpty else { throw AgentError.data("no run has \(config.priorFitRounds) rounds of positive gain to fit the gain curve's prior on") }
-        let file = FeedbackControllerFile(config: config, retentionShareElasticity: fit.coefficients[columns - 2], retentionFieldElasticity: fit.coefficients[columns - 1],
+        var file = FeedbackControllerFile(config: config, retentionShareElasticity: fit.coefficients[columns - 2], retentionFieldElasticity: fit.coefficients[columns - 1],
                                           weightFloor: config.weightFloor, retentionStandardErrors: Array(fit.standardErrors.suffix(2)),
                                           priorGainScale: Statistics.quantile(scales, 0.5),
                                           priorGainExponent: min(max(Statistics.quantile(exponents, 0.5), 0), 3), trainedOn: counts, runs: runs.count)
+        file.version = config.curvaturePriorRounds == nil ? 1 : 2
         do { try file.validate() } catch { throw AgentError.data("the fitted controller is unusable: \(error)") }
         return file
     }
@@ -299,16 +308,17 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
         let (rw, gw) = Self.tradeOff(state.scores)
         var gain = GainCurve(scale: file.priorGainScale, exponent: file.priorGainExponent), identified = false
         let trained = min(state.mixtures.count, max(state.scores.count - 1, 0))
-        if trained >= file.config.identifyAfter,
-           let curve = FeedbackController.gainCurve(targetShares: state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) },
-                                                    gains: state.scores[1...trained].map(\.gain),
-                                                    prior: (file.priorGainExponent, file.config.priorRounds),
-                                                    curvaturePrior: file.config.curvaturePriorRounds),
-           curve.scale.isFinite, curve.exponent.isFinite, curve.curvature.isFinite, curve.scale > 0 {
-            // A bend may only flatten the curve: an accelerating fit of a few rounds, extrapolated,
-            // would bet the run on it.
-            gain = GainCurve(scale: curve.scale, exponent: min(max(curve.exponent, 0), 3), curvature: min(curve.curvature, 0))
-            identified = true
+        if trained >= file.config.identifyAfter {
+            let shares = state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) }
+            let gains = state.scores[1...trained].map(\.gain), prior = (file.priorGainExponent, file.config.priorRounds)
+            var fitted = FeedbackController.gainCurve(targetShares: shares, gains: gains, prior: prior, curvaturePrior: file.config.curvaturePriorRounds)
+            // A bend may only flatten the curve (an accelerating fit of a few rounds, extrapolated,
+            // would bet the run on it): a curve that bends upwards gives way to the power law.
+            if let c = fitted, c.curvature > 0 { fitted = FeedbackController.gainCurve(targetShares: shares, gains: gains, prior: prior) }
+            if let c = fitted, c.scale.isFinite, c.exponent.isFinite, c.curvature.isFinite, c.scale > 0 {
+                gain = GainCurve(scale: c.scale, exponent: min(max(c.exponent, 0), 3), curvature: c.curvature)
+                identified = true
+            }
         }
         let omega = bound.map { b in b.scoreWeights.indices.map { b.isSource[$0] ? b.scoreWeights[$0] : 0 } } ?? []
         let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gain: gain, rounds: state.rounds,

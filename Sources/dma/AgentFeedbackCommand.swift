@@ -25,7 +25,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
         guard data != nil || results != nil else { throw ValidationError("give --data and/or --results") }
         guard identifyAfter >= 1 else { throw ValidationError("--identify-after needs a round count ≥ 1") }
         guard priorRounds >= 0 else { throw ValidationError("--prior-rounds needs a value ≥ 0") }
-        if let k = curvaturePrior, !(k >= 0) { throw ValidationError("--curvature-prior needs a value ≥ 0") }
+        if let k = curvaturePrior, !(0...1e6).contains(k) { throw ValidationError("--curvature-prior needs a value in 0…1000000") }
         guard (0.01...0.99).contains(minShare), (0.01...0.99).contains(maxShare), minShare <= maxShare else {
             throw ValidationError("--min-share and --max-share need 0.01 ≤ min ≤ max ≤ 0.99")
         }

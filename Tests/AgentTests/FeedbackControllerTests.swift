@@ -59,6 +59,16 @@ struct FeedbackControllerTests {
             FeedbackController.bestShare(file: Self.file(), sourceWeights: omega, gain: curve, rounds: 10, retentionWeight: 0.5, gainWeight: 0.5)
         }
         #expect(share(bent) > share(straight), "bent \(share(bent)) vs straight \(share(straight))")
+        // Too few rows to bend with a residual left (two rounds and one prior row): the power law.
+        for (prior, curvature) in [((0.1, 0.5), 0.0), ((0.1, 0.0), 2.0)] {
+            let few = FeedbackController.gainCurve(targetShares: Array(shares.prefix(2)), gains: Array(gains.prefix(2)),
+                                                   prior: prior, curvaturePrior: curvature)
+            let line = FeedbackController.gainCurve(targetShares: Array(shares.prefix(2)), gains: Array(gains.prefix(2)), prior: prior)
+            #expect(few != nil && few == line)
+        }
+        // With both prior rows there is one residual: it bends.
+        #expect(FeedbackController.gainCurve(targetShares: Array(shares.prefix(2)), gains: Array(gains.prefix(2)),
+                                             prior: (0.1, 0.5), curvaturePrior: 2)?.curvature ?? 0 < 0)
     }
 
     /// Runs that held one mixture, whose source domains keep exactly c + α·log(m + m₀) + γ·log s.
@@ -147,6 +157,15 @@ struct FeedbackControllerTests {
         #expect(abs(m.reduce(0, +) - 1) < 1e-12)
         #expect(abs(m[0] / m[1] - 6) < 1e-9 && abs(m[3] - m[4]) < 1e-12)
         #expect(abs(m[0] + m[1] + m[2] - b.sourceShare) < 1e-9)
+        // With a bending curve: a run whose gain flattens bends down; one whose gain accelerates is
+        // read as the power law, never extrapolated upwards.
+        var config = FeedbackControllerConfig()
+        config.curvaturePriorRounds = 0.1
+        let bending = try FeedbackControllerPolicy(file: Self.file(config: config), name: "agent:bend", fingerprint: "g").bound(to: layout)
+        #expect(bending.decide(try Self.state(gains: [0.20, 0.30, 0.33, 0.335, 0.336])).gain.curvature < 0)
+        let accelerating = try Self.state(gains: [0.10, 0.12, 0.18, 0.30])
+        #expect(bending.decide(accelerating).gain.curvature == 0)
+        #expect(bending.decide(accelerating) == agent.decide(accelerating))
     }
 
     @Test func theTradeOffIsReadFromTheScores() throws {
@@ -177,13 +196,17 @@ struct FeedbackControllerTests {
         let bendingFile = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15), config: config)
         try JSONEncoder().encode(bendingFile).write(to: URL(fileURLWithPath: bending))
         #expect(try FeedbackControllerFile.load(from: bending).config.curvaturePriorRounds == 2)
+        // It is written as version 2, which an older dma refuses instead of ignoring the bend; a plain file stays version 1.
+        #expect(bendingFile.version == 2 && file.version == 1)
         let text = try String(contentsOfFile: good, encoding: .utf8)
         for (name, content, expected) in [
             ("garbage", "{not json", "not a valid"),
             ("truncated", String(text.prefix(text.count / 2)), "not a valid"),
             ("range", text.replacingOccurrences(of: "\"priorGainExponent\":", with: "\"priorGainExponent\":40,\"x\":"), "priorGainExponent"),
             ("version", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "version 9"),
-            ("curvature", text.replacingOccurrences(of: "\"identifyAfter\":", with: "\"curvaturePriorRounds\":-1,\"identifyAfter\":"), "curvaturePriorRounds"),
+            ("curvature", text.replacingOccurrences(of: "\"identifyAfter\":", with: "\"curvaturePriorRounds\":-1,\"identifyAfter\":")
+                .replacingOccurrences(of: "\"version\":1", with: "\"version\":2"), "curvaturePriorRounds"),
+            ("curvature in version 1", text.replacingOccurrences(of: "\"identifyAfter\":", with: "\"curvaturePriorRounds\":2,\"identifyAfter\":"), "needs version 2"),
         ] {
             let path = dir.appendingPathComponent(name + ".json").path
             try content.write(toFile: path, atomically: true, encoding: .utf8)
