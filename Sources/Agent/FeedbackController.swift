@@ -138,7 +138,9 @@ public enum FeedbackController {
     /// The run's gain curve fitted on its first rounds: log G = log a + β·log E (+ κ·(log E)² with
     /// `curvaturePrior`), E_t the cumulative target share (rounds × target share); only rounds with
     /// positive gain count. With a prior (β₀, λ) β is a ridge towards β₀ worth λ rounds; κ is a
-    /// ridge towards 0 worth `curvaturePrior` rounds. Nil with fewer than two usable rounds.
+    /// ridge towards 0 worth `curvaturePrior` rounds, and a bend may only flatten the curve: a fit
+    /// that bends upwards (an accelerating few rounds, which extrapolated would bet the run on them)
+    /// or has no residual left gives the power law instead. Nil with fewer than two usable rounds.
     public static func gainCurve(targetShares: [Double], gains: [Double], prior: (exponent: Double, rounds: Double)? = nil,
                                  curvaturePrior: Double? = nil) -> GainCurve? {
         var x: [Double] = [], y: [Double] = []
@@ -163,7 +165,6 @@ public enum FeedbackController {
             target.append(0)
         }
         let rows = target.count
-        // Too few rows to fit a bend with a residual degree of freedom: the power law instead.
         if bends, rows <= columns { return gainCurve(targetShares: targetShares, gains: gains, prior: prior) }
         // Two rounds and no prior leave zero residual degrees of freedom: solve the line exactly.
         if rows == 2, !bends {
@@ -172,6 +173,7 @@ public enum FeedbackController {
         }
         guard rows > columns, let fit = try? LeastSquares(design: design, rows: rows, columns: columns, y: target, context: "gain curve"),
               fit.coefficients.allSatisfy(\.isFinite) else { return nil }
+        if bends, fit.coefficients[2] > 0 { return gainCurve(targetShares: targetShares, gains: gains, prior: prior) }
         return GainCurve(scale: Foundation.exp(fit.coefficients[0]), exponent: fit.coefficients[1], curvature: bends ? fit.coefficients[2] : 0)
     }
 
@@ -308,17 +310,13 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
         let (rw, gw) = Self.tradeOff(state.scores)
         var gain = GainCurve(scale: file.priorGainScale, exponent: file.priorGainExponent), identified = false
         let trained = min(state.mixtures.count, max(state.scores.count - 1, 0))
-        if trained >= file.config.identifyAfter {
-            let shares = state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) }
-            let gains = state.scores[1...trained].map(\.gain), prior = (file.priorGainExponent, file.config.priorRounds)
-            var fitted = FeedbackController.gainCurve(targetShares: shares, gains: gains, prior: prior, curvaturePrior: file.config.curvaturePriorRounds)
-            // A bend may only flatten the curve (an accelerating fit of a few rounds, extrapolated,
-            // would bet the run on it): a curve that bends upwards gives way to the power law.
-            if let c = fitted, c.curvature > 0 { fitted = FeedbackController.gainCurve(targetShares: shares, gains: gains, prior: prior) }
-            if let c = fitted, c.scale.isFinite, c.exponent.isFinite, c.curvature.isFinite, c.scale > 0 {
-                gain = GainCurve(scale: c.scale, exponent: min(max(c.exponent, 0), 3), curvature: c.curvature)
-                identified = true
-            }
+        if trained >= file.config.identifyAfter,
+           let c = FeedbackController.gainCurve(targetShares: state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) },
+                                                gains: state.scores[1...trained].map(\.gain),
+                                                prior: (file.priorGainExponent, file.config.priorRounds),
+                                                curvaturePrior: file.config.curvaturePriorRounds),
+           c.scale.isFinite, c.exponent.isFinite, c.curvature.isFinite, c.scale > 0 {
+            (gain, identified) = (GainCurve(scale: c.scale, exponent: min(max(c.exponent, 0), 3), curvature: c.curvature), true)
         }
         let omega = bound.map { b in b.scoreWeights.indices.map { b.isSource[$0] ? b.scoreWeights[$0] : 0 } } ?? []
         let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gain: gain, rounds: state.rounds,

@@ -37,8 +37,12 @@ public enum FeedbackControllerTraining {
         }
         for folder in validationFolders {
             let log = (folder as NSString).appendingPathComponent("runs.jsonl")
+            // One look at each spec's file per folder, not one per run of it.
+            var closedLoop: [String: Bool] = [:]
             for v in try ValidationLog.read(log, notes: notes) {
-                if isClosedLoopAgent(spec: v.spec, log: log) { inputs.ownRuns += 1; continue }
+                let own = closedLoop[v.spec] ?? isClosedLoopAgent(spec: v.spec, log: log)
+                closedLoop[v.spec] = own
+                if own { inputs.ownRuns += 1; continue }
                 var run = v.runRecord
                 run.id = "\(folder)/\(v.id)"
                 add(run, key: FeedbackControllerFile.settingKey(environment: v.environment, model: v.model))

@@ -119,23 +119,23 @@ public enum ValidationImport {
             let names = t.header.feedbackNames
             if let digits = significantDigits {
                 func r(_ x: Double) -> Double { rounded(x, significantDigits: digits) }
-                t.baseFeedback = t.baseFeedback.map(r)
-                let base = Feedback(names: names, values: t.baseFeedback)
-                t.steps = try t.steps.map { step in
+                // TrajectoryImport scored these names already, so the formula takes them.
+                let formula: ScoreFormula
+                do { formula = try ScoreFormula(env: env, feedbackNames: names) } catch { throw fail("\(error)") }
+                let base = t.baseFeedback.map(r)
+                t.baseFeedback = base
+                t.steps = t.steps.map { step in
                     var s = step
                     (s.feedback, s.lr, s.trainLoss, s.seconds) = (s.feedback.map(r), s.lr.map(r), s.trainLoss.map(r), s.seconds.map(r))
-                    let score: BalancedScore
-                    do { score = try BalancedScore.compute(Feedback(names: names, values: s.feedback), base: base, env: env) } catch { throw fail("\(error)") }
+                    let score = formula.components(s.feedback, base: base)
                     (s.balanced, s.retention, s.gain) = (score.balanced, score.retention, score.gain)
                     return s
                 }
             }
             let last = t.steps[t.steps.count - 1]
-            // The final score: the environment's formula on the last round's feedback against the base's.
-            let final: BalancedScore
-            do {
-                final = try BalancedScore.compute(Feedback(names: names, values: last.feedback), base: Feedback(names: names, values: t.baseFeedback), env: env)
-            } catch { throw fail("\(error)") }
+            // The final score: the environment's formula on the last round's feedback against the
+            // base's, which is how TrajectoryImport (or the re-scoring above) scored that round.
+            let final = last.score
             var source = 0, target = 0
             for step in t.steps {
                 for (d, n) in step.tokensPerDomain.enumerated() { if isSource[d] { source += n } else { target += n } }
@@ -192,16 +192,11 @@ public enum ValidationImport {
         }
         guard let first = byShare.first else { return nil }
         let seeds = Set(first.value.map(\.seed))
-        var best: (share: Double, mean: Double, runs: Int)?
-        for share in byShare.keys.sorted() {
-            let rs = byShare[share]!
-            guard Set(rs.map(\.seed)) == seeds else {
-                throw ValidationPlanError("the grid's shares ran on different seeds (\(ValidationPlan.gridLabel(share)): \(rs.map(\.seed).sorted()), \(ValidationPlan.gridLabel(first.key)): \(seeds.sorted()))")
-            }
-            let mean = rs.map(\.final.balanced).reduce(0, +) / Double(rs.count)
-            if best == nil || mean > best!.mean { best = (share, mean, rs.count) }
+        let grid = byShare.keys.sorted().map { ($0, byShare[$0]!) }
+        for (share, rs) in grid where Set(rs.map(\.seed)) != seeds {
+            throw ValidationPlanError("the grid's shares ran on different seeds (\(ValidationPlan.gridLabel(share)): \(rs.map(\.seed).sorted()), \(ValidationPlan.gridLabel(first.key)): \(seeds.sorted()))")
         }
-        return best
+        return ValidationPlan.best(of: grid)
     }
 
     /// Invocation records written by the trainer beside its runs (`invocations.jsonl`, the format of

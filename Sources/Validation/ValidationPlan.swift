@@ -130,14 +130,25 @@ public struct ValidationPlan: Sendable {
     public func bestShare(from records: [ValidationRun]) -> Double? {
         guard policies.contains(where: \.needsSelection) else { return nil }
         let byID = Dictionary(records.filter { $0.role == .selection }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var best: (share: Double, score: Double)?
+        var runsByShare: [(share: Double, runs: [ValidationRun])] = []
         for r in grid {
             let runs = selectionSeeds.compactMap { byID[ValidationRun.id(policy: Self.gridLabel(r), role: .selection, seed: $0)] }
             guard runs.count == selectionSeeds.count else { return nil }
-            let mean = runs.map(\.final.balanced).reduce(0, +) / Double(runs.count)
-            if best == nil || mean > best!.score { best = (r, mean) }
+            runsByShare.append((r, runs))
         }
-        return best?.share
+        return Self.best(of: runsByShare)?.share
+    }
+
+    /// The share whose runs have the highest mean final balanced score (the first of equal means, in
+    /// the order given), with that mean and its run count; nil for no shares. Best-fixed's rule, for
+    /// dma's own selection runs and imported ones alike.
+    public static func best(of grid: [(share: Double, runs: [ValidationRun])]) -> (share: Double, mean: Double, runs: Int)? {
+        var best: (share: Double, mean: Double, runs: Int)?
+        for (share, runs) in grid where !runs.isEmpty {
+            let mean = runs.map(\.final.balanced).reduce(0, +) / Double(runs.count)
+            if best == nil || mean > best!.mean { best = (share, mean, runs.count) }
+        }
+        return best
     }
 
     /// The evaluation runs, seed by seed (an interrupted validation leaves whole seeds compared).
