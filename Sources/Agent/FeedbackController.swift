@@ -36,6 +36,13 @@ public struct FeedbackControllerConfig: Codable, Sendable, Equatable {
     /// κ < 0 and a gain still climbing (code) as κ ≈ 0, so the slope at the run's end, not the
     /// average slope so far, prices more target data. Nil (the default): the plain power law.
     public var curvaturePriorRounds: Double?
+    /// True (`dma agent fit-feedback`'s default): the run's own gain exponent β is mapped to the across-run elasticity before it prices
+    /// more target data, β' = β₀·(β/β₀)^b, with b learned from the training settings' one-mixture
+    /// runs (``GainExponentMap``). Why: a run's exponent mixes the data it saw with its LR decay, and
+    /// across runs the final gain responds to the target share more steeply than that on code and
+    /// less on math. Logged runs of fewer than two settings cannot teach the map: the fit then leaves
+    /// it out (and this nil). Nil or false: the run's own β.
+    public var mapsGainExponent: Bool?
     /// The source shares the controller may choose (the logged runs' support).
     public var minShare: Double = 0.2
     public var maxShare: Double = 0.9
@@ -54,9 +61,9 @@ public struct FeedbackControllerConfig: Codable, Sendable, Equatable {
 /// policy file by ``FeedbackController/fit(runs:retentionWeights:config:)``.
 public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSON {
     public static let format = "dma-feedback-controller"
-    /// Version 2 adds `config.curvaturePriorRounds`; a file without it is written as version 1, which
-    /// every dma that reads controllers reads.
-    public static let currentVersion = 2
+    /// Version 2 adds `config.curvaturePriorRounds`, version 3 `gainExponentMap`; a file with neither
+    /// is written as version 1, which every dma that reads controllers reads.
+    public static let currentVersion = 3
     public static let fileKind = "feedback-controller policy file"
 
     public var format: String = Self.format
@@ -76,6 +83,8 @@ public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSO
     /// What it was learned from: runs per environment (and model), and how many in all.
     public var trainedOn: [String: Int]
     public var runs: Int
+    /// With `config.mapsGainExponent`: how a run's own gain exponent maps to the across-run one.
+    public var gainExponentMap: GainExponentMap?
 
     public func validate() throws {
         guard format == Self.format else { throw ContentProblem("format is '\(format)', not '\(Self.format)'") }
@@ -96,6 +105,18 @@ public struct FeedbackControllerFile: Codable, Sendable, Equatable, ValidatedJSO
         }
         if let k = config.curvaturePriorRounds, !(0...1e6).contains(k) {
             throw ContentProblem("config.curvaturePriorRounds is \(k), outside 0…1000000")
+        }
+        if config.mapsGainExponent == true {
+            guard let map = gainExponentMap else { throw ContentProblem("config.mapsGainExponent is set but gainExponentMap is missing") }
+            guard version >= 3 else { throw ContentProblem("gainExponentMap needs version 3 (an older dma would ignore it)") }
+            guard config.curvaturePriorRounds == nil else { throw ContentProblem("gainExponentMap maps a power law's exponent: it excludes config.curvaturePriorRounds") }
+            guard (0.1...10).contains(map.power) else { throw ContentProblem("gainExponentMap.power is \(map.power), outside 0.1…10") }
+            guard priorGainExponent > 0 else { throw ContentProblem("gainExponentMap pivots on priorGainExponent, which is 0") }
+            for (key, v) in map.settings where !(v.count == 3 && v.allSatisfy { $0.isFinite && $0 > 0 }) {
+                throw ContentProblem("gainExponentMap.settings[\"\(key)\"] must be [own exponent, across-run elasticity, runs], all positive: \(v)")
+            }
+        } else if gainExponentMap != nil {
+            throw ContentProblem("gainExponentMap is given but config.mapsGainExponent is not set")
         }
         guard (1...1000).contains(config.identifyAfter), (2...1000).contains(config.priorFitRounds) else {
             throw ContentProblem("config.identifyAfter must be in 1…1000 and priorFitRounds in 2…1000")
@@ -130,6 +151,29 @@ public struct GainCurve: Sendable, Equatable {
         var l = Foundation.log(max(e, 1e-9))
         if curvature < 0 { l = min(l, -exponent / (2 * curvature)) }
         return scale * Foundation.exp(exponent * l + curvature * l * l)
+    }
+}
+
+/// How a run's own gain exponent (the power law fitted over its rounds) maps to the elasticity of the
+/// final gain to the target share across runs of a setting: β' = β₀·(β/β₀)^power, β₀ the prior
+/// exponent. Learned from the training settings' one-mixture runs: per setting, the mean of its runs'
+/// own exponents and the slope of log final gain on log target share across them; `power` is the
+/// least-squares slope of log(across/β₀) on log(own/β₀) through 0, one point per setting.
+public struct GainExponentMap: Codable, Sendable, Equatable {
+    public var power: Double
+    /// Per training setting: [mean own exponent, across-run elasticity, runs].
+    public var settings: [String: [Double]]
+
+    public init(power: Double, settings: [String: [Double]]) { (self.power, self.settings) = (power, settings) }
+
+    /// β' for a run whose own exponent is `exponent`, pivoting on the prior `pivot`. Outside the span
+    /// of the training settings' own exponents (and the pivot) the run's own exponent is kept: no
+    /// setting showed how a field like that responds across runs, and a power extrapolated from
+    /// math-like settings alone would bet a code run on its guess.
+    public func mapped(_ exponent: Double, pivot: Double) -> Double {
+        let own = settings.values.map { $0[0] } + [pivot]
+        guard exponent >= own.min()!, exponent <= own.max()! else { return exponent }
+        return pivot * Foundation.pow(max(exponent, 1e-3) / pivot, power)
     }
 }
 
@@ -203,6 +247,7 @@ public enum FeedbackController {
     public static func fit(runs: [RunRecord], config: FeedbackControllerConfig = FeedbackControllerConfig()) throws -> FeedbackControllerFile {
         var groups: [String: Int] = [:], rows: [(group: Int, own: Double, field: Double)] = [], y: [Double] = []
         var exponents: [Double] = [], scales: [Double] = [], counts: [String: Int] = [:]
+        var responses: [String: [(share: Double, finalGain: Double, ownExponent: Double)]] = [:]
         for run in runs where !run.rounds.isEmpty {
             let isSource = run.domains.map { $0.field == .source }
             let T = Double(run.rounds.count)
@@ -223,6 +268,11 @@ public enum FeedbackController {
                       final[j] > 0, run.baseFeedback[j] > 0 else { continue }
                 rows.append((g, Foundation.log(mean[d] + config.weightFloor), Foundation.log(share)))
                 y.append(run.baseFeedback[j] / final[j])
+            }
+            if config.mapsGainExponent == true, (config.minShare...config.maxShare).contains(share), let last = run.rounds.last, last.gain > 1e-4,
+               let own = gainCurve(targetShares: run.rounds.map { 1 - sourceShare($0.mixture, isSource: isSource) }, gains: run.rounds.map(\.gain)),
+               own.exponent.isFinite, own.exponent > 0 {
+                responses[group, default: []].append((share, last.gain, own.exponent))
             }
             let first = run.rounds.prefix(config.priorFitRounds)
             if first.count == config.priorFitRounds,
@@ -249,9 +299,35 @@ public enum FeedbackController {
                                           weightFloor: config.weightFloor, retentionStandardErrors: Array(fit.standardErrors.suffix(2)),
                                           priorGainScale: Statistics.quantile(scales, 0.5),
                                           priorGainExponent: min(max(Statistics.quantile(exponents, 0.5), 0), 3), trainedOn: counts, runs: runs.count)
-        file.version = config.curvaturePriorRounds == nil ? 1 : 2
+        if config.mapsGainExponent == true {
+            // Runs of fewer than two settings cannot teach the map: the file reads the run's own exponent.
+            if let map = try? gainExponentMap(responses, pivot: file.priorGainExponent) { file.gainExponentMap = map } else { file.config.mapsGainExponent = nil }
+        }
+        file.version = file.gainExponentMap != nil ? 3 : config.curvaturePriorRounds == nil ? 1 : 2
         do { try file.validate() } catch { throw AgentError.data("the fitted controller is unusable: \(error)") }
         return file
+    }
+
+    /// The map from a run's own gain exponent to the across-run elasticity (``GainExponentMap``): per
+    /// setting with one-mixture runs at three or more shares, the slope of log final gain on log target
+    /// share and the mean own exponent; then the power through the pivot over the settings.
+    static func gainExponentMap(_ responses: [String: [(share: Double, finalGain: Double, ownExponent: Double)]], pivot: Double) throws -> GainExponentMap {
+        var settings: [String: [Double]] = [:], sxy = 0.0, sxx = 0.0
+        for (key, runs) in responses.sorted(by: { $0.key < $1.key }) {
+            let shares = Set(runs.map { ($0.share * 100).rounded() })
+            guard runs.count >= 4, shares.count >= 3 else { continue }
+            let design = runs.flatMap { [1, Foundation.log(1 - $0.share)] }
+            guard let fit = try? LeastSquares(design: design, rows: runs.count, columns: 2, y: runs.map { Foundation.log($0.finalGain) }, context: "across-run gain of \(key)"),
+                  fit.coefficients[1] > 0 else { continue }
+            let own = runs.reduce(0) { $0 + $1.ownExponent } / Double(runs.count)
+            settings[key] = [own, fit.coefficients[1], Double(runs.count)]
+            let x = Foundation.log(own / pivot), y = Foundation.log(fit.coefficients[1] / pivot)
+            (sxy, sxx) = (sxy + x * y, sxx + x * x)
+        }
+        guard settings.count >= 2, sxx > 1e-3 else {
+            throw AgentError.data("the gain-exponent map needs two or more settings whose one-mixture runs cover three shares and whose own exponents differ from the prior \(pivot): found \(settings.count)")
+        }
+        return GainExponentMap(power: sxy / sxx, settings: settings)
     }
 
     static func sourceShare(_ mixture: [Double], isSource: [Bool]) -> Double {
@@ -317,6 +393,13 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
                                                 curvaturePrior: file.config.curvaturePriorRounds),
            c.scale.isFinite, c.exponent.isFinite, c.curvature.isFinite, c.scale > 0 {
             (gain, identified) = (GainCurve(scale: c.scale, exponent: min(max(c.exponent, 0), 3), curvature: c.curvature), true)
+            if let map = file.gainExponentMap {
+                // The same gain where the run is now, E_t; the across-run slope beyond it.
+                let now = state.mixtures.prefix(trained).reduce(0) { $0 + 1 - FeedbackController.sourceShare($1.weights, isSource: isSource) }
+                let exponent = min(map.mapped(gain.exponent, pivot: file.priorGainExponent), 3)
+                let level = gain.gain(targetRounds: now)
+                if now > 1e-3, level > 0 { gain = GainCurve(scale: level / Foundation.pow(now, exponent), exponent: exponent) }
+            }
         }
         let omega = bound.map { b in b.scoreWeights.indices.map { b.isSource[$0] ? b.scoreWeights[$0] : 0 } } ?? []
         let s = FeedbackController.bestShare(file: file, sourceWeights: omega, gain: gain, rounds: state.rounds,

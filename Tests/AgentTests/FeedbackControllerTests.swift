@@ -72,7 +72,10 @@ struct FeedbackControllerTests {
     }
 
     /// Runs that held one mixture, whose source domains keep exactly c + α·log(m + m₀) + γ·log s.
-    static func syntheticRuns(alpha: Double, gamma: Double, beta: Double) -> [RunRecord] {
+    /// Without `exponents` the gain is 0.3·E^β in every run; with them, environment k's runs have
+    /// their own exponent `own` and their final gains the across-run elasticity `across`:
+    /// G_t = 0.3·(1 − s)^(across − own)·E_t^own.
+    static func syntheticRuns(alpha: Double, gamma: Double, beta: Double, exponents: [(own: Double, across: Double)]? = nil) -> [RunRecord] {
         let names = domains.map { Signal.bitsPerByte($0).name }
         let base = [Double](repeating: 2, count: domains.count)
         var runs: [RunRecord] = []
@@ -82,8 +85,9 @@ struct FeedbackControllerTests {
             let s = design.share
             let target: [Double] = [(1 - s) / 2, (1 - s) / 2]
             let mixture: [Double] = design.split.map { s * $0 } + target
-            for environment in ["one", "two"] {
+            for (e, environment) in ["one", "two"].enumerated() {
                 let c = environment == "one" ? 0.9 : 0.95
+                let (own, across) = exponents?[e] ?? (beta, beta)
                 var rounds: [LoggedRound] = []
                 for t in 1...4 {
                     var feedback = base
@@ -91,7 +95,7 @@ struct FeedbackControllerTests {
                         let kept: Double = c + alpha * log(mixture[d] + 0.005) + gamma * log(s)
                         feedback[d] = base[d] / kept
                     }
-                    let gain: Double = 0.3 * pow(Double(t) * (1 - s), beta)
+                    let gain: Double = 0.3 * pow(1 - s, across - own) * pow(Double(t) * (1 - s), own)
                     rounds.append(LoggedRound(mixture: mixture, tokensPerDomain: mixture.map { Int($0 * 1000) }, feedback: feedback,
                                               balanced: 0.5, retention: 1, gain: gain))
                 }
@@ -109,6 +113,34 @@ struct FeedbackControllerTests {
         #expect(abs(file.retentionFieldElasticity - 0.025) < 1e-6)
         #expect(abs(file.priorGainExponent - 0.15) < 1e-6)
         #expect(file.trainedOn == ["one@base b": 5, "two@base b": 5])
+    }
+
+    @Test func theGainExponentMapRecoversKnownElasticities() throws {
+        var config = FeedbackControllerConfig()
+        config.mapsGainExponent = true
+        let exponents = [(own: 0.08, across: 0.06), (own: 0.2, across: 0.26)]
+        let file = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15, exponents: exponents), config: config)
+        let map = try #require(file.gainExponentMap)
+        #expect(file.version == 3)
+        for (key, e) in zip(["one@base b", "two@base b"], exponents) {
+            let v = try #require(map.settings[key])
+            #expect(abs(v[0] - e.own) < 1e-9 && abs(v[1] - e.across) < 1e-9 && v[2] == 5, "\(key): \(v)")
+        }
+        // The power is the slope through the pivot (the prior exponent), one point per setting.
+        let p = file.priorGainExponent
+        let xy = exponents.reduce(0) { $0 + log($1.own / p) * log($1.across / p) }, xx = exponents.reduce(0) { $0 + pow(log($1.own / p), 2) }
+        #expect(abs(map.power - xy / xx) < 1e-9 && map.power > 1)
+        // An exponent at the pivot is kept; one above it is raised, one below lowered (power > 1).
+        #expect(abs(map.mapped(p, pivot: p) - p) < 1e-12)
+        #expect(map.mapped(0.2, pivot: p) > 0.2 && map.mapped(0.08, pivot: p) < 0.08)
+        // Beyond the span of the settings' own exponents (and the pivot) the run's own exponent is kept.
+        let top = max(exponents.map(\.own).max()!, p)
+        #expect(map.mapped(top + 0.05, pivot: p) == top + 0.05 && map.mapped(0.01, pivot: p) == 0.01)
+        // One setting cannot teach a map: the file reads the run's own exponent (and says so in its config).
+        let one = Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15, exponents: exponents).filter { $0.identity.environment == "one" }
+        let unmapped = try FeedbackController.fit(runs: one, config: config)
+        #expect(unmapped.gainExponentMap == nil && unmapped.config.mapsGainExponent == nil && unmapped.version == 1)
+        #expect(throws: AgentError.self) { try FeedbackController.gainExponentMap([:], pivot: 0.1) }
     }
 
     @Test func fitRefusesRunsThatCannotTeachTheTradeOff() {
@@ -168,6 +200,28 @@ struct FeedbackControllerTests {
         #expect(bending.decide(accelerating) == agent.decide(accelerating))
     }
 
+    @Test func theMappedAgentPricesTheAcrossRunElasticity() throws {
+        let layout = ObservationLayout(domains: Self.domains, feedbackNames: [], scoreWeights: [6, 1, 1, 1, 1])
+        var config = FeedbackControllerConfig()
+        config.mapsGainExponent = true
+        var mappedFile = Self.file(config: config)
+        (mappedFile.gainExponentMap, mappedFile.version) = (GainExponentMap(power: 2, settings: ["a@m": [0.02, 0.01, 5], "b@m": [0.9, 1.0, 5]]), 3)
+        try mappedFile.validate()
+        let plain = try FeedbackControllerPolicy(file: Self.file(), name: "agent:plain", fingerprint: "f").bound(to: layout)
+        let mapped = try FeedbackControllerPolicy(file: mappedFile, name: "agent:mapped", fingerprint: "m").bound(to: layout)
+        let saturating = try Self.state(gains: [0.30, 0.31, 0.315, 0.318]), growing = try Self.state(gains: [0.20, 0.26, 0.30, 0.33])
+        for (state, steeper) in [(saturating, false), (growing, true)] {
+            let a = plain.decide(state), b = mapped.decide(state)
+            #expect(steeper == (a.gain.exponent > 0.1))
+            #expect(abs(b.gain.exponent - 0.1 * pow(a.gain.exponent / 0.1, 2)) < 1e-12)
+            // The same gain where the run is now (4 rounds at target share 0.4), the mapped slope beyond.
+            #expect(abs(b.gain.gain(targetRounds: 1.6) - a.gain.gain(targetRounds: 1.6)) < 1e-12)
+            #expect(steeper ? b.sourceShare < a.sourceShare : b.sourceShare > a.sourceShare, "\(a.sourceShare) → \(b.sourceShare)")
+        }
+        // Before it identifies the run's curve it acts on the prior, which is the map's pivot.
+        #expect(mapped.decide(try Self.state(gains: [0.3])) == plain.decide(try Self.state(gains: [0.3])))
+    }
+
     @Test func theTradeOffIsReadFromTheScores() throws {
         let layout = ObservationLayout(domains: Self.domains, feedbackNames: [], scoreWeights: [6, 1, 1, 1, 1])
         let agent = try FeedbackControllerPolicy(file: Self.file(), name: "agent:test", fingerprint: "f").bound(to: layout)
@@ -198,8 +252,17 @@ struct FeedbackControllerTests {
         #expect(try FeedbackControllerFile.load(from: bending).config.curvaturePriorRounds == 2)
         // It is written as version 2, which an older dma refuses instead of ignoring the bend; a plain file stays version 1.
         #expect(bendingFile.version == 2 && file.version == 1)
+        // A mapped file (version 3) round-trips.
+        var mapConfig = FeedbackControllerConfig()
+        mapConfig.mapsGainExponent = true
+        let mappedFile = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15, exponents: [(0.08, 0.06), (0.2, 0.26)]), config: mapConfig)
+        let mapped = dir.appendingPathComponent("mapped.json").path
+        try JSONEncoder().encode(mappedFile).write(to: URL(fileURLWithPath: mapped))
+        #expect(try FeedbackControllerFile.load(from: mapped) == mappedFile)
         let text = try String(contentsOfFile: good, encoding: .utf8)
-        for (name, content, expected) in [
+        let withMap = { (power: Int) in text.replacingOccurrences(of: "\"runs\":", with: "\"gainExponentMap\":{\"power\":\(power),\"settings\":{}},\"runs\":") }
+        let flagged = { (t: String) in t.replacingOccurrences(of: "\"identifyAfter\":", with: "\"mapsGainExponent\":true,\"identifyAfter\":") }
+        let cases: [(String, String, String)] = [
             ("garbage", "{not json", "not a valid"),
             ("truncated", String(text.prefix(text.count / 2)), "not a valid"),
             ("range", text.replacingOccurrences(of: "\"priorGainExponent\":", with: "\"priorGainExponent\":40,\"x\":"), "priorGainExponent"),
@@ -207,7 +270,14 @@ struct FeedbackControllerTests {
             ("curvature", text.replacingOccurrences(of: "\"identifyAfter\":", with: "\"curvaturePriorRounds\":-1,\"identifyAfter\":")
                 .replacingOccurrences(of: "\"version\":1", with: "\"version\":2"), "curvaturePriorRounds"),
             ("curvature in version 1", text.replacingOccurrences(of: "\"identifyAfter\":", with: "\"curvaturePriorRounds\":2,\"identifyAfter\":"), "needs version 2"),
-        ] {
+            ("map without its flag", withMap(2), "mapsGainExponent is not set"),
+            ("flag without its map", flagged(text), "gainExponentMap is missing"),
+            ("map in version 1", flagged(withMap(2)), "needs version 3"),
+            ("map power", flagged(withMap(-2)).replacingOccurrences(of: "\"version\":1", with: "\"version\":3"), "gainExponentMap.power"),
+            ("map settings", flagged(withMap(2)).replacingOccurrences(of: "\"version\":1", with: "\"version\":3")
+                .replacingOccurrences(of: "\"settings\":{}", with: "\"settings\":{\"x@y\":[0.1]}"), "settings[\"x@y\"]"),
+        ]
+        for (name, content, expected) in cases {
             let path = dir.appendingPathComponent(name + ".json").path
             try content.write(toFile: path, atomically: true, encoding: .utf8)
             #expect {
