@@ -2,7 +2,7 @@
 # Selection-seed runs of one closed-loop agent candidate (docs/agent.md): in each proxy setting, the
 # candidate fitted without that setting (dma agent fit-feedback --exclude, extra flags passed on) runs
 # on selection seeds 1, 2. Usage: scripts/select-feedback-candidate.sh NAME [fit-feedback flags]
-# e.g. scripts/select-feedback-candidate.sh curv1 --curvature-prior 1
+# e.g. scripts/select-feedback-candidate.sh curv1 --no-map-gain-exponent --curvature-prior 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -ge 1 ]] || { echo "usage: $0 NAME [dma agent fit-feedback flags]" >&2; exit 64; }

@@ -40,8 +40,8 @@ public struct FeedbackControllerConfig: Codable, Sendable, Equatable {
     /// more target data, β' = β₀·(β/β₀)^b, with b learned from the training settings' one-mixture
     /// runs (``GainExponentMap``). Why: a run's exponent mixes the data it saw with its LR decay, and
     /// across runs the final gain responds to the target share more steeply than that on code and
-    /// less on math. Logged runs of fewer than two settings cannot teach the map: the fit then leaves
-    /// it out (and this nil). Nil or false: the run's own β.
+    /// less on math. Logged runs of fewer than two settings, or of settings that disagree, cannot
+    /// teach the map: the fit then leaves it out (and this nil). Nil or false: the run's own β.
     public var mapsGainExponent: Bool?
     /// The source shares the controller may choose (the logged runs' support).
     public var minShare: Double = 0.2
@@ -157,8 +157,10 @@ public struct GainCurve: Sendable, Equatable {
 /// How a run's own gain exponent (the power law fitted over its rounds) maps to the elasticity of the
 /// final gain to the target share across runs of a setting: β' = β₀·(β/β₀)^power, β₀ the prior
 /// exponent. Learned from the training settings' one-mixture runs: per setting, the mean of its runs'
-/// own exponents and the slope of log final gain on log target share across them; `power` is the
-/// least-squares slope of log(across/β₀) on log(own/β₀) through 0, one point per setting.
+/// own exponents (each fitted over the whole run: what a run's exponent settles to by its last rounds,
+/// the rounds that decide its final state) and the slope of log final gain on log target share across
+/// them; `power` is the least-squares slope of log(across/β₀) on log(own/β₀) through 0, one point per
+/// setting.
 public struct GainExponentMap: Codable, Sendable, Equatable {
     public var power: Double
     /// Per training setting: [mean own exponent, across-run elasticity, runs].
@@ -166,13 +168,12 @@ public struct GainExponentMap: Codable, Sendable, Equatable {
 
     public init(power: Double, settings: [String: [Double]]) { (self.power, self.settings) = (power, settings) }
 
-    /// β' for a run whose own exponent is `exponent`, pivoting on the prior `pivot`. Outside the span
-    /// of the training settings' own exponents (and the pivot) the run's own exponent is kept: no
-    /// setting showed how a field like that responds across runs, and a power extrapolated from
-    /// math-like settings alone would bet a code run on its guess.
+    /// β' for a run whose own exponent is `exponent`, pivoting on the prior `pivot`. On a side of the
+    /// pivot where no training setting lies the run's own exponent is kept: nothing showed how such a
+    /// field responds across runs, and a power learned from math-like settings alone would bet a code
+    /// run on its guess. Both branches meet at the pivot, so β' rises with β everywhere.
     public func mapped(_ exponent: Double, pivot: Double) -> Double {
-        let own = settings.values.map { $0[0] } + [pivot]
-        guard exponent >= own.min()!, exponent <= own.max()! else { return exponent }
+        guard settings.values.contains(where: { ($0[0] - pivot) * (exponent - pivot) > 0 }) else { return exponent }
         return pivot * Foundation.pow(max(exponent, 1e-3) / pivot, power)
     }
 }
@@ -324,9 +325,12 @@ public enum FeedbackController {
             let x = Foundation.log(own / pivot), y = Foundation.log(fit.coefficients[1] / pivot)
             (sxy, sxx) = (sxy + x * y, sxx + x * x)
         }
-        guard settings.count >= 2, sxx > 1e-3 else {
-            throw AgentError.data("the gain-exponent map needs two or more settings whose one-mixture runs cover three shares and whose own exponents differ from the prior \(pivot): found \(settings.count)")
+        guard pivot > 0, settings.count >= 2, sxx > 1e-3 else {
+            throw AgentError.data("the gain-exponent map needs a positive prior exponent (\(pivot)) and two or more settings whose one-mixture runs cover three shares and whose own exponents differ from it: found \(settings.count)")
         }
+        // Settings that disagree (one steeper across runs, another flatter, on the same side) give a
+        // power no file may hold: no map then, rather than no agent.
+        guard (0.1...10).contains(sxy / sxx) else { throw AgentError.data("the gain-exponent map's power \(sxy / sxx) is outside 0.1…10: the settings disagree") }
         return GainExponentMap(power: sxy / sxx, settings: settings)
     }
 

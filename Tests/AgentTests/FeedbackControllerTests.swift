@@ -133,9 +133,16 @@ struct FeedbackControllerTests {
         // An exponent at the pivot is kept; one above it is raised, one below lowered (power > 1).
         #expect(abs(map.mapped(p, pivot: p) - p) < 1e-12)
         #expect(map.mapped(0.2, pivot: p) > 0.2 && map.mapped(0.08, pivot: p) < 0.08)
-        // Beyond the span of the settings' own exponents (and the pivot) the run's own exponent is kept.
-        let top = max(exponents.map(\.own).max()!, p)
-        #expect(map.mapped(top + 0.05, pivot: p) == top + 0.05 && map.mapped(0.01, pivot: p) == 0.01)
+        // On a side of the pivot where no setting lies the run's own exponent is kept; the two branches
+        // meet at the pivot, so the map rises with the exponent everywhere.
+        let oneSided = GainExponentMap(power: 2, settings: ["a@m": [0.05, 0.03, 5]])
+        #expect(oneSided.mapped(0.2, pivot: 0.1) == 0.2 && abs(oneSided.mapped(0.05, pivot: 0.1) - 0.025) < 1e-12)
+        let grid = stride(from: 0.01, through: 0.5, by: 0.001).map { oneSided.mapped($0, pivot: 0.1) }
+        #expect(zip(grid, grid.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(abs(oneSided.mapped(0.1 - 1e-9, pivot: 0.1) - oneSided.mapped(0.1 + 1e-9, pivot: 0.1)) < 1e-8)
+        // Settings that disagree (steeper across runs below the pivot, flatter above) teach no map.
+        let disagreeing = try FeedbackController.fit(runs: Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15, exponents: [(0.08, 0.2), (0.2, 0.08)]), config: config)
+        #expect(disagreeing.gainExponentMap == nil && disagreeing.version == 1)
         // One setting cannot teach a map: the file reads the run's own exponent (and says so in its config).
         let one = Self.syntheticRuns(alpha: 0.04, gamma: 0.025, beta: 0.15, exponents: exponents).filter { $0.identity.environment == "one" }
         let unmapped = try FeedbackController.fit(runs: one, config: config)

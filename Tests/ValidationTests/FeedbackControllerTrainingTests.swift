@@ -24,13 +24,14 @@ struct FeedbackControllerTrainingTests {
         #expect((0.02...0.05).contains(file.retentionFieldElasticity), "γ = \(file.retentionFieldElasticity)")
         #expect(file.trainedOn["code-cpt@proxy"] == nil)
         // The gain-exponent map from the four math settings: across runs their final gain responds to
-        // the target share less steeply than their own curves say (power > 1), and a code run's own
-        // exponent (~0.18) lies beyond every one of theirs, so the code row's agent keeps it.
+        // the target share less steeply than their own curves say (power > 1); all four lie below the
+        // prior, and a code run's own exponent (~0.18) lies above it, so the code row's agent keeps it.
         var config = FeedbackControllerConfig()
         config.mapsGainExponent = true
         let map = try #require(try FeedbackControllerTraining.fit(inputs, config: config).gainExponentMap)
         #expect(map.settings.count == 4 && map.settings.values.allSatisfy { $0[0] < 0.1 && $0[1] < $0[0] }, "\(map.settings)")
         #expect((1.2...3).contains(map.power), "power \(map.power)")
+        #expect(map.settings.values.allSatisfy { $0[0] < file.priorGainExponent } && file.priorGainExponent < 0.18)
         #expect(map.mapped(0.18, pivot: file.priorGainExponent) == 0.18)
     }
 
