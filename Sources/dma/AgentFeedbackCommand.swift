@@ -62,7 +62,7 @@ struct AgentFitFeedbackCommand: ParsableCommand {
             print("gain exponent map β' = \(fmt(file.priorGainExponent, 3))·(β/\(fmt(file.priorGainExponent, 3)))^\(fmt(map.power, 2))")
         }
         if mapGainExponent, file.gainExponentMap == nil {
-            print("no gain-exponent map: it needs one-mixture runs at three or more shares in two or more settings; the agent reads the run's own exponent")
+            print("no gain-exponent map: it needs one-mixture runs at three or more shares in two or more settings that agree (a power in 0.1…10); the agent reads the run's own exponent")
         }
         print("fitted in \(fmt(Date().timeIntervalSince(start), 1)) s → \(out)")
     }
