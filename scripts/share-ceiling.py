@@ -71,17 +71,21 @@ def collect(grid):
     return rows
 
 
-def report(rows):
+def report(rows, source):
+    """The table's lines; exits naming `source` when a setting lacks its grid or references."""
+    if not rows:
+        sys.exit(f"{source}: no evaluation runs to report")
     by = {}
     for r in rows:
         by.setdefault(r["setting"], {}).setdefault(r["policy"], {})[int(r["seed"])] = float(r["balanced"])
-    print("| setting | share | balanced | share − score-weighted (95% CI) | agent − share (95% CI) |")
-    print("|---|---|---|---|---|")
+    lines = ["| setting | share | balanced | share − score-weighted (95% CI) | agent − share (95% CI) |", "|---|---|---|---|---|"]
     for setting, policies in by.items():
         reference, agent = policies.get("score-weighted", {}), policies.get("agent", {})
         grid = sorted((p for p in policies if p.startswith("score-weighted:")), key=lambda p: float(p.split(":")[1]))
-        complete = [p for p in grid if len(policies[p]) == max(len(policies[q]) for q in grid)]
-        best = max(complete, key=lambda p: sum(policies[p].values()) / len(policies[p]))
+        if not (reference and agent and grid):
+            sys.exit(f"{source}: {setting} needs runs of score-weighted, the agent and at least one score-weighted:x share")
+        most = max(len(policies[p]) for p in grid)
+        best = max((p for p in grid if len(policies[p]) == most), key=lambda p: sum(policies[p].values()) / most)
         for policy in grid:
             runs = policies[policy]
             seeds = sorted(set(runs) & set(reference) & set(agent))
@@ -91,8 +95,25 @@ def report(rows):
             vs = interval([runs[s] - reference[s] for s in seeds])
             ag = interval([agent[s] - runs[s] for s in seeds])
             mark = " (best)" if policy == best else ""
-            print(f"| {setting} | {policy.split(':')[1]}{mark} | {sum(runs[s] for s in seeds) / len(seeds):.4f} | "
-                  f"{vs[0]:+.4f} [{vs[1]:+.4f}, {vs[2]:+.4f}] | {ag[0]:+.4f} [{ag[1]:+.4f}, {ag[2]:+.4f}] |")
+            lines.append(f"| {setting} | {policy.split(':')[1]}{mark} | {sum(runs[s] for s in seeds) / len(seeds):.4f} | "
+                         f"{vs[0]:+.4f} [{vs[1]:+.4f}, {vs[2]:+.4f}] | {ag[0]:+.4f} [{ag[1]:+.4f}, {ag[2]:+.4f}] |")
+    return lines
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != FIELDS:
+            sys.exit(f"{path}: header is {reader.fieldnames or 'empty'}, not {','.join(FIELDS)}")
+        rows = list(reader)
+    for number, row in enumerate(rows, 2):
+        try:
+            int(row["seed"]), float(row["balanced"])
+            if None in row.values() or None in row:
+                raise ValueError("wrong number of fields")
+        except (TypeError, ValueError) as error:
+            sys.exit(f"{path}:{number}: not a run's final scores ({error}; truncated?)")
+    return rows
 
 
 def main():
@@ -104,21 +125,19 @@ def main():
     if bool(args.grid) == bool(args.from_csv):
         parser.error("give --grid or --from-csv")
     if args.from_csv:
-        with open(args.from_csv, newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames != FIELDS:
-                sys.exit(f"{args.from_csv}: header is {reader.fieldnames}, not {FIELDS}")
-            rows = list(reader)
+        rows = read_csv(args.from_csv)
+        lines = report(rows, args.from_csv)
     else:
         rows = collect(args.grid)
-        if args.csv:
+        lines = report(rows, args.grid)
+        if args.csv:  # written only once the report holds, atomically
             temporary = args.csv + ".tmp"
             with open(temporary, "w", newline="") as handle:
                 writer = csv.DictWriter(handle, fieldnames=FIELDS)
                 writer.writeheader()
                 writer.writerows(rows)
             os.replace(temporary, args.csv)
-    report(rows)
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -263,21 +263,20 @@ public enum FeedbackController {
             guard (0.05...0.95).contains(share), drift <= config.constantMixtureTolerance else { continue }
             let g = groups[group] ?? { let n = groups.count; groups[group] = n; return n }()
             let position = Dictionary(run.feedbackNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            let final = run.rounds.last!.feedback
+            let last = run.rounds[run.rounds.count - 1], final = last.feedback
             for d in run.domains.indices where isSource[d] {
                 guard let j = position[Signal.bitsPerByte(run.domains[d]).name], j < final.count, j < run.baseFeedback.count,
                       final[j] > 0, run.baseFeedback[j] > 0 else { continue }
                 rows.append((g, Foundation.log(mean[d] + config.weightFloor), Foundation.log(share)))
                 y.append(run.baseFeedback[j] / final[j])
             }
-            if config.mapsGainExponent == true, (config.minShare...config.maxShare).contains(share), let last = run.rounds.last, last.gain > 1e-4,
-               let own = gainCurve(targetShares: run.rounds.map { 1 - sourceShare($0.mixture, isSource: isSource) }, gains: run.rounds.map(\.gain)),
-               own.exponent.isFinite, own.exponent > 0 {
+            let targetShares = run.rounds.map { 1 - sourceShare($0.mixture, isSource: isSource) }, gains = run.rounds.map(\.gain)
+            if config.mapsGainExponent == true, (config.minShare...config.maxShare).contains(share), last.gain > 1e-4,
+               let own = gainCurve(targetShares: targetShares, gains: gains), own.exponent.isFinite, own.exponent > 0 {
                 responses[group, default: []].append((share, last.gain, own.exponent))
             }
-            let first = run.rounds.prefix(config.priorFitRounds)
-            if first.count == config.priorFitRounds,
-               let curve = gainCurve(targetShares: first.map { 1 - sourceShare($0.mixture, isSource: isSource) }, gains: first.map(\.gain)),
+            if run.rounds.count >= config.priorFitRounds,
+               let curve = gainCurve(targetShares: Array(targetShares.prefix(config.priorFitRounds)), gains: Array(gains.prefix(config.priorFitRounds))),
                curve.exponent.isFinite, curve.scale.isFinite {
                 exponents.append(curve.exponent)
                 scales.append(curve.scale)
@@ -391,15 +390,15 @@ public final class FeedbackControllerPolicy: FingerprintedPolicy, PolicyProvider
         var gain = GainCurve(scale: file.priorGainScale, exponent: file.priorGainExponent), identified = false
         let trained = min(state.mixtures.count, max(state.scores.count - 1, 0))
         if trained >= file.config.identifyAfter,
-           let c = FeedbackController.gainCurve(targetShares: state.mixtures.prefix(trained).map { 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) },
-                                                gains: state.scores[1...trained].map(\.gain),
+           case let targetShares = state.mixtures.prefix(trained).map({ 1 - FeedbackController.sourceShare($0.weights, isSource: isSource) }),
+           let c = FeedbackController.gainCurve(targetShares: targetShares, gains: state.scores[1...trained].map(\.gain),
                                                 prior: (file.priorGainExponent, file.config.priorRounds),
                                                 curvaturePrior: file.config.curvaturePriorRounds),
            c.scale.isFinite, c.exponent.isFinite, c.curvature.isFinite, c.scale > 0 {
             (gain, identified) = (GainCurve(scale: c.scale, exponent: min(max(c.exponent, 0), 3), curvature: c.curvature), true)
             if let map = file.gainExponentMap {
                 // The same gain where the run is now, E_t; the across-run slope beyond it.
-                let now = state.mixtures.prefix(trained).reduce(0) { $0 + 1 - FeedbackController.sourceShare($1.weights, isSource: isSource) }
+                let now = targetShares.reduce(0, +)
                 let exponent = min(map.mapped(gain.exponent, pivot: file.priorGainExponent), 3)
                 let level = gain.gain(targetRounds: now)
                 if now > 1e-3, level > 0 { gain = GainCurve(scale: level / Foundation.pow(now, exponent), exponent: exponent) }
